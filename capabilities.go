@@ -1,0 +1,35 @@
+package identity
+
+// Capabilities says what a backend supports. A call that needs a capability
+// the backend lacks returns [Unsupported] naming it.
+type Capabilities struct {
+	// Fields the backend stores.
+	Username    bool
+	Phone       bool
+	Names       bool // GivenName and FamilyName
+	DisplayName bool
+	Metadata    bool
+
+	// PendingCreate: CreateUser accepts Status StatusPending.
+	PendingCreate bool
+	// Roles: the role methods work.
+	Roles bool
+
+	SetPassword    bool // also a NewUser.Password at creation
+	VerifyPassword bool
+	ChangePassword bool
+	ExpirePassword bool
+
+	// Statuses lists the portable statuses the backend's users can be in.
+	Statuses []Status
+}
+
+// HasStatus reports whether s is among c.Statuses.
+func (c Capabilities) HasStatus(s Status) bool {
+	for _, x := range c.Statuses {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
