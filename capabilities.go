@@ -12,6 +12,10 @@ type Capabilities struct {
 
 	// PendingCreate: CreateUser accepts Status StatusPending.
 	PendingCreate bool
+	// PendingUntilPassword: a user created without a password starts in
+	// StatusPending and becomes Active only once it has one (Okta's
+	// PROVISIONED state).
+	PendingUntilPassword bool
 	// Roles: the role methods work.
 	Roles bool
 
