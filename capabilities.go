@@ -10,6 +10,11 @@ type Capabilities struct {
 	DisplayName bool
 	Metadata    bool
 
+	// EmailRequired: CreateUser needs an email address (Okta's profile
+	// requires one); a Username shaped like an address may stand in for
+	// it. Without one CreateUser returns InvalidArgument naming Email.
+	EmailRequired bool
+
 	// PendingCreate: CreateUser accepts Status StatusPending.
 	PendingCreate bool
 	// PendingUntilPassword: a user created without a password starts in

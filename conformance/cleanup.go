@@ -1,0 +1,72 @@
+package conformance
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/idport/identity"
+)
+
+// WithCleanup wraps dir so that every user and role created through it is
+// deleted when the wrapper is closed or t ends, whichever comes first,
+// whether or not the test passed. Live-mode harnesses use it so that a run
+// leaves a real tenant as it found it.
+func WithCleanup(t testing.TB, dir identity.UserDirectory) identity.UserDirectory {
+	c := &cleaning{UserDirectory: dir, t: t}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+type cleaning struct {
+	identity.UserDirectory
+	t     testing.TB
+	mu    sync.Mutex
+	users []string
+	roles []string
+	done  bool
+}
+
+func (c *cleaning) CreateUser(ctx context.Context, u identity.NewUser) (*identity.User, error) {
+	got, err := c.UserDirectory.CreateUser(ctx, u)
+	if err == nil {
+		c.mu.Lock()
+		c.users = append(c.users, got.ID)
+		c.mu.Unlock()
+	}
+	return got, err
+}
+
+func (c *cleaning) CreateRole(ctx context.Context, r identity.Role) (*identity.Role, error) {
+	got, err := c.UserDirectory.CreateRole(ctx, r)
+	if err == nil {
+		c.mu.Lock()
+		c.roles = append(c.roles, got.Name)
+		c.mu.Unlock()
+	}
+	return got, err
+}
+
+// Close deletes what was created, then closes the underlying directory.
+func (c *cleaning) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done {
+		return c.UserDirectory.Close()
+	}
+	c.done = true
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for _, id := range c.users {
+		if err := c.UserDirectory.DeleteUser(ctx, id); err != nil && identity.CodeOf(err) != identity.NotFound {
+			c.t.Logf("cleanup: deleting user %s: %v", id, err)
+		}
+	}
+	for _, name := range c.roles {
+		if err := c.UserDirectory.DeleteRole(ctx, name); err != nil && identity.CodeOf(err) != identity.NotFound {
+			c.t.Logf("cleanup: deleting role %q: %v", name, err)
+		}
+	}
+	return c.UserDirectory.Close()
+}
