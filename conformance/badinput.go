@@ -78,9 +78,15 @@ func testBadInput(t *testing.T, h Harness) {
 		{"VerifyPassword", func(e *env, _, v string) error { return e.dir.VerifyPassword(e.ctx, v, password) }, gated(c.VerifyPassword)},
 	}
 	emailCalls := []call{
-		{"CreateUser", func(e *env, _, v string) error { _, err := e.dir.CreateUser(e.ctx, identity.NewUser{Email: v}); return err }, identity.InvalidArgument},
+		{"CreateUser", func(e *env, _, v string) error {
+			_, err := e.dir.CreateUser(e.ctx, identity.NewUser{Email: v})
+			return err
+		}, identity.InvalidArgument},
 		{"GetUserByEmail", func(e *env, _, v string) error { _, err := e.dir.GetUserByEmail(e.ctx, v); return err }, identity.InvalidArgument},
-		{"UpdateUser", func(e *env, id, v string) error { _, err := e.dir.UpdateUser(e.ctx, id, identity.UserUpdate{Email: &v}); return err }, identity.InvalidArgument},
+		{"UpdateUser", func(e *env, id, v string) error {
+			_, err := e.dir.UpdateUser(e.ctx, id, identity.UserUpdate{Email: &v})
+			return err
+		}, identity.InvalidArgument},
 		{"ListUsersPage", func(e *env, _, v string) error {
 			_, err := e.dir.ListUsersPage(e.ctx, identity.ListOptions{Email: v}, "")
 			return err
