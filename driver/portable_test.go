@@ -1,0 +1,352 @@
+package driver_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// counting is a driver that counts the calls that reach it and answers
+// with what the test sets.
+type counting struct {
+	caps  identity.Capabilities
+	calls atomic.Int64
+	err   error // returned by every call when set
+	user  *identity.User
+	page  func(cursor string) *identity.UserPage
+}
+
+func (c *counting) hit() error { c.calls.Add(1); return c.err }
+
+func (c *counting) Capabilities() identity.Capabilities { return c.caps }
+func (c *counting) CreateUser(context.Context, identity.NewUser) (*identity.User, error) {
+	return c.user, c.hit()
+}
+func (c *counting) GetUser(context.Context, string) (*identity.User, error) { return c.user, c.hit() }
+func (c *counting) FindUser(context.Context, driver.Identifier, string) (*identity.User, error) {
+	return c.user, c.hit()
+}
+func (c *counting) UpdateUser(context.Context, string, identity.UserUpdate) (*identity.User, error) {
+	return c.user, c.hit()
+}
+func (c *counting) DeleteUser(context.Context, string) error { return c.hit() }
+func (c *counting) ListUsers(_ context.Context, _ identity.ListOptions, cursor string) (*identity.UserPage, error) {
+	if err := c.hit(); err != nil {
+		return nil, err
+	}
+	if c.page != nil {
+		return c.page(cursor), nil
+	}
+	return &identity.UserPage{}, nil
+}
+func (c *counting) SuspendUser(context.Context, string) error  { return c.hit() }
+func (c *counting) ActivateUser(context.Context, string) error { return c.hit() }
+func (c *counting) CreateRole(_ context.Context, r identity.Role) (*identity.Role, error) {
+	return &r, c.hit()
+}
+func (c *counting) ListRoles(context.Context) ([]*identity.Role, error) { return nil, c.hit() }
+func (c *counting) DeleteRole(context.Context, string) error            { return c.hit() }
+func (c *counting) ListUserRoles(context.Context, string) ([]*identity.Role, error) {
+	return nil, c.hit()
+}
+func (c *counting) AssignRole(context.Context, string, string) error              { return c.hit() }
+func (c *counting) RevokeRole(context.Context, string, string) error              { return c.hit() }
+func (c *counting) SetPassword(context.Context, string, identity.Secret) error    { return c.hit() }
+func (c *counting) VerifyPassword(context.Context, string, identity.Secret) error { return c.hit() }
+func (c *counting) ChangePassword(context.Context, string, identity.Secret, identity.Secret) error {
+	return c.hit()
+}
+func (c *counting) ExpirePassword(context.Context, string) error { return c.hit() }
+func (c *counting) Close() error                                 { return c.hit() }
+
+var all = identity.Capabilities{
+	Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true,
+	PendingCreate: true, Roles: true,
+	SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
+	Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended, identity.StatusPending},
+}
+
+func TestBadInputNeverReachesTheDriver(t *testing.T) {
+	ctx := context.Background()
+	long := strings.Repeat("x", 10<<10)
+	cases := map[string]func(d identity.UserDirectory) error{
+		"GetUser/empty":        func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, ""); return err },
+		"GetUser/slash":        func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, "a/b"); return err },
+		"GetUser/dotdot":       func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, ".."); return err },
+		"GetUser/query":        func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, "a?b"); return err },
+		"GetUser/fragment":     func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, "a#b"); return err },
+		"GetUser/percent":      func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, "a%2Fb"); return err },
+		"GetUser/control":      func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, "a\x7fb"); return err },
+		"GetUser/10KB":         func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, long); return err },
+		"DeleteUser/traversal": func(d identity.UserDirectory) error { return d.DeleteUser(ctx, "../x") },
+		"SuspendUser/empty":    func(d identity.UserDirectory) error { return d.SuspendUser(ctx, "") },
+		"ActivateUser/space":   func(d identity.UserDirectory) error { return d.ActivateUser(ctx, "a b") },
+		"CreateUser/noIdent":   func(d identity.UserDirectory) error { _, err := d.CreateUser(ctx, identity.NewUser{}); return err },
+		"CreateUser/badEmail": func(d identity.UserDirectory) error {
+			_, err := d.CreateUser(ctx, identity.NewUser{Email: "a@b"})
+			return err
+		},
+		"CreateUser/nilMeta": func(d identity.UserDirectory) error {
+			_, err := d.CreateUser(ctx, identity.NewUser{Email: "a@b.co", Metadata: map[string]any{"k": nil}})
+			return err
+		},
+		"CreateUser/longPass": func(d identity.UserDirectory) error {
+			_, err := d.CreateUser(ctx, identity.NewUser{Email: "a@b.co", Password: identity.Secret(long)})
+			return err
+		},
+		"UpdateUser/badPhone": func(d identity.UserDirectory) error {
+			_, err := d.UpdateUser(ctx, "u1", identity.UserUpdate{Phone: new("0123")})
+			return err
+		},
+		"UpdateUser/bigMeta": func(d identity.UserDirectory) error {
+			_, err := d.UpdateUser(ctx, "u1", identity.UserUpdate{Metadata: map[string]any{"k": strings.Repeat(long, 8)}})
+			return err
+		},
+		"GetUserByEmail/blank": func(d identity.UserDirectory) error { _, err := d.GetUserByEmail(ctx, ""); return err },
+		"GetUserByUsername/sp": func(d identity.UserDirectory) error { _, err := d.GetUserByUsername(ctx, "a b"); return err },
+		"ListUsersPage/cursor": func(d identity.UserDirectory) error {
+			_, err := d.ListUsersPage(ctx, identity.ListOptions{}, "a\x00")
+			return err
+		},
+		"ListUsersPage/size": func(d identity.UserDirectory) error {
+			_, err := d.ListUsersPage(ctx, identity.ListOptions{PageSize: -5}, "")
+			return err
+		},
+		"CreateRole/empty": func(d identity.UserDirectory) error { _, err := d.CreateRole(ctx, identity.Role{}); return err },
+		"CreateRole/longDesc": func(d identity.UserDirectory) error {
+			_, err := d.CreateRole(ctx, identity.Role{Name: "r", Description: long})
+			return err
+		},
+		"AssignRole/badRole":    func(d identity.UserDirectory) error { return d.AssignRole(ctx, "u1", "\n") },
+		"RevokeRole/badUser":    func(d identity.UserDirectory) error { return d.RevokeRole(ctx, "u/1", "r") },
+		"SetPassword/empty":     func(d identity.UserDirectory) error { return d.SetPassword(ctx, "u1", "") },
+		"ChangePassword/badNew": func(d identity.UserDirectory) error { return d.ChangePassword(ctx, "u1", "old", "") },
+		"VerifyPassword/badUTF": func(d identity.UserDirectory) error { return d.VerifyPassword(ctx, "u1", "\xff") },
+		"ListUsers/iterator": func(d identity.UserDirectory) error {
+			for _, err := range d.ListUsers(ctx, identity.ListOptions{Status: "bogus"}) {
+				return err
+			}
+			return nil
+		},
+	}
+	for name, call := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := &counting{caps: all, user: &identity.User{ID: "u1"}}
+			err := call(driver.NewUserDirectory("test", c))
+			require.Equal(t, identity.InvalidArgument, identity.CodeOf(err), "got %v", err)
+			require.Zero(t, c.calls.Load(), "a bad-input call reached the driver")
+			var ie *identity.Error
+			require.ErrorAs(t, err, &ie)
+			require.NotEmpty(t, ie.Field, "InvalidArgument names the field")
+			require.NotEmpty(t, ie.Op)
+			require.Equal(t, "test", ie.Backend)
+			require.Less(t, len(err.Error()), 400, "the message does not echo a huge value")
+		})
+	}
+}
+
+func TestUnsupportedNeverReachesTheDriver(t *testing.T) {
+	ctx := context.Background()
+	c := &counting{caps: identity.Capabilities{Statuses: []identity.Status{identity.StatusActive}}}
+	d := driver.NewUserDirectory("bare", c)
+	calls := map[string]func() error{
+		"Username": func() error {
+			_, err := d.CreateUser(ctx, identity.NewUser{Email: "a@b.co", Username: "a"})
+			return err
+		},
+		"Phone": func() error {
+			_, err := d.UpdateUser(ctx, "u1", identity.UserUpdate{Phone: new("+14155550100")})
+			return err
+		},
+		"GivenName": func() error { _, err := d.UpdateUser(ctx, "u1", identity.UserUpdate{GivenName: new("A")}); return err },
+		"Metadata": func() error {
+			_, err := d.CreateUser(ctx, identity.NewUser{Email: "a@b.co", Metadata: map[string]any{"a": 1}})
+			return err
+		},
+		"Password": func() error {
+			_, err := d.CreateUser(ctx, identity.NewUser{Email: "a@b.co", Password: "pw"})
+			return err
+		},
+		"Status pending": func() error {
+			_, err := d.CreateUser(ctx, identity.NewUser{Email: "a@b.co", Status: identity.StatusPending})
+			return err
+		},
+		"GetUserByUsername": func() error { _, err := d.GetUserByUsername(ctx, "bob"); return err },
+		"AssignRole":        func() error { return d.AssignRole(ctx, "u1", "r") },
+		"ListRoles":         func() error { _, err := d.ListRoles(ctx); return err },
+		"SetPassword":       func() error { return d.SetPassword(ctx, "u1", "pw") },
+		"ExpirePassword":    func() error { return d.ExpirePassword(ctx, "u1") },
+		"ListOptions.Username": func() error {
+			_, err := d.ListUsersPage(ctx, identity.ListOptions{Username: "bob"}, "")
+			return err
+		},
+	}
+	for what, call := range calls {
+		t.Run(what, func(t *testing.T) {
+			err := call()
+			require.ErrorIs(t, err, identity.ErrUnsupported)
+			var ie *identity.Error
+			require.ErrorAs(t, err, &ie)
+			assert.Equal(t, what, ie.Field)
+		})
+	}
+	require.Zero(t, c.calls.Load())
+}
+
+func TestErrorsAreWrapped(t *testing.T) {
+	ctx := context.Background()
+	c := &counting{caps: all, err: &identity.Error{Code: identity.NotFound, HTTPStatus: 404, ProviderCode: "E0000007", RequestID: "req-1"}}
+	d := driver.NewUserDirectory("okta", c)
+	_, err := d.GetUser(ctx, "00u1")
+	var ie *identity.Error
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "GetUser", ie.Op)
+	assert.Equal(t, "okta", ie.Backend)
+	assert.Equal(t, "00u1", ie.UserID)
+	assert.Equal(t, "E0000007", ie.ProviderCode)
+	assert.Equal(t, "okta: GetUser: NotFound user \"00u1\" [http 404 E0000007 request req-1]", err.Error())
+	assert.NotSame(t, c.err, err, "the driver's error value is not mutated")
+	assert.Empty(t, c.err.(*identity.Error).Op)
+
+	c.err = errors.New("boom")
+	err = d.DeleteUser(ctx, "u2")
+	assert.Equal(t, identity.Internal, identity.CodeOf(err))
+	assert.ErrorContains(t, err, "boom")
+}
+
+func TestContextErrorsPassThrough(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	c := &counting{caps: all}
+	d := driver.NewUserDirectory("test", c)
+	_, err := d.GetUser(ctx, "u1")
+	assert.Equal(t, context.Canceled, err)
+	assert.Zero(t, c.calls.Load(), "no call starts on a done context")
+
+	// A driver that fails because the context ended mid-call: the caller
+	// sees the context's error, not the transport's rendering of it.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	c2 := &counting{caps: all, err: fmt.Errorf("read tcp: %w", context.Canceled)}
+	d2 := driver.NewUserDirectory("test", c2)
+	c2.page = nil
+	cancel2()
+	err = d2.DeleteUser(ctx2, "u1")
+	assert.Equal(t, context.Canceled, err)
+}
+
+// lifecycleDriver refuses a transition and reports the user's status.
+type lifecycleDriver struct {
+	counting
+	status identity.Status
+}
+
+func (l *lifecycleDriver) SuspendUser(context.Context, string) error {
+	return &identity.Error{Code: identity.FailedPrecondition, ProviderCode: "E0000001"}
+}
+func (l *lifecycleDriver) GetUser(context.Context, string) (*identity.User, error) {
+	return &identity.User{ID: "u1", Status: l.status}, nil
+}
+
+func TestLifecycleIdempotence(t *testing.T) {
+	ctx := context.Background()
+	l := &lifecycleDriver{counting: counting{caps: all}, status: identity.StatusSuspended}
+	d := driver.NewUserDirectory("test", l)
+	require.NoError(t, d.SuspendUser(ctx, "u1"), "already suspended counts as success")
+
+	l.status = identity.StatusPending
+	err := d.SuspendUser(ctx, "u1")
+	require.ErrorIs(t, err, identity.ErrFailedPrecondition, "a real refusal is reported")
+}
+
+func TestIteratorPages(t *testing.T) {
+	ctx := context.Background()
+	c := &counting{caps: all, page: func(cursor string) *identity.UserPage {
+		switch cursor {
+		case "":
+			return &identity.UserPage{Users: []*identity.User{{ID: "a"}, {ID: "b"}}, NextCursor: "p2"}
+		case "p2":
+			return &identity.UserPage{Users: []*identity.User{{ID: "c"}}, NextCursor: "p3"}
+		default:
+			return &identity.UserPage{}
+		}
+	}}
+	d := driver.NewUserDirectory("test", c)
+	var got []string
+	for u, err := range d.ListUsers(ctx, identity.ListOptions{}) {
+		require.NoError(t, err)
+		got = append(got, u.ID)
+	}
+	assert.Equal(t, []string{"a", "b", "c"}, got)
+	assert.EqualValues(t, 3, c.calls.Load(), "one call per page")
+
+	c.page = func(string) *identity.UserPage {
+		return &identity.UserPage{Users: []*identity.User{{ID: "x"}}, NextCursor: "same"}
+	}
+	var last error
+	n := 0
+	for _, err := range d.ListUsers(ctx, identity.ListOptions{}) {
+		n++
+		last = err
+		require.Less(t, n, 10, "a stuck cursor must not loop for ever")
+	}
+	assert.Equal(t, identity.Internal, identity.CodeOf(last))
+
+	c.page = func(string) *identity.UserPage { return &identity.UserPage{Users: []*identity.User{nil}} }
+	_, err := d.ListUsersPage(ctx, identity.ListOptions{}, "")
+	assert.Equal(t, identity.Internal, identity.CodeOf(err), "a nil user is a backend bug, not a panic later")
+}
+
+func TestStatusTheBackendCannotHaveListsNothing(t *testing.T) {
+	c := &counting{caps: all}
+	d := driver.NewUserDirectory("test", c)
+	pg, err := d.ListUsersPage(context.Background(), identity.ListOptions{Status: identity.StatusDeprovisioned}, "")
+	require.NoError(t, err)
+	assert.Empty(t, pg.Users)
+	assert.Zero(t, c.calls.Load())
+}
+
+func TestNilResultsAreInternal(t *testing.T) {
+	c := &counting{caps: all}
+	d := driver.NewUserDirectory("test", c)
+	_, err := d.GetUser(context.Background(), "u1")
+	assert.Equal(t, identity.Internal, identity.CodeOf(err))
+}
+
+func TestMetadataIsCopied(t *testing.T) {
+	var seen map[string]any
+	c := &recordingCreate{counting: counting{caps: all}, seen: &seen}
+	d := driver.NewUserDirectory("test", c)
+	md := map[string]any{"a": map[string]any{"b": "c"}}
+	_, err := d.CreateUser(context.Background(), identity.NewUser{Email: "a@b.co", Metadata: md})
+	require.NoError(t, err)
+	md["a"].(map[string]any)["b"] = "changed"
+	assert.Equal(t, "c", seen["a"].(map[string]any)["b"], "the backend got its own copy")
+}
+
+type recordingCreate struct {
+	counting
+	seen *map[string]any
+}
+
+func (r *recordingCreate) CreateUser(_ context.Context, u identity.NewUser) (*identity.User, error) {
+	*r.seen = u.Metadata
+	return &identity.User{ID: "u1"}, nil
+}
+
+func TestClose(t *testing.T) {
+	c := &counting{caps: all}
+	d := driver.NewUserDirectory("test", c)
+	require.NoError(t, d.Close())
+	require.NoError(t, d.Close())
+	assert.EqualValues(t, 1, c.calls.Load(), "the driver is closed once")
+	_, err := d.GetUser(context.Background(), "u1")
+	assert.ErrorIs(t, err, identity.ErrFailedPrecondition)
+}
