@@ -1,0 +1,552 @@
+// Package httpx is the HTTP client layer every provider backend shares:
+// base URL and auth, JSON bodies, timeouts, retries, rate limits, a
+// response size cap, request ids, and decoding of the provider's error
+// bodies into *identity.Error. It is built on resty.
+//
+// # Retry policy
+//
+// Do retries a request only when resending it cannot do harm:
+//
+//   - A transport error where the request provably never reached the
+//     server (the connection could not be dialled) is retried for every
+//     method.
+//   - Any other transport error (reset, EOF, timeout), and the statuses
+//     500, 502, 503 and 504, are retried only for GET, HEAD, PUT and
+//     DELETE, and for requests marked Idempotent. A POST or PATCH the
+//     server may have processed is never sent twice.
+//   - 429 is retried for every method: the server did not process it.
+//
+// Waits between attempts back off exponentially with full jitter (from
+// RetryBaseDelay, at most 5 s). A 429's wait comes from Retry-After
+// (seconds or an HTTP date), or with RateLimitHeaders from
+// X-Rate-Limit-Reset measured against the response's Date header (plus one
+// second, as Okta's SDK does), and is capped at MaxRetryWait. No more than
+// MaxAttempts attempts are made, and none starts after RetryBudget has
+// passed: when the next wait would overrun it, Do returns the last error
+// (RateLimited with RetryAfter set, for a 429) instead of waiting. Every
+// wait ends early, with the context's error, when ctx does.
+//
+// With RateLimitHeaders, the client also paces itself: it remembers the
+// last X-Rate-Limit-Limit, -Remaining and -Reset it saw, counts its own
+// requests against them, and when the remaining quota falls to a small
+// reserve, holds new requests until the window resets, so that a burst
+// does not run into 429s at all.
+//
+// # Limits and secrets
+//
+// Each attempt has a Timeout. A response body larger than
+// MaxResponseBytes is not read past the limit and gives Internal. Neither
+// errors nor the optional debug log ever contain the Authorization header,
+// a token, or a request or response body.
+package httpx
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+	"github.com/idport/identity"
+	"golang.org/x/oauth2"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultTimeout          = 30 * time.Second
+	DefaultMaxAttempts      = 4
+	DefaultRetryBudget      = 60 * time.Second
+	DefaultMaxRetryWait     = 30 * time.Second
+	DefaultRetryBaseDelay   = 100 * time.Millisecond
+	DefaultMaxResponseBytes = 10 << 20
+	maxBackoff              = 5 * time.Second
+)
+
+// Config configures a Client.
+type Config struct {
+	// Backend names the provider in errors and the User-Agent, e.g. "okta".
+	Backend string
+	// BaseURL is the provider's root, e.g. "https://dev-1.okta.com". It
+	// must be https unless its host is a loopback address or
+	// AllowInsecureHTTP is set.
+	BaseURL           string
+	AllowInsecureHTTP bool
+	// HTTPClient is the client requests go through; nil means a new one
+	// over http.DefaultTransport. TLS verification is never turned off
+	// here.
+	HTTPClient *http.Client
+
+	// AuthHeader is the whole Authorization value for static
+	// credentials, e.g. "SSWS "+token. At most one of AuthHeader and
+	// TokenSource may be set.
+	AuthHeader identity.Secret
+	// TokenSource provides bearer tokens; it is wrapped in a TokenCache,
+	// and a 401 makes the Client fetch a new token and retry once.
+	TokenSource oauth2.TokenSource
+
+	UserAgent        string
+	Timeout          time.Duration
+	MaxAttempts      int
+	RetryBudget      time.Duration
+	MaxRetryWait     time.Duration
+	RetryBaseDelay   time.Duration
+	MaxResponseBytes int64
+	// RequestIDHeader names the provider's request id header, copied into
+	// identity.Error.RequestID.
+	RequestIDHeader string
+	// RateLimitHeaders says the provider sends X-Rate-Limit-Limit,
+	// -Remaining and -Reset (epoch seconds), as Okta does.
+	RateLimitHeaders bool
+	// DecodeError turns a non-2xx response into a portable error: the
+	// Code, ProviderCode, Message and Field. A nil hook or a nil result
+	// falls back to GenericError of the status.
+	DecodeError func(status int, header http.Header, body []byte) *identity.Error
+	// Logger, when set, gets one debug line per attempt: method, path,
+	// status, duration and request id, nothing else.
+	Logger *slog.Logger
+}
+
+// Client sends requests to one provider. It is safe for concurrent use.
+type Client struct {
+	cfg    Config
+	base   string
+	rc     *resty.Client
+	tokens *TokenCache
+	pace   *pacer
+}
+
+// Request is one API call.
+type Request struct {
+	Method string
+	// Path is joined to the base URL; build it with Path.
+	Path   string
+	Query  url.Values
+	Header http.Header
+	// Body is sent as JSON when non-nil; []byte and json.RawMessage are
+	// sent as they are.
+	Body any
+	// Idempotent marks a POST or PATCH as safe to resend.
+	Idempotent bool
+	// Out, when non-nil, receives the JSON body of a 2xx response.
+	Out any
+}
+
+// Response is a 2xx answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// New checks cfg and returns a Client. It returns an InvalidArgument
+// *identity.Error naming the first bad field; the message never contains a
+// credential.
+func New(cfg Config) (*Client, error) {
+	bad := func(field, format string, args ...any) error {
+		e := identity.InvalidArgumentError(field, format, args...)
+		e.Backend = cfg.Backend
+		return e
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, bad("BaseURL", "BaseURL must be an absolute http(s) URL with a host")
+	}
+	if u.User != nil {
+		return nil, bad("BaseURL", "BaseURL must not carry credentials")
+	}
+	if u.Scheme == "http" && !cfg.AllowInsecureHTTP && !IsLoopback(u.Hostname()) {
+		return nil, bad("BaseURL", "plain http is allowed only to loopback hosts; use https or set AllowInsecureHTTP")
+	}
+	if cfg.AuthHeader != "" && cfg.TokenSource != nil {
+		return nil, bad("AuthHeader", "set AuthHeader or TokenSource, not both")
+	}
+	if strings.ContainsAny(string(cfg.AuthHeader), "\r\n") {
+		return nil, bad("AuthHeader", "the credential contains a line break")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.Timeout, DefaultTimeout)
+	def(&cfg.RetryBudget, DefaultRetryBudget)
+	def(&cfg.MaxRetryWait, DefaultMaxRetryWait)
+	def(&cfg.RetryBaseDelay, DefaultRetryBaseDelay)
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.MaxResponseBytes <= 0 {
+		cfg.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "github.com/idport/identity (" + cfg.Backend + ")"
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	rc := resty.NewWithClient(hc).SetLogger(discard{}).SetRetryCount(0)
+	c := &Client{cfg: cfg, base: strings.TrimRight(u.String(), "/"), rc: rc}
+	if cfg.TokenSource != nil {
+		c.tokens = NewTokenCache(cfg.TokenSource)
+	}
+	if cfg.RateLimitHeaders {
+		c.pace = &pacer{}
+	}
+	return c, nil
+}
+
+// IsLoopback reports whether host is localhost or a loopback IP.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Path joins segments into an absolute path, escaping each, so that no
+// segment can change the path: "/", "?", "#" and "%" are escaped, and "."
+// and ".." are written as "%2E" and "%2E%2E".
+func Path(segments ...string) string {
+	var b strings.Builder
+	for _, s := range segments {
+		b.WriteByte('/')
+		switch s {
+		case ".":
+			b.WriteString("%2E")
+		case "..":
+			b.WriteString("%2E%2E")
+		default:
+			b.WriteString(url.PathEscape(s))
+		}
+	}
+	return b.String()
+}
+
+// GenericError maps an HTTP status to a portable code.
+func GenericError(status int) identity.Code {
+	switch {
+	case status == 400 || status == 422:
+		return identity.InvalidArgument
+	case status == 401:
+		return identity.Unauthenticated
+	case status == 403:
+		return identity.PermissionDenied
+	case status == 404:
+		return identity.NotFound
+	case status == 409:
+		return identity.AlreadyExists
+	case status == 412:
+		return identity.FailedPrecondition
+	case status == 429:
+		return identity.RateLimited
+	case status >= 500:
+		return identity.Unavailable
+	}
+	return identity.Internal
+}
+
+func retryableStatus(s int) bool { return s == 500 || s == 502 || s == 503 || s == 504 }
+
+func (r *Request) idempotent() bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return r.Idempotent
+}
+
+// Do sends req, retrying as the package doc says. It returns the response
+// for a 2xx status; for any other status the *identity.Error DecodeError
+// made, with HTTPStatus, RequestID, Retryable and RetryAfter filled in;
+// Unavailable for a transport failure; Internal for a body over the size
+// cap or a 2xx body that does not decode into Out; and the context's own
+// error when ctx ends.
+func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
+	var body []byte
+	if req.Body != nil {
+		switch b := req.Body.(type) {
+		case []byte:
+			body = b
+		case json.RawMessage:
+			body = b
+		default:
+			var err error
+			if body, err = json.Marshal(b); err != nil {
+				return nil, &identity.Error{Code: identity.Internal, Message: "encoding the request body", Err: err}
+			}
+		}
+	}
+	deadline := time.Now().Add(c.cfg.RetryBudget)
+	refreshed := false
+	for attempt := 1; ; attempt++ {
+		if c.pace != nil {
+			if err := c.pace.acquire(ctx, min(c.cfg.MaxRetryWait, time.Until(deadline))); err != nil {
+				return nil, err
+			}
+		}
+		resp, tok, sent, err := c.once(ctx, req, body)
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		var fail *identity.Error
+		var wait time.Duration
+		switch {
+		case err != nil:
+			var ie *identity.Error
+			if errors.As(err, &ie) {
+				return nil, ie // token, size cap: not worth another attempt
+			}
+			fail = &identity.Error{Code: identity.Unavailable, Retryable: true, Message: "request failed: " + transportReason(err), Err: err}
+			if sent && !req.idempotent() {
+				fail.Retryable = false
+				fail.Message += "; not retried, since the server may have processed it"
+				return nil, fail
+			}
+			wait = c.backoff(attempt)
+		case resp.Status >= 200 && resp.Status < 300:
+			if req.Out != nil && len(bytes.TrimSpace(resp.Body)) > 0 {
+				if err := json.Unmarshal(resp.Body, req.Out); err != nil {
+					return nil, c.annotate(&identity.Error{Code: identity.Internal, Message: "the response body is not the JSON expected", Err: err}, resp)
+				}
+			}
+			return resp, nil
+		default:
+			fail = c.decode(resp)
+			switch {
+			case resp.Status == http.StatusUnauthorized && c.tokens != nil && !refreshed:
+				// A token the server no longer accepts: one new token,
+				// one more try, never a loop.
+				c.tokens.Invalidate(tok)
+				refreshed = true
+				attempt--
+				continue
+			case resp.Status == http.StatusTooManyRequests:
+				fail.Retryable = true
+				wait = c.rateLimitWait(resp.Header)
+				fail.RetryAfter = wait
+				if wait == 0 {
+					wait = c.backoff(attempt)
+				}
+			case retryableStatus(resp.Status):
+				fail.Retryable = true
+				if !req.idempotent() {
+					return nil, fail
+				}
+				wait = c.backoff(attempt)
+			default:
+				return nil, fail
+			}
+		}
+		if attempt >= c.cfg.MaxAttempts || time.Now().Add(wait).After(deadline) {
+			return nil, fail
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// once makes one attempt. sent is false only when the request provably
+// never reached the server.
+func (c *Client) once(ctx context.Context, req *Request, body []byte) (resp *Response, tok *oauth2.Token, sent bool, err error) {
+	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	r := c.rc.R().SetContext(actx).SetDoNotParseResponse(true).
+		SetHeader("Accept", "application/json").SetHeader("User-Agent", c.cfg.UserAgent)
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			r.Header.Add(k, v)
+		}
+	}
+	switch {
+	case c.cfg.AuthHeader != "":
+		r.SetHeader("Authorization", string(c.cfg.AuthHeader))
+	case c.tokens != nil:
+		if tok, err = c.tokens.Token(); err != nil {
+			return nil, nil, false, tokenError(err)
+		}
+		r.SetHeader("Authorization", tok.Type()+" "+tok.AccessToken)
+	}
+	if body != nil {
+		r.SetHeader("Content-Type", "application/json").SetBody(body)
+	}
+	u := c.base + req.Path
+	if len(req.Query) > 0 {
+		u += "?" + req.Query.Encode()
+	}
+	start := time.Now()
+	rr, err := r.Execute(req.Method, u)
+	if err != nil {
+		return nil, tok, !dialFailed(err), err
+	}
+	raw := rr.RawBody()
+	defer raw.Close()
+	b, err := io.ReadAll(io.LimitReader(raw, c.cfg.MaxResponseBytes+1))
+	resp = &Response{Status: rr.StatusCode(), Header: rr.Header(), Body: b}
+	if c.cfg.Logger != nil {
+		c.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "http", slog.String("backend", c.cfg.Backend),
+			slog.String("method", req.Method), slog.String("path", req.Path), slog.Int("status", resp.Status),
+			slog.Duration("took", time.Since(start)), slog.String("request_id", c.requestID(resp.Header)))
+	}
+	if c.pace != nil {
+		c.pace.observe(resp.Header, time.Now())
+	}
+	if err != nil {
+		return nil, tok, true, err
+	}
+	if int64(len(b)) > c.cfg.MaxResponseBytes {
+		return nil, tok, true, c.annotate(&identity.Error{Code: identity.Internal,
+			Message: fmt.Sprintf("the response body is larger than %d bytes", c.cfg.MaxResponseBytes)}, resp)
+	}
+	return resp, tok, true, nil
+}
+
+func (c *Client) requestID(h http.Header) string {
+	if c.cfg.RequestIDHeader == "" {
+		return ""
+	}
+	return h.Get(c.cfg.RequestIDHeader)
+}
+
+// decode turns a non-2xx response into an *identity.Error.
+func (c *Client) decode(resp *Response) *identity.Error {
+	var e *identity.Error
+	if c.cfg.DecodeError != nil {
+		e = c.cfg.DecodeError(resp.Status, resp.Header, resp.Body)
+	}
+	if e == nil {
+		e = &identity.Error{Code: GenericError(resp.Status), Message: http.StatusText(resp.Status)}
+	}
+	return c.annotate(e, resp)
+}
+
+func (c *Client) annotate(e *identity.Error, resp *Response) *identity.Error {
+	e.HTTPStatus = resp.Status
+	if e.RequestID == "" {
+		e.RequestID = c.requestID(resp.Header)
+	}
+	return e
+}
+
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.cfg.RetryBaseDelay << min(attempt-1, 16)
+	if d <= 0 || d > maxBackoff {
+		d = maxBackoff
+	}
+	return rand.N(d) + time.Millisecond
+}
+
+// rateLimitWait reads how long a 429 asks to wait, capped at MaxRetryWait;
+// 0 when the response does not say.
+func (c *Client) rateLimitWait(h http.Header) time.Duration {
+	d, ok := ParseRetryAfter(h.Get("Retry-After"), time.Now())
+	if !ok && c.cfg.RateLimitHeaders {
+		d, ok = ResetWait(h, time.Now())
+	}
+	if !ok {
+		return 0
+	}
+	return min(d, c.cfg.MaxRetryWait)
+}
+
+// ParseRetryAfter reads a Retry-After value, delta-seconds or an HTTP
+// date, as a wait from now. ok is false when v is empty or malformed.
+func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	var secs int64
+	if _, err := fmt.Sscanf(v, "%d", &secs); err == nil && fmt.Sprint(secs) == v {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(min(secs, 24*3600)) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
+}
+
+// ResetWait reads Okta-style X-Rate-Limit-Reset (epoch seconds) against
+// the response's Date header, as okta-sdk-golang does: reset - date + 1s.
+// Without a Date header the local clock stands in for it.
+func ResetWait(h http.Header, now time.Time) (time.Duration, bool) {
+	reset, ok := parseEpoch(h.Get("X-Rate-Limit-Reset"))
+	if !ok {
+		return 0, false
+	}
+	date := now
+	if d, err := http.ParseTime(h.Get("Date")); err == nil {
+		date = d
+	}
+	return max(reset.Sub(date)+time.Second, 0), true
+}
+
+func parseEpoch(v string) (time.Time, bool) {
+	var secs int64
+	if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d", &secs); err != nil || secs <= 0 || secs > 1<<40 {
+		return time.Time{}, false
+	}
+	return time.Unix(secs, 0), true
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// dialFailed reports whether err says the connection was never made.
+func dialFailed(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// transportReason describes a transport error without the URL, which
+// url.Error would repeat.
+func transportReason(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return op.Op + ": " + op.Err.Error()
+	}
+	return err.Error()
+}
+
+type discard struct{}
+
+func (discard) Errorf(string, ...any) {}
+func (discard) Warnf(string, ...any)  {}
+func (discard) Debugf(string, ...any) {}
+
+// Format prints the backend and base URL only: fmt does not call the
+// Secret's own Format on an unexported field, so the whole Client must
+// keep its configuration to itself.
+func (c *Client) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "httpx.Client{%s %s}", c.cfg.Backend, c.base)
+}

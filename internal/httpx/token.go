@@ -1,0 +1,71 @@
+package httpx
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/idport/identity"
+	"golang.org/x/oauth2"
+)
+
+// TokenCache caches the token of an oauth2.TokenSource. However many
+// goroutines call Token at once, an expired or missing token is fetched
+// once. It is safe for concurrent use.
+type TokenCache struct {
+	src oauth2.TokenSource
+	mu  sync.Mutex
+	tok *oauth2.Token
+}
+
+// NewTokenCache returns a cache over src.
+func NewTokenCache(src oauth2.TokenSource) *TokenCache { return &TokenCache{src: src} }
+
+// Token returns the cached token while it is valid, and otherwise fetches
+// a new one, holding every other caller until it has.
+func (c *TokenCache) Token() (*oauth2.Token, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tok.Valid() {
+		return c.tok, nil
+	}
+	t, err := c.src.Token()
+	if err != nil {
+		return nil, err
+	}
+	if t == nil || t.AccessToken == "" {
+		return nil, errors.New("the token endpoint returned no access token")
+	}
+	c.tok = t
+	return t, nil
+}
+
+// Invalidate drops t if it is still the cached token, so that the next
+// Token fetches a new one. Callers that all saw the same token refused
+// cause one fetch between them.
+func (c *TokenCache) Invalidate(t *oauth2.Token) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tok == t {
+		c.tok = nil
+	}
+}
+
+// tokenError reports a failed token fetch as Unauthenticated, keeping the
+// OAuth error code but not the response body.
+func tokenError(err error) error {
+	e := &identity.Error{Code: identity.Unauthenticated, Message: "fetching an access token failed"}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		if re.Response != nil {
+			e.HTTPStatus = re.Response.StatusCode
+			if e.HTTPStatus >= 500 || e.HTTPStatus == 429 {
+				e.Code, e.Retryable = identity.Unavailable, true
+			}
+		}
+		e.ProviderCode = re.ErrorCode
+		return e
+	}
+	e.Message += ": " + transportReason(err)
+	e.Code, e.Retryable = identity.Unavailable, true
+	return e
+}
