@@ -1,0 +1,185 @@
+// Package passage is the identity backend for Passage by 1Password's
+// Management API. It registers the URL scheme "passage":
+//
+//	passage://{app id}[?base_url=...&roles_field=...&roles=admin,editor]
+//
+// with the API key in PASSAGE_API_KEY (or Options.APIKey).
+//
+// Passage stopped service on 2026-01-16; this backend follows its last
+// published API (v1) exactly, for applications that still run against it
+// or against a compatible server.
+//
+// # What maps where
+//
+// Email and Phone are Passage's email and phone; Metadata is
+// user_metadata, whose fields must be defined for the app (a key that is
+// not gives InvalidArgument naming it). Status active, inactive and pending
+// are StatusActive, StatusSuspended and StatusPending; SuspendUser is
+// deactivate and ActivateUser is activate. Passage has no usernames, no
+// names, no passwords (it is passwordless) and no roles: those return
+// Unsupported, as Capabilities says.
+//
+// # Roles in metadata
+//
+// With Options.RolesField set, a user's roles are kept in that
+// user_metadata field (a string field the app defines) as a sorted,
+// comma-separated list, so role-based applications can run on Passage.
+// The role catalogue starts as Options.Roles and lives in this process:
+// CreateRole and DeleteRole change it for this directory only, and
+// DeleteRole also takes the role from every user who has it, which walks
+// the whole user list. Role names may not contain a comma. Assignments made
+// through one directory are serialized per user; writers in other
+// processes can still race with them, since Passage offers no concurrency
+// guard.
+package passage
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
+	"github.com/idport/identity/internal/httpx"
+)
+
+// Scheme is the URL scheme this package registers.
+const Scheme = "passage"
+
+// DefaultBaseURL is Passage's API root.
+const DefaultBaseURL = "https://api.passage.id/v1"
+
+// EnvAPIKey is the environment variable the URL opener reads the API key
+// from.
+const EnvAPIKey = "PASSAGE_API_KEY"
+
+// Options configures a directory.
+type Options struct {
+	// AppID is the Passage app. Required.
+	AppID string
+	// APIKey authenticates as the app. Required.
+	APIKey identity.Secret
+	// BaseURL overrides DefaultBaseURL, e.g. for an emulator.
+	BaseURL string
+	// AllowInsecureHTTP permits a plain-http BaseURL to a non-loopback
+	// host.
+	AllowInsecureHTTP bool
+	// HTTPClient is the client requests go through; nil means a default.
+	HTTPClient *http.Client
+	// Timeout bounds each HTTP attempt; 0 means the shared default.
+	Timeout time.Duration
+	// Logger gets one debug line per HTTP attempt, without credentials.
+	Logger *slog.Logger
+
+	// RolesField, when set, turns on roles kept in this user_metadata
+	// field; see the package doc.
+	RolesField string
+	// Roles is the initial role catalogue in roles mode.
+	Roles []identity.Role
+}
+
+// New returns a directory over the Passage app. It checks opts and makes
+// no network call; it returns InvalidArgument naming the first bad option.
+func New(_ context.Context, opts Options) (identity.UserDirectory, error) {
+	d, err := newDirectory(opts)
+	if err != nil {
+		return nil, err
+	}
+	return driver.NewUserDirectory(Scheme, d), nil
+}
+
+func badOption(field, format string, args ...any) error {
+	e := identity.InvalidArgumentError(field, format, args...)
+	e.Op, e.Backend = "New", Scheme
+	return e
+}
+
+// URLOpener opens passage:// URLs. The host is the app id. Query
+// parameters: base_url, roles_field, roles (comma-separated role names)
+// and allow_insecure_http (true or false); any other is InvalidArgument.
+// The API key comes from Options.APIKey or else PASSAGE_API_KEY.
+type URLOpener struct {
+	// Options is the base configuration the URL adds to.
+	Options Options
+}
+
+// OpenUserDirectoryURL opens the directory the URL names.
+func (o *URLOpener) OpenUserDirectoryURL(ctx context.Context, u *url.URL) (identity.UserDirectory, error) {
+	opts := o.Options
+	opts.AppID = u.Host
+	if u.Path != "" && u.Path != "/" {
+		return nil, badOption("url", "passage URLs have no path: passage://{app id}")
+	}
+	for k, vs := range u.Query() {
+		v := vs[len(vs)-1]
+		switch k {
+		case "base_url":
+			opts.BaseURL = v
+		case "roles_field":
+			opts.RolesField = v
+		case "roles":
+			opts.Roles = nil
+			for _, name := range strings.Split(v, ",") {
+				if name = strings.TrimSpace(name); name != "" {
+					opts.Roles = append(opts.Roles, identity.Role{Name: name})
+				}
+			}
+		case "allow_insecure_http":
+			if v != "true" && v != "false" {
+				return nil, badOption(k, "allow_insecure_http must be true or false")
+			}
+			opts.AllowInsecureHTTP = v == "true"
+		default:
+			return nil, badOption(k, "unknown query parameter %q", k)
+		}
+	}
+	if opts.APIKey == "" {
+		opts.APIKey = identity.Secret(os.Getenv(EnvAPIKey))
+	}
+	return New(ctx, opts)
+}
+
+func init() { identity.Register(Scheme, &URLOpener{}) }
+
+func newDirectory(opts Options) (*directory, error) {
+	if opts.AppID == "" {
+		return nil, badOption("AppID", "AppID is required")
+	}
+	for _, c := range opts.AppID {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return nil, badOption("AppID", "AppID has the character %q", c)
+		}
+	}
+	if opts.APIKey == "" {
+		return nil, badOption("APIKey", "APIKey is required (or set %s)", EnvAPIKey)
+	}
+	if opts.BaseURL == "" {
+		opts.BaseURL = DefaultBaseURL
+	}
+	d := &directory{opts: opts, appPath: []string{"apps", opts.AppID, "users"}}
+	if opts.RolesField != "" {
+		if strings.TrimSpace(opts.RolesField) != opts.RolesField || strings.ContainsAny(opts.RolesField, "\x00\n") {
+			return nil, badOption("RolesField", "RolesField %q is not a usable field name", opts.RolesField)
+		}
+		d.roles = newCatalog(opts.Roles)
+		for _, r := range opts.Roles {
+			if err := checkRoleName(r.Name); err != nil {
+				return nil, badOption("Roles", "role %q: %s", r.Name, err.Message)
+			}
+		}
+	}
+	c, err := httpx.New(httpx.Config{
+		Backend: Scheme, BaseURL: opts.BaseURL, AllowInsecureHTTP: opts.AllowInsecureHTTP,
+		HTTPClient: opts.HTTPClient, AuthHeader: "Bearer " + opts.APIKey, Timeout: opts.Timeout,
+		Logger: opts.Logger, DecodeError: decodeError,
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.http = c
+	return d, nil
+}

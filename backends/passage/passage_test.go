@@ -1,0 +1,150 @@
+package passage_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/backends/passage"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const canaryKey = "canary-passage-key-9f8e"
+
+func TestOptionsAndURL(t *testing.T) {
+	ctx := context.Background()
+	bad := map[string]passage.Options{
+		"AppID":      {APIKey: "k"},
+		"APIKey":     {AppID: "app"},
+		"BaseURL":    {AppID: "app", APIKey: canaryKey, BaseURL: "http://example.com/v1"},
+		"RolesField": {AppID: "app", APIKey: "k", RolesField: " roles"},
+		"Roles":      {AppID: "app", APIKey: "k", RolesField: "roles", Roles: []identity.Role{{Name: "a,b"}}},
+	}
+	for field, opts := range bad {
+		_, err := passage.New(ctx, opts)
+		var ie *identity.Error
+		require.ErrorAs(t, err, &ie, field)
+		assert.Equal(t, identity.InvalidArgument, ie.Code, field)
+		assert.Equal(t, field, ie.Field, field)
+		assert.NotContains(t, err.Error(), canaryKey)
+	}
+
+	t.Setenv(passage.EnvAPIKey, canaryKey)
+	var o passage.URLOpener
+	for _, s := range []string{"passage://app1?nope=1", "passage://app1/path", "passage://app1?allow_insecure_http=maybe", "passage://?base_url=https://x"} {
+		u, _ := url.Parse(s)
+		_, err := o.OpenUserDirectoryURL(ctx, u)
+		assert.ErrorIs(t, err, identity.ErrInvalidArgument, s)
+	}
+	u, _ := url.Parse("passage://app1?roles_field=roles&roles=admin,editor&base_url=https://api.example.com/v1")
+	dir, err := o.OpenUserDirectoryURL(ctx, u)
+	require.NoError(t, err)
+	assert.True(t, dir.Capabilities().Roles)
+	for _, f := range []string{fmt.Sprintf("%v", dir), fmt.Sprintf("%+v", dir), fmt.Sprintf("%#v", dir)} {
+		assert.NotContains(t, f, canaryKey)
+	}
+}
+
+func TestWrongKeyAndApp(t *testing.T) {
+	_, srv := emulated(t, passage.Options{})
+	ctx := context.Background()
+	dir, err := passage.New(ctx, passage.Options{AppID: "app1", APIKey: canaryKey, BaseURL: srv.URL + "/v1"})
+	require.NoError(t, err)
+	_, err = dir.GetUser(ctx, "abc")
+	require.ErrorIs(t, err, identity.ErrUnauthenticated)
+	assert.NotContains(t, err.Error(), canaryKey)
+	var ie *identity.Error
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, 401, ie.HTTPStatus)
+	assert.Equal(t, "invalid_access_token", ie.ProviderCode)
+
+	dir, err = passage.New(ctx, passage.Options{AppID: "other", APIKey: "test-key", BaseURL: srv.URL + "/v1"})
+	require.NoError(t, err)
+	_, err = dir.GetUser(ctx, "abc")
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, identity.InvalidArgument, ie.Code)
+	assert.Equal(t, "AppID", ie.Field)
+}
+
+func TestMetadataFieldNotDefined(t *testing.T) {
+	dir, srv := emulated(t, passage.Options{})
+	ctx := context.Background()
+	_, err := dir.CreateUser(ctx, identity.NewUser{Email: "a@example.com", Metadata: map[string]any{"undefined_field": "x"}})
+	var ie *identity.Error
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, identity.InvalidArgument, ie.Code)
+	assert.Equal(t, "Metadata.undefined_field", ie.Field)
+	assert.Zero(t, srv.UserCount())
+
+	_, err = dir.CreateUser(ctx, identity.NewUser{Email: "b@example.com", Metadata: map[string]any{"seats": "many"}})
+	require.ErrorIs(t, err, identity.ErrInvalidArgument, "a value of the wrong type")
+}
+
+func TestRolesFieldIsNotMetadata(t *testing.T) {
+	dir, _ := emulated(t, passage.Options{RolesField: "roles", Roles: []identity.Role{{Name: "admin"}}})
+	ctx := context.Background()
+	u, err := dir.CreateUser(ctx, identity.NewUser{Email: "r@example.com", Metadata: map[string]any{"plan": "pro"}})
+	require.NoError(t, err)
+	require.NoError(t, dir.AssignRole(ctx, u.ID, "admin"))
+	got, err := dir.GetUser(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"plan": "pro"}, got.Metadata, "the roles field stays out of Metadata")
+	assert.True(t, strings.Contains(string(got.Raw), `"roles":"admin"`), "roles are kept in user_metadata: %s", got.Raw)
+	_, err = dir.UpdateUser(ctx, u.ID, identity.UserUpdate{Metadata: map[string]any{"roles": "admin,root"}})
+	require.ErrorIs(t, err, identity.ErrInvalidArgument)
+	_, err = dir.CreateRole(ctx, identity.Role{Name: "a,b"})
+	require.ErrorIs(t, err, identity.ErrInvalidArgument)
+}
+
+func TestListingIsAnchored(t *testing.T) {
+	dir, _ := emulated(t, passage.Options{})
+	ctx := context.Background()
+	for i := range 5 {
+		_, err := dir.CreateUser(ctx, identity.NewUser{Email: fmt.Sprintf("a%d@example.com", i)})
+		require.NoError(t, err)
+	}
+	pg, err := dir.ListUsersPage(ctx, identity.ListOptions{PageSize: 2}, "")
+	require.NoError(t, err)
+	require.Len(t, pg.Users, 2)
+	seen := map[string]bool{}
+	for _, u := range pg.Users {
+		seen[u.ID] = true
+	}
+	// Users created mid-listing do not shift the pages still to come.
+	for i := range 3 {
+		_, err := dir.CreateUser(ctx, identity.NewUser{Email: fmt.Sprintf("late%d@example.com", i)})
+		require.NoError(t, err)
+	}
+	for cur := pg.NextCursor; cur != ""; {
+		pg, err = dir.ListUsersPage(ctx, identity.ListOptions{PageSize: 2}, cur)
+		require.NoError(t, err)
+		for _, u := range pg.Users {
+			assert.False(t, seen[u.ID], "listed twice")
+			seen[u.ID] = true
+		}
+		cur = pg.NextCursor
+	}
+	assert.GreaterOrEqual(t, len(seen), 5, "every user that existed when the listing began")
+}
+
+func TestDuplicateIsAlreadyExists(t *testing.T) {
+	dir, _ := emulated(t, passage.Options{})
+	ctx := context.Background()
+	a, err := dir.CreateUser(ctx, identity.NewUser{Email: "dup@example.com", Phone: "+14155550111"})
+	require.NoError(t, err)
+	b, err := dir.CreateUser(ctx, identity.NewUser{Email: "other@example.com"})
+	require.NoError(t, err)
+	_, err = dir.UpdateUser(ctx, b.ID, identity.UserUpdate{Phone: new("+14155550111")})
+	var ie *identity.Error
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, identity.AlreadyExists, ie.Code)
+	assert.Equal(t, "Phone", ie.Field)
+	assert.Equal(t, "invalid_request", ie.ProviderCode, "the provider's answer is kept")
+	_, err = dir.UpdateUser(ctx, a.ID, identity.UserUpdate{Email: new("not valid@x")})
+	assert.True(t, errors.Is(err, identity.ErrInvalidArgument))
+}

@@ -1,0 +1,635 @@
+package passagetest
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type user struct {
+	seq      int64
+	id       string
+	email    string
+	phone    string
+	status   string
+	metadata map[string]any
+	created  time.Time
+	updated  time.Time
+}
+
+const maxRequestBody = 1 << 20
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// fail writes Passage's error body.
+func fail(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]string{"code": code, "error": msg})
+}
+
+func (e *Emulator) count(route string) {
+	e.mu.Lock()
+	e.requests[route]++
+	e.mu.Unlock()
+}
+
+func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
+	// /v1/apps/{app_id}/users[/{user_id}[/activate|/deactivate]]
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/v1/apps/")
+	if !ok {
+		fail(w, http.StatusNotFound, "app_not_found", "Not found.")
+		return
+	}
+	parts := strings.Split(rest, "/")
+	for i, p := range parts {
+		u, err := url.PathUnescape(p)
+		if err != nil {
+			fail(w, http.StatusBadRequest, "invalid_request", "malformed path")
+			return
+		}
+		parts[i] = u
+	}
+	auth := r.Header.Get("Authorization")
+	key, isBearer := strings.CutPrefix(auth, "Bearer ")
+	if !isBearer || subtle.ConstantTimeCompare([]byte(key), []byte(e.opts.APIKey)) != 1 {
+		fail(w, http.StatusUnauthorized, "invalid_access_token", "Invalid access token.")
+		return
+	}
+	if parts[0] != e.opts.AppID {
+		fail(w, http.StatusNotFound, "app_not_found", "App not found.")
+		return
+	}
+	if len(parts) < 2 || parts[1] != "users" {
+		fail(w, http.StatusNotFound, "app_not_found", "Not found.")
+		return
+	}
+	parts = parts[2:]
+	switch {
+	case len(parts) == 0 && r.Method == http.MethodGet:
+		e.count("GET /users")
+		e.list(w, r)
+	case len(parts) == 0 && r.Method == http.MethodPost:
+		e.count("POST /users")
+		e.create(w, r)
+	case len(parts) == 1 && r.Method == http.MethodGet:
+		e.count("GET /users/{id}")
+		e.get(w, parts[0])
+	case len(parts) == 1 && r.Method == http.MethodPatch:
+		e.count("PATCH /users/{id}")
+		e.update(w, r, parts[0])
+	case len(parts) == 1 && r.Method == http.MethodDelete:
+		e.count("DELETE /users/{id}")
+		e.delete(w, parts[0])
+	case len(parts) == 2 && r.Method == http.MethodPatch && (parts[1] == "activate" || parts[1] == "deactivate"):
+		e.count("PATCH /users/{id}/" + parts[1])
+		e.setStatus(w, parts[0], map[string]string{"activate": "active", "deactivate": "inactive"}[parts[1]])
+	default:
+		fail(w, http.StatusNotFound, "user_not_found", "Not found.")
+	}
+}
+
+func newID() string {
+	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b[:])
+}
+
+const timeFormat = time.RFC3339Nano
+
+func (u *user) json(full bool) map[string]any {
+	var md any // null when the user has none, as the schema allows
+	if len(u.metadata) > 0 {
+		md = u.metadata
+	}
+	m := map[string]any{
+		"id": u.id, "email": u.email, "email_verified": false, "phone": u.phone, "phone_verified": false,
+		"status": u.status, "user_metadata": md,
+		"created_at": u.created.Format(timeFormat), "updated_at": u.updated.Format(timeFormat),
+		"last_login_at": time.Time{}.Format(timeFormat), "login_count": 0, "external_id": "",
+	}
+	if full {
+		m["recent_events"] = []any{}
+		m["social_connections"] = map[string]any{}
+		m["webauthn"] = false
+		m["webauthn_devices"] = []any{}
+		m["webauthn_types"] = []any{}
+	}
+	return m
+}
+
+// body is the create and update request: {email?, phone?, user_metadata?}.
+// A present user_metadata key set to null removes that field
+// (Unpublished: the merge rule of PATCH user_metadata).
+type body struct {
+	Email    *string         `json:"email"`
+	Phone    *string         `json:"phone"`
+	Metadata json.RawMessage `json:"user_metadata"`
+}
+
+func readBody(w http.ResponseWriter, r *http.Request) (*body, bool) {
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	if err != nil || len(data) > maxRequestBody {
+		fail(w, http.StatusBadRequest, "invalid_request", "request body too large or unreadable")
+		return nil, false
+	}
+	var b body
+	if err := json.Unmarshal(data, &b); err != nil {
+		fail(w, http.StatusBadRequest, "invalid_request", "invalid JSON body")
+		return nil, false
+	}
+	return &b, true
+}
+
+func validEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && strings.Contains(s[at+1:], ".") && !strings.ContainsAny(s, " \t\r\n<>")
+}
+
+func validPhone(s string) bool {
+	if len(s) < 8 || len(s) > 16 || s[0] != '+' {
+		return false
+	}
+	for _, c := range s[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// metadata decodes and checks user_metadata against the app's schema.
+func (e *Emulator) metadata(w http.ResponseWriter, raw json.RawMessage) (map[string]any, bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, true
+	}
+	var md map[string]any
+	if err := json.Unmarshal(raw, &md); err != nil {
+		fail(w, http.StatusBadRequest, "invalid_request", "user_metadata must be an object")
+		return nil, false
+	}
+	for k, v := range md {
+		t, ok := e.opts.MetadataFields[k]
+		if !ok {
+			fail(w, http.StatusNotFound, "metadata_field_not_found", fmt.Sprintf("metadata field %q not found", k))
+			return nil, false
+		}
+		if v != nil && !t.accepts(v) {
+			fail(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("metadata field %q must be a %s", k, t))
+			return nil, false
+		}
+	}
+	return md, true
+}
+
+func (t FieldType) accepts(v any) bool {
+	switch t {
+	case Boolean:
+		_, ok := v.(bool)
+		return ok
+	case Integer:
+		f, ok := v.(float64)
+		return ok && f == math.Trunc(f)
+	case Email:
+		s, ok := v.(string)
+		return ok && validEmail(s)
+	case Phone:
+		s, ok := v.(string)
+		return ok && validPhone(s)
+	case Date:
+		s, ok := v.(string)
+		_, err := time.Parse("2006-01-02", s)
+		return ok && err == nil
+	default:
+		_, ok := v.(string)
+		return ok
+	}
+}
+
+// taken reports whether another user holds the email or phone. Callers
+// hold e.mu.
+func (e *Emulator) taken(id, email, phone string) bool {
+	for _, u := range e.users {
+		if u.id != id && (email != "" && u.email == email || phone != "" && u.phone == phone) {
+			return true
+		}
+	}
+	return false
+}
+
+// create answers 201 {"user": ...}. A duplicate email or phone gets 400
+// invalid_request (Unpublished: the spec lists no 409 and no dedicated
+// code).
+func (e *Emulator) create(w http.ResponseWriter, r *http.Request) {
+	b, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	var email, phone string
+	if b.Email != nil {
+		email = strings.ToLower(strings.TrimSpace(*b.Email))
+	}
+	if b.Phone != nil {
+		phone = *b.Phone
+	}
+	if email == "" && phone == "" {
+		fail(w, http.StatusBadRequest, "invalid_request", "email or phone is required")
+		return
+	}
+	if email != "" && !validEmail(email) || phone != "" && !validPhone(phone) {
+		fail(w, http.StatusBadRequest, "invalid_request", "invalid email or phone")
+		return
+	}
+	md, ok := e.metadata(w, b.Metadata)
+	if !ok {
+		return
+	}
+	for k, v := range md {
+		if v == nil {
+			delete(md, k)
+		}
+	}
+	now := e.opts.Now().UTC()
+	e.mu.Lock()
+	if e.taken("", email, phone) {
+		e.mu.Unlock()
+		fail(w, http.StatusBadRequest, "invalid_request", "a user with this identifier already exists")
+		return
+	}
+	e.seq++
+	// Passage creates users active (Unpublished: when "pending" applies).
+	u := &user{seq: e.seq, id: newID(), email: email, phone: phone, status: "active", metadata: md, created: now, updated: now}
+	e.users[u.id] = u
+	out := u.json(true)
+	e.mu.Unlock()
+	writeJSON(w, http.StatusCreated, map[string]any{"user": out})
+}
+
+func (e *Emulator) get(w http.ResponseWriter, id string) {
+	e.mu.Lock()
+	u, ok := e.users[id]
+	var out map[string]any
+	if ok {
+		out = u.json(true)
+	}
+	e.mu.Unlock()
+	if !ok {
+		fail(w, http.StatusNotFound, "user_not_found", "User not found.")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user": out})
+}
+
+func (e *Emulator) update(w http.ResponseWriter, r *http.Request, id string) {
+	b, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	md, ok := e.metadata(w, b.Metadata)
+	if !ok {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	u, ok := e.users[id]
+	if !ok {
+		fail(w, http.StatusNotFound, "user_not_found", "User not found.")
+		return
+	}
+	email, phone := u.email, u.phone
+	if b.Email != nil {
+		email = strings.ToLower(strings.TrimSpace(*b.Email))
+	}
+	if b.Phone != nil {
+		phone = *b.Phone
+	}
+	if email != "" && !validEmail(email) || phone != "" && !validPhone(phone) {
+		fail(w, http.StatusBadRequest, "invalid_request", "invalid email or phone")
+		return
+	}
+	if email == "" && phone == "" {
+		fail(w, http.StatusBadRequest, "invalid_request", "a user needs an email or a phone")
+		return
+	}
+	if e.taken(id, email, phone) {
+		fail(w, http.StatusBadRequest, "invalid_request", "a user with this identifier already exists")
+		return
+	}
+	u.email, u.phone = email, phone
+	if len(md) > 0 {
+		next := make(map[string]any, len(u.metadata)+len(md))
+		for k, v := range u.metadata {
+			next[k] = v
+		}
+		for k, v := range md {
+			if v == nil {
+				delete(next, k)
+			} else {
+				next[k] = v
+			}
+		}
+		u.metadata = next
+	}
+	u.updated = e.opts.Now().UTC()
+	writeJSON(w, http.StatusOK, map[string]any{"user": u.json(true)})
+}
+
+// delete answers 200 with an empty body.
+func (e *Emulator) delete(w http.ResponseWriter, id string) {
+	e.mu.Lock()
+	_, ok := e.users[id]
+	delete(e.users, id)
+	e.mu.Unlock()
+	if !ok {
+		fail(w, http.StatusNotFound, "user_not_found", "User not found.")
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// setStatus serves activate and deactivate. Repeating either succeeds
+// (Unpublished).
+func (e *Emulator) setStatus(w http.ResponseWriter, id, status string) {
+	e.mu.Lock()
+	u, ok := e.users[id]
+	var out map[string]any
+	if ok {
+		if u.status != status {
+			u.status, u.updated = status, e.opts.Now().UTC()
+		}
+		out = u.json(true)
+	}
+	e.mu.Unlock()
+	if !ok {
+		fail(w, http.StatusNotFound, "user_not_found", "User not found.")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user": out})
+}
+
+// filter is one of the documented list filters: an optional operator
+// prefix (ne:, gt:, lt:, like:, not_like:) and a value.
+type filter struct {
+	field, op, value string
+}
+
+var filterFields = []string{"identifier", "id", "login_count", "status", "created_at", "updated_at", "last_login_at"}
+
+func parseFilter(field, raw string) filter {
+	for _, op := range []string{"not_like", "like", "ne", "gt", "lt"} {
+		if v, ok := strings.CutPrefix(raw, op+":"); ok {
+			return filter{field, op, v}
+		}
+	}
+	return filter{field, "eq", raw}
+}
+
+// likeMatch is SQL LIKE, case-insensitive: % any run, _ one character.
+func likeMatch(pattern, s string) bool {
+	p, t := []rune(strings.ToLower(pattern)), []rune(strings.ToLower(s))
+	var match func(i, j int) bool
+	memo := map[[2]int]bool{}
+	match = func(i, j int) bool {
+		if i == len(p) {
+			return j == len(t)
+		}
+		k := [2]int{i, j}
+		if v, ok := memo[k]; ok {
+			return v
+		}
+		var ok bool
+		switch p[i] {
+		case '%':
+			ok = match(i+1, j) || j < len(t) && match(i, j+1)
+		case '_':
+			ok = j < len(t) && match(i+1, j+1)
+		default:
+			ok = j < len(t) && p[i] == t[j] && match(i+1, j+1)
+		}
+		memo[k] = ok
+		return ok
+	}
+	return match(0, 0)
+}
+
+const filterTimeFormat = "2006-01-02T15:04:05.000000Z"
+
+func (f filter) matches(u *user) bool {
+	var vals []string
+	var num bool
+	var at time.Time
+	switch f.field {
+	case "identifier":
+		vals = []string{u.email, u.phone}
+	case "id":
+		vals = []string{u.id}
+	case "status":
+		vals = []string{u.status}
+	case "login_count":
+		vals, num = []string{"0"}, true
+	case "created_at":
+		at = u.created
+	case "updated_at":
+		at = u.updated
+	case "last_login_at":
+		at = time.Time{}
+	}
+	if vals == nil {
+		want, err := time.Parse(filterTimeFormat, f.value)
+		if err != nil {
+			return false
+		}
+		switch f.op {
+		case "gt":
+			return at.After(want)
+		case "lt":
+			return at.Before(want)
+		case "ne":
+			return !at.Equal(want)
+		}
+		return at.Equal(want)
+	}
+	if num {
+		have, _ := strconv.Atoi(vals[0])
+		want, err := strconv.Atoi(f.value)
+		if err != nil {
+			return false
+		}
+		switch f.op {
+		case "gt":
+			return have > want
+		case "lt":
+			return have < want
+		case "ne":
+			return have != want
+		}
+		return have == want
+	}
+	anyOf := func(pred func(string) bool) bool { return slices.ContainsFunc(vals, func(v string) bool { return v != "" && pred(v) }) }
+	switch f.op {
+	case "like":
+		return anyOf(func(v string) bool { return likeMatch(f.value, v) })
+	case "not_like":
+		return !anyOf(func(v string) bool { return likeMatch(f.value, v) })
+	case "ne":
+		return !anyOf(func(v string) bool { return strings.EqualFold(v, f.value) })
+	case "gt":
+		return anyOf(func(v string) bool { return v > f.value })
+	case "lt":
+		return anyOf(func(v string) bool { return v < f.value })
+	}
+	return anyOf(func(v string) bool { return strings.EqualFold(v, f.value) })
+}
+
+// list serves GET /users. Without order_by users come oldest first
+// (Unpublished). Without created_before the anchor is the end of the
+// current second, so that users created before the call are all in it;
+// users created after the anchor are left out of every page of the
+// listing, which keeps it stable.
+func (e *Emulator) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	intParam := func(name string, def int) (int, bool) {
+		s := q.Get(name)
+		if s == "" {
+			return def, true
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			fail(w, http.StatusBadRequest, "invalid_request", name+" must be a positive integer")
+			return 0, false
+		}
+		return n, true
+	}
+	page, ok := intParam("page", 1)
+	if !ok {
+		return
+	}
+	limit, ok := intParam("limit", e.opts.DefaultPageSize)
+	if !ok {
+		return
+	}
+	if limit > e.opts.MaxPageSize {
+		fail(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("limit must be at most %d", e.opts.MaxPageSize))
+		return
+	}
+	anchor := e.opts.Now().Unix() + 1
+	if s := q.Get("created_before"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			fail(w, http.StatusBadRequest, "invalid_request", "created_before must be a Unix timestamp")
+			return
+		}
+		anchor = n
+	}
+	var filters []filter
+	for _, f := range filterFields {
+		for _, v := range q[f] {
+			filters = append(filters, parseFilter(f, v))
+		}
+	}
+	type order struct {
+		field string
+		desc  bool
+	}
+	var orders []order
+	if s := q.Get("order_by"); s != "" {
+		for _, term := range strings.Split(s, ",") {
+			field, dir, _ := strings.Cut(term, ":")
+			if !slices.Contains([]string{"id", "email", "phone", "status", "login_count", "created_at", "updated_at", "last_login_at"}, field) ||
+				(dir != "" && !strings.EqualFold(dir, "ASC") && !strings.EqualFold(dir, "DESC")) {
+				fail(w, http.StatusBadRequest, "invalid_request", "cannot order by "+term)
+				return
+			}
+			orders = append(orders, order{field, strings.EqualFold(dir, "DESC")})
+		}
+	}
+
+	e.mu.Lock()
+	var hits []*user
+	for _, u := range e.users {
+		if u.created.Unix() >= anchor {
+			continue
+		}
+		keep := true
+		for _, f := range filters {
+			if !f.matches(u) {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			hits = append(hits, u)
+		}
+	}
+	key := func(u *user, field string) string {
+		switch field {
+		case "id":
+			return u.id
+		case "email":
+			return u.email
+		case "phone":
+			return u.phone
+		case "status":
+			return u.status
+		case "updated_at":
+			return fmt.Sprintf("%020d", u.updated.UnixNano())
+		case "created_at":
+			return fmt.Sprintf("%020d", u.created.UnixNano())
+		}
+		return ""
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		for _, o := range orders {
+			a, b := key(hits[i], o.field), key(hits[j], o.field)
+			if a != b {
+				return (a < b) != o.desc
+			}
+		}
+		return hits[i].seq < hits[j].seq
+	})
+	total := len(hits)
+	start := min((page-1)*limit, total)
+	end := min(start+limit, total)
+	items := make([]map[string]any, 0, end-start)
+	for _, u := range hits[start:end] {
+		items = append(items, u.json(false))
+	}
+	e.mu.Unlock()
+
+	last := max(1, (total+limit-1)/limit)
+	link := func(p int) map[string]string {
+		if p < 1 || p > last {
+			// Unpublished: what next and previous hold past the ends; the
+			// schema requires them, so they are present and empty.
+			return map[string]string{"href": ""}
+		}
+		lq := url.Values{}
+		for k, v := range q {
+			lq[k] = v
+		}
+		lq.Set("page", strconv.Itoa(p))
+		lq.Set("limit", strconv.Itoa(limit))
+		lq.Set("created_before", strconv.FormatInt(anchor, 10))
+		return map[string]string{"href": "/v1/apps/" + e.opts.AppID + "/users?" + lq.Encode()}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"users": items, "created_before": anchor, "limit": limit, "page": page, "total_users": total,
+		"_links": map[string]any{"first": link(1), "last": link(last), "next": link(page + 1), "previous": link(page - 1), "self": link(page)},
+	})
+}

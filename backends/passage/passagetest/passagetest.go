@@ -1,0 +1,154 @@
+// Package passagetest is an in-process emulator of the Passage by
+// 1Password Management API's user endpoints (v1, the last published
+// version; the service stopped in January 2026), for testing code that
+// talks to it without the real service:
+//
+//	srv := passagetest.NewServer(t, passagetest.Options{
+//		AppID: "app1", APIKey: "key",
+//		MetadataFields: map[string]passagetest.FieldType{"plan": passagetest.String},
+//	})
+//	dir, err := passage.New(ctx, passage.Options{AppID: "app1", APIKey: "key", BaseURL: srv.URL + "/v1"})
+//
+// It serves /v1/apps/{app_id}/users and the paths below it with Passage's
+// status codes, envelopes and error bodies ({"code", "error"}), checks the
+// bearer API key (401 invalid_access_token) and the app id (404
+// app_not_found), enforces the app's user_metadata schema (404
+// metadata_field_not_found), and lists with page/limit, created_before
+// anchoring, order_by and the operator-prefixed filters.
+//
+// Where Passage's behaviour was never published, the emulator makes a
+// choice and says so in the doc comment of the option or handler
+// concerned; those points are marked "Unpublished".
+package passagetest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// FieldType is the type of a user_metadata field defined for the app.
+type FieldType string
+
+// The field types the emulator checks values against.
+const (
+	String  FieldType = "string"
+	Boolean FieldType = "boolean"
+	Integer FieldType = "integer"
+	Email   FieldType = "email"
+	Phone   FieldType = "phone"
+	Date    FieldType = "date" // "2006-01-02"
+)
+
+// Options configures an Emulator.
+type Options struct {
+	// AppID is the one app the emulator serves; other ids get 404
+	// app_not_found. Default "app".
+	AppID string
+	// APIKey is the bearer key it accepts. Default "passage-test-key".
+	APIKey string
+	// MetadataFields defines the app's user_metadata schema: a key not
+	// listed gives 404 metadata_field_not_found.
+	MetadataFields map[string]FieldType
+	// MaxPageSize caps limit; default 500, Passage's documented maximum.
+	MaxPageSize int
+	// DefaultPageSize applies when limit is absent. Unpublished; default 20.
+	DefaultPageSize int
+	// Latency is added before each request is handled.
+	Latency time.Duration
+	// Middleware wraps the API handler; the project's tests use it to
+	// check traffic against the published schema.
+	Middleware func(http.Handler) http.Handler
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Emulator is an http.Handler serving the emulated API. It is safe for
+// concurrent use.
+type Emulator struct {
+	opts    Options
+	handler http.Handler
+
+	mu    sync.Mutex
+	users map[string]*user
+	seq   int64
+	// requests counts requests by "METHOD /path-pattern".
+	requests map[string]int
+}
+
+// New returns an emulator with no users.
+func New(opts Options) *Emulator {
+	if opts.AppID == "" {
+		opts.AppID = "app"
+	}
+	if opts.APIKey == "" {
+		opts.APIKey = "passage-test-key"
+	}
+	if opts.MaxPageSize <= 0 {
+		opts.MaxPageSize = 500
+	}
+	if opts.DefaultPageSize <= 0 {
+		opts.DefaultPageSize = 20
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	e := &Emulator{opts: opts, users: map[string]*user{}, requests: map[string]int{}}
+	var h http.Handler = http.HandlerFunc(e.serve)
+	if opts.Middleware != nil {
+		h = opts.Middleware(h)
+	}
+	if opts.Latency > 0 {
+		inner := h
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-time.After(opts.Latency):
+			case <-r.Context().Done():
+				return
+			}
+			inner.ServeHTTP(w, r)
+		})
+	}
+	e.handler = h
+	return e
+}
+
+// ServeHTTP serves the API.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.handler.ServeHTTP(w, r) }
+
+// UserCount returns how many users exist.
+func (e *Emulator) UserCount() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.users)
+}
+
+// Requests returns how many requests each route received, keyed like
+// "POST /users".
+func (e *Emulator) Requests() map[string]int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[string]int, len(e.requests))
+	for k, v := range e.requests {
+		out[k] = v
+	}
+	return out
+}
+
+// Server is an emulator listening on a loopback address.
+type Server struct {
+	*Emulator
+	// URL is the server's root; the API is under URL + "/v1".
+	URL string
+}
+
+// NewServer starts an emulator on a loopback port and stops it when tb
+// ends.
+func NewServer(tb testing.TB, opts Options) *Server {
+	e := New(opts)
+	srv := httptest.NewServer(e)
+	tb.Cleanup(srv.Close)
+	return &Server{Emulator: e, URL: srv.URL}
+}

@@ -1,0 +1,162 @@
+package passagetest_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/idport/identity/backends/passage/passagetest"
+	"github.com/idport/identity/internal/openapicheck"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type client struct {
+	t   *testing.T
+	srv *passagetest.Server
+	key string
+}
+
+func newClient(t *testing.T, opts passagetest.Options) *client {
+	opts.AppID, opts.APIKey = "app1", "k"
+	opts.Middleware = openapicheck.Middleware(t, "passage", openapicheck.Options{BasePath: "/v1"})
+	return &client{t: t, srv: passagetest.NewServer(t, opts), key: "k"}
+}
+
+// TestHostileInput sends what no client following the schema would, so it
+// runs without the schema check: the emulator must answer, not panic.
+func TestHostileInput(t *testing.T) {
+	c := &client{t: t, srv: passagetest.NewServer(t, passagetest.Options{AppID: "app1", APIKey: "k"}), key: "k"}
+	for _, body := range []string{`{"email":`, `[]`, `{"email":12}`, `{"user_metadata":"x","email":"a@b.co"}`, strings.Repeat("x", 2<<20), `{"email":"a@b.co","user_metadata":{"k":{"deep":[1,2]}}}`} {
+		st, out := c.do("POST", "/v1/apps/app1/users", body)
+		assert.GreaterOrEqual(t, st, 400, body[:min(len(body), 40)])
+		assert.Less(t, st, 500)
+		assert.NotEmpty(t, out["code"])
+	}
+	for _, path := range []string{"/v1/apps/app1/users/%2F..%2Fadmin", "/v1/apps/app1/users/a/b/c", "/v1/apps/app1/users?page=0", "/v1/apps/app1/users?limit=x", "/v1/apps/app1/users?created_before=soon", "/v1/apps", "/"} {
+		st, _ := c.do("GET", path, "")
+		assert.GreaterOrEqual(t, st, 400, path)
+		assert.Less(t, st, 500, path)
+	}
+}
+
+func (c *client) do(method, path, body string) (int, map[string]any) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.srv.URL+path, strings.NewReader(body))
+	require.NoError(c.t, err)
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(c.t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	_ = json.Unmarshal(b, &out)
+	return resp.StatusCode, out
+}
+
+func TestStatusCodesAndEnvelopes(t *testing.T) {
+	c := newClient(t, passagetest.Options{MetadataFields: map[string]passagetest.FieldType{"plan": passagetest.String}})
+	st, body := c.do("POST", "/v1/apps/app1/users", `{"email":"Ann@Example.com","user_metadata":{"plan":"pro"}}`)
+	require.Equal(t, 201, st)
+	u := body["user"].(map[string]any)
+	assert.Equal(t, "ann@example.com", u["email"], "emails are kept lower-cased")
+	assert.Equal(t, "active", u["status"])
+	assert.Len(t, u["id"], 24)
+	id := u["id"].(string)
+
+	st, body = c.do("PATCH", "/v1/apps/app1/users/"+id+"/deactivate", "")
+	assert.Equal(t, 200, st)
+	assert.Equal(t, "inactive", body["user"].(map[string]any)["status"])
+	st, _ = c.do("PATCH", "/v1/apps/app1/users/"+id+"/deactivate", "")
+	assert.Equal(t, 200, st, "deactivating again succeeds")
+	st, body = c.do("PATCH", "/v1/apps/app1/users/"+id+"/activate", "")
+	assert.Equal(t, 200, st)
+	assert.Equal(t, "active", body["user"].(map[string]any)["status"])
+
+	st, body = c.do("PATCH", "/v1/apps/app1/users/"+id, `{"user_metadata":{"nope":1}}`)
+	assert.Equal(t, 404, st)
+	assert.Equal(t, "metadata_field_not_found", body["code"])
+
+	st, body = c.do("POST", "/v1/apps/app1/users", `{"email":"ann@example.com"}`)
+	assert.Equal(t, 400, st)
+	assert.Equal(t, "invalid_request", body["code"])
+	st, _ = c.do("POST", "/v1/apps/app1/users", `{}`)
+	assert.Equal(t, 400, st, "email or phone is required")
+
+	st, body = c.do("DELETE", "/v1/apps/app1/users/"+id, "")
+	assert.Equal(t, 200, st)
+	assert.Nil(t, body, "delete answers with an empty body")
+	st, body = c.do("GET", "/v1/apps/app1/users/"+id, "")
+	assert.Equal(t, 404, st)
+	assert.Equal(t, "user_not_found", body["code"])
+}
+
+func TestAuthAndApp(t *testing.T) {
+	c := newClient(t, passagetest.Options{})
+	c.key = "wrong"
+	st, body := c.do("GET", "/v1/apps/app1/users", "")
+	assert.Equal(t, 401, st)
+	assert.Equal(t, "invalid_access_token", body["code"])
+	c.key = "k"
+	st, body = c.do("GET", "/v1/apps/other/users", "")
+	assert.Equal(t, 404, st)
+	assert.Equal(t, "app_not_found", body["code"])
+}
+
+func TestListFiltersAndPages(t *testing.T) {
+	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	clock := now
+	c := newClient(t, passagetest.Options{Now: func() time.Time { return clock }})
+	ids := map[string]string{}
+	for i, e := range []string{"ann@example.com", "bob@example.com", "cat@test.org", "dan@example.com"} {
+		clock = now.Add(time.Duration(i) * time.Minute)
+		_, body := c.do("POST", "/v1/apps/app1/users", fmt.Sprintf(`{"email":%q}`, e))
+		ids[e] = body["user"].(map[string]any)["id"].(string)
+	}
+	c.do("PATCH", "/v1/apps/app1/users/"+ids["bob@example.com"]+"/deactivate", "")
+	clock = now.Add(time.Hour)
+
+	emails := func(q string) []string {
+		st, body := c.do("GET", "/v1/apps/app1/users?"+q, "")
+		require.Equal(t, 200, st, q)
+		var out []string
+		for _, u := range body["users"].([]any) {
+			out = append(out, u.(map[string]any)["email"].(string))
+		}
+		return out
+	}
+	assert.Equal(t, []string{"bob@example.com"}, emails("status=inactive"))
+	assert.Equal(t, []string{"ann@example.com", "cat@test.org", "dan@example.com"}, emails("status=ne:inactive"))
+	assert.Equal(t, []string{"ann@example.com", "bob@example.com", "dan@example.com"}, emails("identifier=like:%25example%25"))
+	assert.Equal(t, []string{"cat@test.org"}, emails("identifier=not_like:%25example%25"))
+	assert.Equal(t, []string{"bob@example.com"}, emails("identifier=BOB@example.com"))
+	cutoff := url.QueryEscape(now.Add(90 * time.Second).Format("2006-01-02T15:04:05.000000Z"))
+	assert.Equal(t, []string{"cat@test.org", "dan@example.com"}, emails("created_at=gt:"+cutoff))
+	assert.Equal(t, []string{"ann@example.com", "bob@example.com"}, emails("created_at=lt:"+cutoff))
+	assert.Equal(t, []string{"dan@example.com", "cat@test.org", "bob@example.com", "ann@example.com"}, emails("order_by=created_at:DESC"))
+	st, _ := c.do("GET", "/v1/apps/app1/users?order_by=identifier:ASC", "")
+	assert.Equal(t, 400, st, "identifier cannot be ordered by")
+	st, _ = c.do("GET", "/v1/apps/app1/users?limit=501", "")
+	assert.Equal(t, 400, st, "limit is at most 500")
+
+	st, body := c.do("GET", "/v1/apps/app1/users?limit=3", "")
+	require.Equal(t, 200, st)
+	assert.EqualValues(t, 4, body["total_users"])
+	links := body["_links"].(map[string]any)
+	next := links["next"].(map[string]any)["href"].(string)
+	assert.Contains(t, next, "page=2")
+	assert.Contains(t, next, "created_before=")
+	assert.Equal(t, "", links["previous"].(map[string]any)["href"])
+	st, body = c.do("GET", next, "")
+	require.Equal(t, 200, st)
+	assert.Len(t, body["users"], 1)
+	assert.Equal(t, "", body["_links"].(map[string]any)["next"].(map[string]any)["href"])
+}

@@ -1,0 +1,336 @@
+package passage
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
+	"github.com/idport/identity/internal/httpx"
+)
+
+const (
+	maxPageSize     = 500
+	defaultPageSize = 100
+)
+
+type directory struct {
+	opts    Options
+	appPath []string
+	http    *httpx.Client
+	roles   *catalog // nil unless roles mode
+	locks   stripes
+}
+
+func (d *directory) Capabilities() identity.Capabilities {
+	return identity.Capabilities{
+		Phone: true, Metadata: true, Roles: d.roles != nil,
+		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended},
+	}
+}
+
+func (d *directory) Close() error { return nil }
+
+func (d *directory) path(more ...string) string {
+	return httpx.Path(append(append([]string(nil), d.appPath...), more...)...)
+}
+
+// wireUser is the part of Passage's UserInfo the portable model reads.
+type wireUser struct {
+	ID            string         `json:"id"`
+	Email         string         `json:"email"`
+	EmailVerified bool           `json:"email_verified"`
+	Phone         string         `json:"phone"`
+	Status        string         `json:"status"`
+	Metadata      map[string]any `json:"user_metadata"`
+	CreatedAt     time.Time      `json:"created_at"`
+	UpdatedAt     time.Time      `json:"updated_at"`
+	LastLoginAt   time.Time      `json:"last_login_at"`
+}
+
+var statuses = map[string]identity.Status{
+	"active":   identity.StatusActive,
+	"inactive": identity.StatusSuspended,
+	"pending":  identity.StatusPending,
+}
+
+func (d *directory) toUser(raw json.RawMessage) (*identity.User, error) {
+	var w wireUser
+	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
+		return nil, identity.Errorf(identity.Internal, "Passage returned a user the backend cannot read")
+	}
+	st, ok := statuses[w.Status]
+	if !ok {
+		return nil, identity.Errorf(identity.Internal, "Passage returned the unknown status %q", w.Status)
+	}
+	u := &identity.User{
+		ID: w.ID, Email: w.Email, EmailVerified: w.EmailVerified, Phone: w.Phone,
+		Status: st, NativeStatus: w.Status, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
+		Raw: raw,
+	}
+	if w.LastLoginAt.Year() > 1 {
+		u.LastSignInAt = w.LastLoginAt
+	}
+	for k, v := range w.Metadata {
+		if d.roles != nil && k == d.opts.RolesField {
+			continue // roles are read through the role methods
+		}
+		if u.Metadata == nil {
+			u.Metadata = make(map[string]any, len(w.Metadata))
+		}
+		u.Metadata[k] = v
+	}
+	return u, nil
+}
+
+// userEnvelope is {"user": UserInfo}.
+type userEnvelope struct {
+	User json.RawMessage `json:"user"`
+}
+
+func (d *directory) do(ctx context.Context, method, path string, query url.Values, body any) (*identity.User, error) {
+	var env userEnvelope
+	if _, err := d.http.Do(ctx, &httpx.Request{Method: method, Path: path, Query: query, Body: body, Out: &env}); err != nil {
+		return nil, err
+	}
+	if len(env.User) == 0 {
+		return nil, identity.Errorf(identity.Internal, "Passage answered without a user")
+	}
+	return d.toUser(env.User)
+}
+
+// checkMetadataKeys refuses the roles field as ordinary metadata, so that
+// roles change only through the role methods.
+func (d *directory) checkMetadataKeys(md map[string]any) error {
+	if d.roles != nil {
+		if _, ok := md[d.opts.RolesField]; ok {
+			return identity.InvalidArgumentError("Metadata."+d.opts.RolesField, "%q holds the user's roles; use AssignRole and RevokeRole", d.opts.RolesField)
+		}
+	}
+	return nil
+}
+
+type userBody struct {
+	Email    *string        `json:"email,omitempty"`
+	Phone    *string        `json:"phone,omitempty"`
+	Metadata map[string]any `json:"user_metadata,omitempty"`
+}
+
+func (d *directory) CreateUser(ctx context.Context, nu identity.NewUser) (*identity.User, error) {
+	if err := d.checkMetadataKeys(nu.Metadata); err != nil {
+		return nil, err
+	}
+	b := userBody{Metadata: nu.Metadata}
+	if nu.Email != "" {
+		b.Email = &nu.Email
+	}
+	if nu.Phone != "" {
+		b.Phone = &nu.Phone
+	}
+	u, err := d.do(ctx, http.MethodPost, d.path(), nil, b)
+	if err != nil {
+		return nil, d.duplicate(ctx, err, "", nu.Email, nu.Phone)
+	}
+	return u, nil
+}
+
+// duplicate turns Passage's generic 400 for a taken identifier into
+// AlreadyExists. Passage publishes no code for it, so the backend asks:
+// if another user holds the email or phone, that was the reason.
+func (d *directory) duplicate(ctx context.Context, err error, self, email, phone string) error {
+	var ie *identity.Error
+	if identity.CodeOf(err) != identity.InvalidArgument || !asError(err, &ie) || ie.ProviderCode != "invalid_request" {
+		return err
+	}
+	for field, ident := range map[string]string{"Email": strings.ToLower(email), "Phone": phone} {
+		if ident == "" {
+			continue
+		}
+		other, ferr := d.findIdentifier(ctx, ident)
+		if ferr == nil && other.ID != self {
+			return &identity.Error{Code: identity.AlreadyExists, Field: field, Message: field + " is already in use",
+				HTTPStatus: ie.HTTPStatus, ProviderCode: ie.ProviderCode, RequestID: ie.RequestID}
+		}
+	}
+	return err
+}
+
+func (d *directory) GetUser(ctx context.Context, id string) (*identity.User, error) {
+	return d.do(ctx, http.MethodGet, d.path(id), nil, nil)
+}
+
+// findIdentifier returns the user whose email or phone is exactly ident,
+// as Passage's SDKs look users up.
+func (d *directory) findIdentifier(ctx context.Context, ident string) (*identity.User, error) {
+	page, err := d.listPage(ctx, url.Values{"identifier": {ident}, "limit": {"1"}})
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Users) == 0 {
+		return nil, identity.Errorf(identity.NotFound, "no user with that identifier")
+	}
+	return d.toUser(page.Users[0])
+}
+
+func (d *directory) FindUser(ctx context.Context, by driver.Identifier, value string) (*identity.User, error) {
+	// Usernames are not a capability, so only ByEmail reaches here.
+	u, err := d.findIdentifier(ctx, strings.ToLower(value))
+	if err != nil {
+		return nil, err
+	}
+	if !strings.EqualFold(u.Email, value) {
+		return nil, identity.Errorf(identity.NotFound, "no user with that email")
+	}
+	return u, nil
+}
+
+func (d *directory) UpdateUser(ctx context.Context, id string, up identity.UserUpdate) (*identity.User, error) {
+	if err := d.checkMetadataKeys(up.Metadata); err != nil {
+		return nil, err
+	}
+	b := userBody{Email: up.Email, Phone: up.Phone, Metadata: up.Metadata}
+	u, err := d.do(ctx, http.MethodPatch, d.path(id), nil, b)
+	if err != nil {
+		var email, phone string
+		if up.Email != nil {
+			email = *up.Email
+		}
+		if up.Phone != nil {
+			phone = *up.Phone
+		}
+		return nil, d.duplicate(ctx, err, id, email, phone)
+	}
+	return u, nil
+}
+
+func (d *directory) DeleteUser(ctx context.Context, id string) error {
+	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: d.path(id)})
+	return err
+}
+
+func (d *directory) SuspendUser(ctx context.Context, id string) error {
+	_, err := d.do(ctx, http.MethodPatch, d.path(id, "deactivate"), nil, nil)
+	return err
+}
+
+func (d *directory) ActivateUser(ctx context.Context, id string) error {
+	_, err := d.do(ctx, http.MethodPatch, d.path(id, "activate"), nil, nil)
+	return err
+}
+
+// listEnvelope is Passage's paginated list.
+type listEnvelope struct {
+	Users         []json.RawMessage `json:"users"`
+	CreatedBefore int64             `json:"created_before"`
+	Limit         int               `json:"limit"`
+	Page          int               `json:"page"`
+	Total         int64             `json:"total_users"`
+}
+
+func (d *directory) listPage(ctx context.Context, q url.Values) (*listEnvelope, error) {
+	var env listEnvelope
+	if _, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: d.path(), Query: q, Out: &env}); err != nil {
+		return nil, err
+	}
+	return &env, nil
+}
+
+// cursor is where the next page starts: its number and the anchor that
+// keeps the listing stable while users are created.
+type cursor struct {
+	Page   int   `json:"p"`
+	Anchor int64 `json:"a"`
+}
+
+func (c cursor) encode() string {
+	b, _ := json.Marshal(c)
+	return "ps1." + base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, bool) {
+	var c cursor
+	rest, ok := strings.CutPrefix(s, "ps1.")
+	b, err := base64.RawURLEncoding.DecodeString(rest)
+	if !ok || err != nil || json.Unmarshal(b, &c) != nil || c.Page < 2 || c.Anchor <= 0 {
+		return cursor{}, false
+	}
+	return c, true
+}
+
+var statusWords = map[identity.Status]string{
+	identity.StatusActive: "active", identity.StatusSuspended: "inactive", identity.StatusPending: "pending",
+}
+
+// ListUsers maps the filters onto Passage's: Email onto an exact
+// identifier, Status onto status, and Query onto identifier=like:%q%.
+// Passage's identifier also matches phones and its LIKE treats % and _ as
+// wildcards, so the backend keeps only users whose email really contains
+// the query; such pages can hold fewer users than PageSize.
+func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, cur string) (*identity.UserPage, error) {
+	limit := o.PageSize
+	if limit == 0 {
+		limit = defaultPageSize
+	}
+	limit = min(limit, maxPageSize)
+	q := url.Values{"limit": {strconv.Itoa(limit)}, "page": {"1"}}
+	if cur != "" {
+		c, ok := decodeCursor(cur)
+		if !ok {
+			return nil, identity.InvalidArgumentError("cursor", "cursor was not made by this backend")
+		}
+		q.Set("page", strconv.Itoa(c.Page))
+		q.Set("created_before", strconv.FormatInt(c.Anchor, 10))
+	}
+	switch {
+	case o.Email != "":
+		q.Set("identifier", strings.ToLower(o.Email))
+	case o.Query != "":
+		q.Set("identifier", "like:%"+strings.ToLower(o.Query)+"%")
+	}
+	if o.Status != "" {
+		q.Set("status", statusWords[o.Status])
+	}
+	env, err := d.listPage(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	page := &identity.UserPage{Users: make([]*identity.User, 0, len(env.Users))}
+	for _, raw := range env.Users {
+		u, err := d.toUser(raw)
+		if err != nil {
+			return nil, err
+		}
+		if o.Email != "" && !strings.EqualFold(u.Email, o.Email) {
+			continue
+		}
+		if o.Query != "" && !strings.Contains(strings.ToLower(u.Email), strings.ToLower(o.Query)) {
+			continue
+		}
+		page.Users = append(page.Users, u)
+	}
+	if env.Limit > 0 && int64(env.Page)*int64(env.Limit) < env.Total {
+		page.NextCursor = cursor{Page: env.Page + 1, Anchor: env.CreatedBefore}.encode()
+	}
+	return page, nil
+}
+
+// Passage is passwordless; the capabilities say so, and the portable layer
+// answers Unsupported before any of these is called.
+func (d *directory) SetPassword(context.Context, string, identity.Secret) error {
+	return identity.UnsupportedError("SetPassword")
+}
+func (d *directory) VerifyPassword(context.Context, string, identity.Secret) error {
+	return identity.UnsupportedError("VerifyPassword")
+}
+func (d *directory) ChangePassword(context.Context, string, identity.Secret, identity.Secret) error {
+	return identity.UnsupportedError("ChangePassword")
+}
+func (d *directory) ExpirePassword(context.Context, string) error {
+	return identity.UnsupportedError("ExpirePassword")
+}
