@@ -481,7 +481,9 @@ func (f filter) matches(u *user) bool {
 		}
 		return have == want
 	}
-	anyOf := func(pred func(string) bool) bool { return slices.ContainsFunc(vals, func(v string) bool { return v != "" && pred(v) }) }
+	anyOf := func(pred func(string) bool) bool {
+		return slices.ContainsFunc(vals, func(v string) bool { return v != "" && pred(v) })
+	}
 	switch f.op {
 	case "like":
 		return anyOf(func(v string) bool { return likeMatch(f.value, v) })
