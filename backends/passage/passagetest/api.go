@@ -1,11 +1,9 @@
 package passagetest
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -14,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/idport/identity/internal/emulate"
 )
 
 type user struct {
@@ -27,17 +27,9 @@ type user struct {
 	updated  time.Time
 }
 
-const maxRequestBody = 1 << 20
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 // fail writes Passage's error body.
 func fail(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]string{"code": code, "error": msg})
+	emulate.WriteJSON(w, status, map[string]string{"code": code, "error": msg})
 }
 
 func (e *Emulator) count(route string) {
@@ -101,15 +93,7 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func newID() string {
-	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	var b [24]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b[:])
-}
+func newID() string { return emulate.ID(emulate.Base62, 24) }
 
 const timeFormat = time.RFC3339Nano
 
@@ -144,14 +128,9 @@ type body struct {
 }
 
 func readBody(w http.ResponseWriter, r *http.Request) (*body, bool) {
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
-	if err != nil || len(data) > maxRequestBody {
-		fail(w, http.StatusBadRequest, "invalid_request", "request body too large or unreadable")
-		return nil, false
-	}
 	var b body
-	if err := json.Unmarshal(data, &b); err != nil {
-		fail(w, http.StatusBadRequest, "invalid_request", "invalid JSON body")
+	if err := emulate.ReadJSON(r, &b); err != nil {
+		fail(w, http.StatusBadRequest, "invalid_request", "invalid or oversized JSON body")
 		return nil, false
 	}
 	return &b, true
@@ -278,7 +257,7 @@ func (e *Emulator) create(w http.ResponseWriter, r *http.Request) {
 	e.users[u.id] = u
 	out := u.json(true)
 	e.mu.Unlock()
-	writeJSON(w, http.StatusCreated, map[string]any{"user": out})
+	emulate.WriteJSON(w, http.StatusCreated, map[string]any{"user": out})
 }
 
 func (e *Emulator) get(w http.ResponseWriter, id string) {
@@ -293,7 +272,7 @@ func (e *Emulator) get(w http.ResponseWriter, id string) {
 		fail(w, http.StatusNotFound, "user_not_found", "User not found.")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"user": out})
+	emulate.WriteJSON(w, http.StatusOK, map[string]any{"user": out})
 }
 
 func (e *Emulator) update(w http.ResponseWriter, r *http.Request, id string) {
@@ -347,7 +326,7 @@ func (e *Emulator) update(w http.ResponseWriter, r *http.Request, id string) {
 		u.metadata = next
 	}
 	u.updated = e.opts.Now().UTC()
-	writeJSON(w, http.StatusOK, map[string]any{"user": u.json(true)})
+	emulate.WriteJSON(w, http.StatusOK, map[string]any{"user": u.json(true)})
 }
 
 // delete answers 200 with an empty body.
@@ -380,7 +359,7 @@ func (e *Emulator) setStatus(w http.ResponseWriter, id, status string) {
 		fail(w, http.StatusNotFound, "user_not_found", "User not found.")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"user": out})
+	emulate.WriteJSON(w, http.StatusOK, map[string]any{"user": out})
 }
 
 // filter is one of the documented list filters: an optional operator
@@ -398,34 +377,6 @@ func parseFilter(field, raw string) filter {
 		}
 	}
 	return filter{field, "eq", raw}
-}
-
-// likeMatch is SQL LIKE, case-insensitive: % any run, _ one character.
-func likeMatch(pattern, s string) bool {
-	p, t := []rune(strings.ToLower(pattern)), []rune(strings.ToLower(s))
-	var match func(i, j int) bool
-	memo := map[[2]int]bool{}
-	match = func(i, j int) bool {
-		if i == len(p) {
-			return j == len(t)
-		}
-		k := [2]int{i, j}
-		if v, ok := memo[k]; ok {
-			return v
-		}
-		var ok bool
-		switch p[i] {
-		case '%':
-			ok = match(i+1, j) || j < len(t) && match(i, j+1)
-		case '_':
-			ok = j < len(t) && match(i+1, j+1)
-		default:
-			ok = j < len(t) && p[i] == t[j] && match(i+1, j+1)
-		}
-		memo[k] = ok
-		return ok
-	}
-	return match(0, 0)
 }
 
 const filterTimeFormat = "2006-01-02T15:04:05.000000Z"
@@ -486,9 +437,9 @@ func (f filter) matches(u *user) bool {
 	}
 	switch f.op {
 	case "like":
-		return anyOf(func(v string) bool { return likeMatch(f.value, v) })
+		return anyOf(func(v string) bool { return emulate.Like(f.value, v, false) })
 	case "not_like":
-		return !anyOf(func(v string) bool { return likeMatch(f.value, v) })
+		return !anyOf(func(v string) bool { return emulate.Like(f.value, v, false) })
 	case "ne":
 		return !anyOf(func(v string) bool { return strings.EqualFold(v, f.value) })
 	case "gt":
@@ -630,7 +581,7 @@ func (e *Emulator) list(w http.ResponseWriter, r *http.Request) {
 		lq.Set("created_before", strconv.FormatInt(anchor, 10))
 		return map[string]string{"href": "/v1/apps/" + e.opts.AppID + "/users?" + lq.Encode()}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	emulate.WriteJSON(w, http.StatusOK, map[string]any{
 		"users": items, "created_before": anchor, "limit": limit, "page": page, "total_users": total,
 		"_links": map[string]any{"first": link(1), "last": link(last), "next": link(page + 1), "previous": link(page - 1), "self": link(page)},
 	})

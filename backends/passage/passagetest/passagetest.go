@@ -27,6 +27,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/idport/identity/internal/emulate"
 )
 
 // FieldType is the type of a user_metadata field defined for the app.
@@ -96,22 +98,7 @@ func New(opts Options) *Emulator {
 		opts.Now = time.Now
 	}
 	e := &Emulator{opts: opts, users: map[string]*user{}, requests: map[string]int{}}
-	var h http.Handler = http.HandlerFunc(e.serve)
-	if opts.Middleware != nil {
-		h = opts.Middleware(h)
-	}
-	if opts.Latency > 0 {
-		inner := h
-		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-time.After(opts.Latency):
-			case <-r.Context().Done():
-				return
-			}
-			inner.ServeHTTP(w, r)
-		})
-	}
-	e.handler = h
+	e.handler = emulate.Chain(http.HandlerFunc(e.serve), opts.Middleware, opts.Latency)
 	return e
 }
 

@@ -1,0 +1,110 @@
+// Package emulate holds what the provider emulators share: JSON replies,
+// bounded request bodies, the latency and middleware chain, random ids,
+// and SQL LIKE matching.
+package emulate
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// MaxRequestBody bounds what an emulator reads of a request body.
+const MaxRequestBody = 1 << 20
+
+// WriteJSON writes v as the JSON body of a status response.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// ErrTooLarge is returned by ReadJSON for a body over MaxRequestBody.
+var ErrTooLarge = errors.New("request body too large")
+
+// ReadJSON decodes a request body of at most MaxRequestBody bytes into v.
+func ReadJSON(r *http.Request, v any) error {
+	data, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBody+1))
+	if err != nil {
+		return err
+	}
+	if len(data) > MaxRequestBody {
+		return ErrTooLarge
+	}
+	return json.Unmarshal(data, v)
+}
+
+// Chain wraps api in the emulator options every emulator offers:
+// middleware inside, latency outside.
+func Chain(api http.Handler, middleware func(http.Handler) http.Handler, latency time.Duration) http.Handler {
+	h := api
+	if middleware != nil {
+		h = middleware(h)
+	}
+	if latency > 0 {
+		inner := h
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			t := time.NewTimer(latency)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				return
+			}
+			inner.ServeHTTP(w, r)
+		})
+	}
+	return h
+}
+
+// ID returns n random characters from alphabet.
+func ID(alphabet string, n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// Alphabets for ID.
+const (
+	Lower36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+	Base62  = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+)
+
+// Like reports whether s matches the SQL LIKE pattern: % is any run of
+// characters, _ is one character. Without caseSensitive it compares as
+// ILIKE does.
+func Like(pattern, s string, caseSensitive bool) bool {
+	if !caseSensitive {
+		pattern, s = strings.ToLower(pattern), strings.ToLower(s)
+	}
+	p, t := []rune(pattern), []rune(s)
+	// Classic wildcard matching with backtracking to the last %.
+	i, j, star, mark := 0, 0, -1, 0
+	for j < len(t) {
+		switch {
+		case i < len(p) && (p[i] == '_' || p[i] == t[j]):
+			i++
+			j++
+		case i < len(p) && p[i] == '%':
+			star, mark = i, j
+			i++
+		case star >= 0:
+			i = star + 1
+			mark++
+			j = mark
+		default:
+			return false
+		}
+	}
+	for i < len(p) && p[i] == '%' {
+		i++
+	}
+	return i == len(p)
+}
