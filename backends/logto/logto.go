@@ -1,0 +1,212 @@
+// Package logto is the identity backend for Logto's Management API. It
+// registers the URL scheme "logto":
+//
+//	logto://{endpoint host}[?resource=...&insecure_http=true]
+//
+// authenticating as a machine-to-machine app whose id and secret come
+// from LOGTO_M2M_APP_ID and LOGTO_M2M_APP_SECRET (or Options), with the
+// client credentials grant at {endpoint}/oidc/token. The token is cached
+// and fetched once per expiry however many goroutines call; a token the
+// API refuses is replaced once and the call retried once.
+//
+// # What maps where
+//
+// Username, Email and Phone are username, primaryEmail and primaryPhone
+// (Logto keeps phone numbers as digits only, so the leading '+' is removed
+// on the way in and put back on the way out); GivenName and FamilyName are
+// profile.givenName and profile.familyName; DisplayName is name; Metadata
+// is customData. EmailVerified is true whenever there is an email, since a
+// Logto primary email is a verified identifier.
+//
+// Logto users are either suspended or not: StatusActive and
+// StatusSuspended are the only statuses, with NativeStatus "active" or
+// "suspended". CreateUser with StatusPending is therefore Unsupported,
+// ActivateUser always succeeds on an existing user, and a listing filtered
+// on Pending, Locked or Deprovisioned is empty. ExpirePassword is
+// Unsupported: the expiration endpoint needs a sign-in policy Logto keeps
+// off by default, and is missing from the 1.37 API.
+//
+// Roles are Logto's global roles of type User, by name. A role created
+// without a description gets its name as description, since Logto requires
+// one, and reads back with an empty Description.
+//
+// Metadata updates that only add or change keys go through Logto's
+// custom-data endpoint, which merges on the server, so concurrent updates
+// of different keys all survive. Removing a key (a nil value) needs a
+// read, a merge and a write of the whole object, which Logto cannot
+// guard: a concurrent update between the read and the write can be lost.
+package logto
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
+	"github.com/idport/identity/internal/httpx"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// Scheme is the URL scheme this package registers.
+const Scheme = "logto"
+
+// OSSResource is the Management API indicator of a self-hosted Logto.
+const OSSResource = "https://default.logto.app/api"
+
+// Environment variables the URL opener reads.
+const (
+	EnvAppID     = "LOGTO_M2M_APP_ID"
+	EnvAppSecret = "LOGTO_M2M_APP_SECRET"
+	EnvResource  = "LOGTO_RESOURCE"
+)
+
+// Options configures a directory.
+type Options struct {
+	// Endpoint is the Logto root, e.g. "https://auth.example.com" or
+	// "https://{tenant}.logto.app". Required.
+	Endpoint string
+	// AppID and AppSecret are the machine-to-machine app's credentials.
+	// Required.
+	AppID     string
+	AppSecret identity.Secret
+	// Resource is the Management API indicator. Empty means
+	// "https://{tenant}.logto.app/api" for a Logto Cloud endpoint and
+	// OSSResource otherwise.
+	Resource string
+	// AllowInsecureHTTP permits a plain-http Endpoint to a non-loopback
+	// host.
+	AllowInsecureHTTP bool
+	// HTTPClient is the client requests (and token requests) go through.
+	HTTPClient *http.Client
+	// Timeout bounds each HTTP attempt; 0 means the shared default.
+	Timeout time.Duration
+	// Logger gets one debug line per HTTP attempt, without credentials.
+	Logger *slog.Logger
+}
+
+// New returns a directory over the Logto tenant. It checks opts and makes
+// no network call; it returns InvalidArgument naming the first bad option.
+func New(_ context.Context, opts Options) (identity.UserDirectory, error) {
+	d, err := newDirectory(opts)
+	if err != nil {
+		return nil, err
+	}
+	return driver.NewUserDirectory(Scheme, d), nil
+}
+
+func badOption(field, format string, args ...any) error {
+	e := identity.InvalidArgumentError(field, format, args...)
+	e.Op, e.Backend = "New", Scheme
+	return e
+}
+
+// URLOpener opens logto:// URLs: the host is the endpoint's host, reached
+// over https (or over http with insecure_http=true, for a local Logto).
+// Query parameters: resource and insecure_http; any other is
+// InvalidArgument. Credentials come from Options or the environment.
+type URLOpener struct {
+	// Options is the base configuration the URL adds to.
+	Options Options
+}
+
+// OpenUserDirectoryURL opens the directory the URL names.
+func (o *URLOpener) OpenUserDirectoryURL(ctx context.Context, u *url.URL) (identity.UserDirectory, error) {
+	opts := o.Options
+	scheme := "https"
+	if u.Host == "" {
+		return nil, badOption("url", "logto URLs name the endpoint host: logto://{host}")
+	}
+	if u.Path != "" && u.Path != "/" {
+		return nil, badOption("url", "logto URLs have no path")
+	}
+	for k, vs := range u.Query() {
+		v := vs[len(vs)-1]
+		switch k {
+		case "resource":
+			opts.Resource = v
+		case "insecure_http":
+			if v != "true" && v != "false" {
+				return nil, badOption(k, "insecure_http must be true or false")
+			}
+			if v == "true" {
+				scheme = "http"
+			}
+		default:
+			return nil, badOption(k, "unknown query parameter %q", k)
+		}
+	}
+	opts.Endpoint = scheme + "://" + u.Host
+	if opts.AppID == "" {
+		opts.AppID = os.Getenv(EnvAppID)
+	}
+	if opts.AppSecret == "" {
+		opts.AppSecret = identity.Secret(os.Getenv(EnvAppSecret))
+	}
+	if opts.Resource == "" {
+		opts.Resource = os.Getenv(EnvResource)
+	}
+	return New(ctx, opts)
+}
+
+func init() { identity.Register(Scheme, &URLOpener{}) }
+
+// defaultResource derives the indicator from the endpoint.
+func defaultResource(endpoint *url.URL) string {
+	if tenant, ok := strings.CutSuffix(endpoint.Hostname(), ".logto.app"); ok && tenant != "" && !strings.Contains(tenant, ".") {
+		return "https://" + tenant + ".logto.app/api"
+	}
+	return OSSResource
+}
+
+func newDirectory(opts Options) (*directory, error) {
+	ep, err := url.Parse(opts.Endpoint)
+	if opts.Endpoint == "" || err != nil || ep.Host == "" {
+		return nil, badOption("Endpoint", "Endpoint must be an absolute URL such as https://auth.example.com")
+	}
+	if opts.AppID == "" {
+		return nil, badOption("AppID", "AppID is required (or set %s)", EnvAppID)
+	}
+	if opts.AppSecret == "" {
+		return nil, badOption("AppSecret", "AppSecret is required (or set %s)", EnvAppSecret)
+	}
+	if opts.Resource == "" {
+		opts.Resource = defaultResource(ep)
+	}
+	base := strings.TrimRight(opts.Endpoint, "/")
+	cc := &clientcredentials.Config{
+		ClientID: opts.AppID, ClientSecret: string(opts.AppSecret),
+		TokenURL: base + "/oidc/token", Scopes: []string{"all"},
+		EndpointParams: url.Values{"resource": {opts.Resource}},
+		AuthStyle:      oauth2.AuthStyleInHeader,
+	}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: httpx.DefaultTimeout}
+	}
+	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient, hc)
+	c, err := httpx.New(httpx.Config{
+		Backend: Scheme, BaseURL: base, AllowInsecureHTTP: opts.AllowInsecureHTTP, HTTPClient: hc,
+		// The cache in httpx decides when to fetch; this source must
+		// fetch every time it is asked, or a refused token could not be
+		// replaced before it expires.
+		TokenSource: tokenFunc(func() (*oauth2.Token, error) { return cc.Token(tokenCtx) }),
+		Timeout:     opts.Timeout, Logger: opts.Logger, DecodeError: decodeError,
+	})
+	if err != nil {
+		if ie, ok := err.(*identity.Error); ok && ie.Field == "BaseURL" {
+			ie.Field = "Endpoint"
+		}
+		return nil, err
+	}
+	return &directory{http: c, roles: newRoleCache()}, nil
+}
+
+type tokenFunc func() (*oauth2.Token, error)
+
+func (f tokenFunc) Token() (*oauth2.Token, error) { return f() }

@@ -1,0 +1,221 @@
+package logto
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/internal/httpx"
+)
+
+// wireRole is the part of a Logto role the backend reads.
+type wireRole struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Type        string `json:"type"`
+}
+
+func (r wireRole) portable() *identity.Role {
+	desc := r.Description
+	if desc == r.Name {
+		desc = "" // the stand-in CreateRole wrote for an empty description
+	}
+	return &identity.Role{Name: r.Name, Description: desc}
+}
+
+// roleCache maps role names to Logto roles. It is filled from a full
+// listing when a name is missing, updated by CreateRole and DeleteRole, and
+// dropped when Logto says a cached id no longer exists.
+type roleCache struct {
+	mu     sync.Mutex
+	byName map[string]wireRole
+}
+
+func newRoleCache() *roleCache { return &roleCache{} }
+
+func (c *roleCache) get(name string) (wireRole, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.byName[name]
+	return r, ok
+}
+
+func (c *roleCache) put(r wireRole) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byName != nil {
+		c.byName[r.Name] = r
+	}
+}
+
+func (c *roleCache) drop(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.byName, name)
+}
+
+func (c *roleCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.byName = nil
+}
+
+// allPages fetches every page of a Logto listing.
+func (d *directory) allPages(ctx context.Context, path string, q url.Values) ([]wireRole, error) {
+	var all []wireRole
+	for page := 1; ; page++ {
+		q.Set("page", strconv.Itoa(page))
+		q.Set("page_size", strconv.Itoa(maxPageSize))
+		var rs []wireRole
+		resp, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: path, Query: q, Out: &rs})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, rs...)
+		total, err := strconv.Atoi(resp.Header.Get("Total-Number"))
+		if len(rs) < maxPageSize || err == nil && page*maxPageSize >= total {
+			return all, nil
+		}
+	}
+}
+
+func roleNotFound(name string) error {
+	return &identity.Error{Code: identity.NotFound, Role: name, Message: "no such role"}
+}
+
+// resolve returns the Logto role named name, listing the roles once if
+// the cache does not know it.
+func (d *directory) resolve(ctx context.Context, name string) (wireRole, error) {
+	if r, ok := d.roles.get(name); ok {
+		return r, nil
+	}
+	rs, err := d.allPages(ctx, httpx.Path("api", "roles"), url.Values{})
+	if err != nil {
+		return wireRole{}, err
+	}
+	m := make(map[string]wireRole, len(rs))
+	for _, r := range rs {
+		m[r.Name] = r
+	}
+	d.roles.mu.Lock()
+	d.roles.byName = m
+	d.roles.mu.Unlock()
+	if r, ok := m[name]; ok {
+		return r, nil
+	}
+	return wireRole{}, roleNotFound(name)
+}
+
+// stale reports whether err says a cached role id is gone, and drops it.
+func (d *directory) stale(err error, name string) bool {
+	var ie *identity.Error
+	if asError(err, &ie) && ie.ProviderCode == "entity.not_exists_with_id" {
+		d.roles.drop(name)
+		return true
+	}
+	return false
+}
+
+func (d *directory) CreateRole(ctx context.Context, r identity.Role) (*identity.Role, error) {
+	desc := r.Description
+	if desc == "" {
+		desc = r.Name // Logto requires a description
+	}
+	var w wireRole
+	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: httpx.Path("api", "roles"),
+		Body: map[string]string{"name": r.Name, "description": desc, "type": "User"}, Out: &w})
+	if err != nil {
+		return nil, err
+	}
+	d.roles.put(w)
+	return w.portable(), nil
+}
+
+func (d *directory) ListRoles(ctx context.Context) ([]*identity.Role, error) {
+	rs, err := d.allPages(ctx, httpx.Path("api", "roles"), url.Values{"type": {"User"}})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*identity.Role, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.portable())
+	}
+	return out, nil
+}
+
+// DeleteRole deletes a User role; the machine-to-machine roles Logto also
+// keeps are not roles of users and stay out of reach.
+func (d *directory) DeleteRole(ctx context.Context, name string) error {
+	err := d.withRole(ctx, name, func(id string) error {
+		if r, _ := d.roles.get(name); r.Type != "" && r.Type != "User" {
+			return roleNotFound(name)
+		}
+		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: httpx.Path("api", "roles", id)})
+		return err
+	})
+	if err == nil {
+		d.roles.drop(name)
+	}
+	return err
+}
+
+func (d *directory) ListUserRoles(ctx context.Context, userID string) ([]*identity.Role, error) {
+	rs, err := d.allPages(ctx, userPath(userID, "roles"), url.Values{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*identity.Role, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.portable())
+	}
+	return out, nil
+}
+
+// withRole resolves name and runs call with its id, resolving afresh once
+// if the cached id turns out to be gone.
+func (d *directory) withRole(ctx context.Context, name string, call func(id string) error) error {
+	for try := 0; ; try++ {
+		r, err := d.resolve(ctx, name)
+		if err != nil {
+			return err
+		}
+		err = call(r.ID)
+		if err == nil || !d.stale(err, name) {
+			return err
+		}
+		if try > 0 {
+			return roleNotFound(name)
+		}
+	}
+}
+
+func (d *directory) AssignRole(ctx context.Context, userID, role string) error {
+	return d.withRole(ctx, role, func(id string) error {
+		var out struct {
+			RoleIDs []string `json:"roleIds"`
+		}
+		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: userPath(userID, "roles"),
+			Body: map[string][]string{"roleIds": {id}}, Out: &out, Idempotent: true})
+		return err
+	})
+}
+
+// RevokeRole treats Logto's 404 for a role the user lacks as success,
+// after checking that the user itself exists.
+func (d *directory) RevokeRole(ctx context.Context, userID, role string) error {
+	return d.withRole(ctx, role, func(id string) error {
+		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: userPath(userID, "roles", id)})
+		var ie *identity.Error
+		if asError(err, &ie) && ie.ProviderCode == "entity.not_found" {
+			if _, gerr := d.GetUser(ctx, userID); gerr != nil {
+				return gerr
+			}
+			return nil
+		}
+		return err
+	})
+}

@@ -1,0 +1,379 @@
+package logto
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
+	"github.com/idport/identity/internal/httpx"
+)
+
+const (
+	maxPageSize     = 100
+	defaultPageSize = 50
+)
+
+type directory struct {
+	http  *httpx.Client
+	roles *roleCache
+}
+
+func (d *directory) Capabilities() identity.Capabilities {
+	return identity.Capabilities{
+		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true,
+		SetPassword: true, VerifyPassword: true, ChangePassword: true,
+		Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended},
+	}
+}
+
+func (d *directory) Close() error { return nil }
+
+// wireUser is the part of Logto's user the portable model reads.
+type wireUser struct {
+	ID           string         `json:"id"`
+	Username     *string        `json:"username"`
+	PrimaryEmail *string        `json:"primaryEmail"`
+	PrimaryPhone *string        `json:"primaryPhone"`
+	Name         *string        `json:"name"`
+	CustomData   map[string]any `json:"customData"`
+	Profile      struct {
+		GivenName  string `json:"givenName"`
+		FamilyName string `json:"familyName"`
+	} `json:"profile"`
+	LastSignInAt *int64 `json:"lastSignInAt"`
+	CreatedAt    int64  `json:"createdAt"`
+	UpdatedAt    int64  `json:"updatedAt"`
+	IsSuspended  bool   `json:"isSuspended"`
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func millis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+func toUser(raw json.RawMessage) (*identity.User, error) {
+	var w wireUser
+	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
+		return nil, identity.Errorf(identity.Internal, "Logto returned a user the backend cannot read")
+	}
+	u := &identity.User{
+		ID: w.ID, Username: str(w.Username), Email: str(w.PrimaryEmail), DisplayName: str(w.Name),
+		GivenName: w.Profile.GivenName, FamilyName: w.Profile.FamilyName,
+		Status: identity.StatusActive, NativeStatus: "active",
+		CreatedAt: millis(w.CreatedAt), UpdatedAt: millis(w.UpdatedAt), Raw: raw,
+	}
+	u.EmailVerified = u.Email != ""
+	if p := str(w.PrimaryPhone); p != "" {
+		u.Phone = "+" + p
+	}
+	if w.IsSuspended {
+		u.Status, u.NativeStatus = identity.StatusSuspended, "suspended"
+	}
+	if w.LastSignInAt != nil {
+		u.LastSignInAt = millis(*w.LastSignInAt)
+	}
+	if len(w.CustomData) > 0 {
+		u.Metadata = w.CustomData
+	}
+	return u, nil
+}
+
+func userPath(id string, more ...string) string {
+	return httpx.Path(append([]string{"api", "users", id}, more...)...)
+}
+
+// call sends a request whose answer is a user.
+func (d *directory) call(ctx context.Context, method, path string, body any) (*identity.User, error) {
+	var raw json.RawMessage
+	if _, err := d.http.Do(ctx, &httpx.Request{Method: method, Path: path, Body: body, Out: &raw}); err != nil {
+		return nil, err
+	}
+	return toUser(raw)
+}
+
+// phone turns E.164 into Logto's digits-only form.
+func phone(p string) string { return strings.TrimPrefix(p, "+") }
+
+func (d *directory) CreateUser(ctx context.Context, nu identity.NewUser) (*identity.User, error) {
+	b := map[string]any{}
+	set := func(k, v string) {
+		if v != "" {
+			b[k] = v
+		}
+	}
+	set("username", nu.Username)
+	set("primaryEmail", nu.Email)
+	set("primaryPhone", phone(nu.Phone))
+	set("name", nu.DisplayName)
+	set("password", string(nu.Password))
+	if nu.GivenName != "" || nu.FamilyName != "" {
+		pr := map[string]string{}
+		if nu.GivenName != "" {
+			pr["givenName"] = nu.GivenName
+		}
+		if nu.FamilyName != "" {
+			pr["familyName"] = nu.FamilyName
+		}
+		b["profile"] = pr
+	}
+	if len(nu.Metadata) > 0 {
+		b["customData"] = nu.Metadata
+	}
+	return d.call(ctx, http.MethodPost, httpx.Path("api", "users"), b)
+}
+
+func (d *directory) GetUser(ctx context.Context, id string) (*identity.User, error) {
+	return d.call(ctx, http.MethodGet, userPath(id), nil)
+}
+
+// FindUser searches in exact mode. Logto's exact mode ignores case unless
+// told otherwise, which is right for emails; usernames match exactly.
+func (d *directory) FindUser(ctx context.Context, by driver.Identifier, value string) (*identity.User, error) {
+	q := url.Values{"page_size": {"2"}}
+	field := "primaryEmail"
+	if by == driver.ByUsername {
+		field = "username"
+		q.Set("isCaseSensitive", "true")
+	}
+	q.Set("search."+field, value)
+	q.Set("mode."+field, "exact")
+	users, _, err := d.listUsers(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if len(users) != 1 {
+		return nil, identity.Errorf(identity.NotFound, "no user with that %s", by)
+	}
+	return users[0], nil
+}
+
+// UpdateUser sends each part where Logto takes it: identifiers and name to
+// the user, names to the profile (merged), metadata to custom-data.
+func (d *directory) UpdateUser(ctx context.Context, id string, up identity.UserUpdate) (*identity.User, error) {
+	main := map[string]any{}
+	nullable := func(k string, v *string, conv func(string) string) {
+		if v == nil {
+			return
+		}
+		if *v == "" {
+			main[k] = nil
+			return
+		}
+		main[k] = conv(*v)
+	}
+	same := func(s string) string { return s }
+	nullable("username", up.Username, same)
+	nullable("primaryEmail", up.Email, same)
+	nullable("primaryPhone", up.Phone, phone)
+	nullable("name", up.DisplayName, same)
+
+	var u *identity.User
+	var err error
+	if len(main) > 0 {
+		if u, err = d.call(ctx, http.MethodPatch, userPath(id), main); err != nil {
+			return nil, err
+		}
+	}
+	if up.GivenName != nil || up.FamilyName != nil {
+		pr := map[string]string{}
+		if up.GivenName != nil {
+			pr["givenName"] = *up.GivenName
+		}
+		if up.FamilyName != nil {
+			pr["familyName"] = *up.FamilyName
+		}
+		if _, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPatch, Path: userPath(id, "profile"), Body: map[string]any{"profile": pr}}); err != nil {
+			return nil, err
+		}
+		u = nil
+	}
+	if len(up.Metadata) > 0 {
+		if err := d.updateCustomData(ctx, id, up.Metadata); err != nil {
+			return nil, err
+		}
+		u = nil
+	}
+	if u == nil {
+		return d.GetUser(ctx, id)
+	}
+	return u, nil
+}
+
+func (d *directory) updateCustomData(ctx context.Context, id string, md map[string]any) error {
+	removes := false
+	for _, v := range md {
+		removes = removes || v == nil
+	}
+	if !removes {
+		// The server merges: concurrent updates of other keys survive.
+		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPatch, Path: userPath(id, "custom-data"), Body: map[string]any{"customData": md}})
+		return err
+	}
+	// A removal cannot be expressed as a merge: read, merge, replace.
+	var cur map[string]any
+	if _, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: userPath(id, "custom-data"), Out: &cur}); err != nil {
+		return err
+	}
+	if cur == nil {
+		cur = map[string]any{}
+	}
+	for k, v := range md {
+		if v == nil {
+			delete(cur, k)
+		} else {
+			cur[k] = v
+		}
+	}
+	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPatch, Path: userPath(id), Body: map[string]any{"customData": cur}})
+	return err
+}
+
+func (d *directory) DeleteUser(ctx context.Context, id string) error {
+	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: userPath(id)})
+	return err
+}
+
+func (d *directory) setSuspended(ctx context.Context, id string, s bool) error {
+	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPatch, Path: userPath(id, "is-suspended"), Body: map[string]bool{"isSuspended": s}, Idempotent: true})
+	return err
+}
+
+func (d *directory) SuspendUser(ctx context.Context, id string) error {
+	return d.setSuspended(ctx, id, true)
+}
+
+func (d *directory) ActivateUser(ctx context.Context, id string) error {
+	return d.setSuspended(ctx, id, false)
+}
+
+// listUsers fetches one page and the total count.
+func (d *directory) listUsers(ctx context.Context, q url.Values) ([]*identity.User, int, error) {
+	var raws []json.RawMessage
+	resp, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: httpx.Path("api", "users"), Query: q, Out: &raws})
+	if err != nil {
+		return nil, 0, err
+	}
+	total, err := strconv.Atoi(resp.Header.Get("Total-Number"))
+	if err != nil {
+		total = -1
+	}
+	users := make([]*identity.User, 0, len(raws))
+	for _, raw := range raws {
+		u, err := toUser(raw)
+		if err != nil {
+			return nil, 0, err
+		}
+		users = append(users, u)
+	}
+	return users, total, nil
+}
+
+// Cursors carry the next page number.
+func encodeCursor(page int) string {
+	return "lg1." + base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(page)))
+}
+
+func decodeCursor(s string) (int, bool) {
+	rest, ok := strings.CutPrefix(s, "lg1.")
+	b, err := base64.RawURLEncoding.DecodeString(rest)
+	n, aerr := strconv.Atoi(string(b))
+	return n, ok && err == nil && aerr == nil && n >= 2
+}
+
+// ListUsers sends one filter to Logto and applies the rest to each page:
+// Username (exact, case-sensitive) before Email (exact) before Query (like
+// on email or username). Logto has no search on isSuspended, so Status is
+// always applied here. Pages can therefore hold fewer users than
+// PageSize. Logto lists newest first by page number, so users created
+// while a listing runs shift later pages.
+func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, cursor string) (*identity.UserPage, error) {
+	page := 1
+	if cursor != "" {
+		var ok bool
+		if page, ok = decodeCursor(cursor); !ok {
+			return nil, identity.InvalidArgumentError("cursor", "cursor was not made by this backend")
+		}
+	}
+	size := o.PageSize
+	if size == 0 {
+		size = defaultPageSize
+	}
+	size = min(size, maxPageSize)
+	q := url.Values{"page": {strconv.Itoa(page)}, "page_size": {strconv.Itoa(size)}}
+	switch {
+	case o.Username != "":
+		q.Set("search.username", o.Username)
+		q.Set("mode.username", "exact")
+		q.Set("isCaseSensitive", "true")
+	case o.Email != "":
+		q.Set("search.primaryEmail", o.Email)
+		q.Set("mode.primaryEmail", "exact")
+	case o.Query != "":
+		pattern := "%" + o.Query + "%"
+		q.Set("search.primaryEmail", pattern)
+		q.Set("search.username", pattern)
+		q.Set("mode", "like")
+		q.Set("joint", "or")
+	}
+	users, total, err := d.listUsers(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := &identity.UserPage{Users: users[:0]}
+	for _, u := range users {
+		if keep(u, &o) {
+			out.Users = append(out.Users, u)
+		}
+	}
+	if total < 0 && len(users) == size || total >= 0 && page*size < total {
+		out.NextCursor = encodeCursor(page + 1)
+	}
+	return out, nil
+}
+
+func keep(u *identity.User, o *identity.ListOptions) bool {
+	q := strings.ToLower(o.Query)
+	return (o.Username == "" || u.Username == o.Username) &&
+		(o.Email == "" || strings.EqualFold(u.Email, o.Email)) &&
+		(o.Status == "" || u.Status == o.Status) &&
+		(q == "" || strings.Contains(strings.ToLower(u.Email), q) || strings.Contains(strings.ToLower(u.Username), q))
+}
+
+func (d *directory) SetPassword(ctx context.Context, id string, pw identity.Secret) error {
+	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPatch, Path: userPath(id, "password"), Body: map[string]string{"password": string(pw)}, Idempotent: true})
+	return err
+}
+
+func (d *directory) VerifyPassword(ctx context.Context, id string, pw identity.Secret) error {
+	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: userPath(id, "password", "verify"), Body: map[string]string{"password": string(pw)}, Idempotent: true})
+	return err
+}
+
+// ChangePassword checks the old password, then sets the new one: Logto's
+// Management API has no single call for it.
+func (d *directory) ChangePassword(ctx context.Context, id string, old, new identity.Secret) error {
+	if err := d.VerifyPassword(ctx, id, old); err != nil {
+		return err
+	}
+	return d.SetPassword(ctx, id, new)
+}
+
+func (d *directory) ExpirePassword(context.Context, string) error {
+	return identity.UnsupportedError("ExpirePassword")
+}
