@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/internal/httpx"
@@ -64,3 +65,5 @@ func decodeError(status int, _ http.Header, body []byte) *identity.Error {
 }
 
 func asError(err error, target **identity.Error) bool { return errors.As(err, target) }
+
+func parseURL(s string) (*url.URL, error) { return url.Parse(s) }
