@@ -4,7 +4,7 @@
 // cleans up after itself. It exits non-zero on the first failure.
 //
 //	go run ./examples/quickstart
-//	IDENTITY_URL=okta://dev-123.okta.com OKTA_API_TOKEN=... go run ./examples/quickstart
+//	IDENTITY_URL=logto://auth.example.com LOGTO_M2M_APP_ID=... LOGTO_M2M_APP_SECRET=... go run ./examples/quickstart
 package main
 
 import (
@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"github.com/idport/identity"
+	_ "github.com/idport/identity/backends/logto"
 	_ "github.com/idport/identity/backends/memory"
+	_ "github.com/idport/identity/backends/passage"
 )
 
 func main() {
