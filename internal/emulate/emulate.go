@@ -89,12 +89,13 @@ func Like(pattern, s string, caseSensitive bool) bool {
 	i, j, star, mark := 0, 0, -1, 0
 	for j < len(t) {
 		switch {
+		case i < len(p) && p[i] == '%':
+			// Checked first: a % in the subject is not the wildcard.
+			star, mark = i, j
+			i++
 		case i < len(p) && (p[i] == '_' || p[i] == t[j]):
 			i++
 			j++
-		case i < len(p) && p[i] == '%':
-			star, mark = i, j
-			i++
 		case star >= 0:
 			i = star + 1
 			mark++
