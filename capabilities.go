@@ -10,6 +10,12 @@ type Capabilities struct {
 	DisplayName bool
 	Metadata    bool
 
+	// UniqueEmail and UniquePhone: no two users share an email (ignoring
+	// case) or a phone, and a create or update that would make them gives
+	// AlreadyExists. Okta keeps only logins unique.
+	UniqueEmail bool
+	UniquePhone bool
+
 	// EmailRequired: CreateUser needs an email address (Okta's profile
 	// requires one); a Username shaped like an address may stand in for
 	// it. Without one CreateUser returns InvalidArgument naming Email.

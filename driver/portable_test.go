@@ -69,7 +69,7 @@ func (c *counting) Close() error                                 { return c.hit(
 
 var all = identity.Capabilities{
 	Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true,
-	PendingCreate: true, Roles: true,
+	PendingCreate: true, Roles: true, UniqueEmail: true, UniquePhone: true,
 	SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
 	Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended, identity.StatusPending},
 }

@@ -47,7 +47,7 @@ func (harness) MakeDirectory(_ context.Context, t *testing.T) (identity.UserDire
 
 func (harness) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
-		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true,
+		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true, UniqueEmail: true, UniquePhone: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true,
 		Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended},
 	}

@@ -27,7 +27,7 @@ type directory struct {
 
 func (d *directory) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
-		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true,
+		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true, UniqueEmail: true, UniquePhone: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true,
 		Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended},
 	}

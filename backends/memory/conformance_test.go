@@ -22,7 +22,7 @@ func (harness) MakeDirectory(context.Context, *testing.T) (identity.UserDirector
 func (harness) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
 		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true,
-		PendingCreate: true, Roles: true,
+		PendingCreate: true, Roles: true, UniqueEmail: true, UniquePhone: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended, identity.StatusLocked},
 	}

@@ -68,7 +68,7 @@ func newStore(opts Options) *store {
 func (s *store) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
 		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true,
-		PendingCreate: true, Roles: true,
+		PendingCreate: true, Roles: true, UniqueEmail: true, UniquePhone: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended, identity.StatusLocked},
 	}

@@ -53,7 +53,7 @@ func (h harness) MakeDirectory(_ context.Context, t *testing.T) (identity.UserDi
 
 func (h harness) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
-		Phone: true, Metadata: true, Roles: h.roles,
+		Phone: true, Metadata: true, Roles: h.roles, UniqueEmail: true, UniquePhone: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended},
 	}
 }

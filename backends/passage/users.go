@@ -30,7 +30,7 @@ type directory struct {
 
 func (d *directory) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
-		Phone: true, Metadata: true, Roles: d.roles != nil,
+		Phone: true, Metadata: true, Roles: d.roles != nil, UniqueEmail: true, UniquePhone: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended},
 	}
 }
