@@ -460,8 +460,14 @@ func (c *Client) rateLimitWait(h http.Header) time.Duration {
 	return min(d, c.cfg.MaxRetryWait)
 }
 
+// maxParsedWait bounds what ParseRetryAfter reports, whatever the header
+// says: a day is past any caller's MaxRetryWait, and the bound keeps a
+// far-future date from overflowing arithmetic downstream.
+const maxParsedWait = 24 * time.Hour
+
 // ParseRetryAfter reads a Retry-After value, delta-seconds or an HTTP
-// date, as a wait from now. ok is false when v is empty or malformed.
+// date, as a wait from now, at most a day. ok is false when v is empty or
+// malformed.
 func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -472,13 +478,13 @@ func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		return time.Duration(min(secs, 24*3600)) * time.Second, true
+		return min(time.Duration(min(secs, 24*3600))*time.Second, maxParsedWait), true
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {
 		return 0, false
 	}
-	return max(t.Sub(now), 0), true
+	return min(max(t.Sub(now), 0), maxParsedWait), true
 }
 
 // ResetWait reads Okta-style X-Rate-Limit-Reset (epoch seconds) against
