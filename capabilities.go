@@ -18,7 +18,9 @@ type Capabilities struct {
 
 	// EmailRequired: CreateUser needs an email address (Okta's profile
 	// requires one); a Username shaped like an address may stand in for
-	// it. Without one CreateUser returns InvalidArgument naming Email.
+	// it. Without one CreateUser returns InvalidArgument naming Email, and
+	// so does an UpdateUser that clears the Email. The portable layer
+	// checks this before the backend is called.
 	EmailRequired bool
 
 	// PendingCreate: CreateUser accepts Status StatusPending.

@@ -275,6 +275,9 @@ func validateNewUser(c identity.Capabilities, u *identity.NewUser) error {
 	if err := checkFieldCaps(c, u.Username != "", u.Phone != "", u.GivenName != "", u.FamilyName != "", u.DisplayName != "", len(u.Metadata) > 0); err != nil {
 		return err
 	}
+	if c.EmailRequired && u.Email == "" && (u.Username == "" || checkEmail("Username", u.Username) != nil) {
+		return identity.InvalidArgumentError("Email", "this backend needs an Email, or a Username that is an email address")
+	}
 	if u.Password != "" && !c.SetPassword {
 		return identity.UnsupportedError("Password")
 	}
@@ -293,7 +296,13 @@ func validateUpdate(c identity.Capabilities, u *identity.UserUpdate) error {
 			return err
 		}
 	}
-	return checkFieldCaps(c, u.Username != nil, u.Phone != nil, u.GivenName != nil, u.FamilyName != nil, u.DisplayName != nil, len(u.Metadata) > 0)
+	if err := checkFieldCaps(c, u.Username != nil, u.Phone != nil, u.GivenName != nil, u.FamilyName != nil, u.DisplayName != nil, len(u.Metadata) > 0); err != nil {
+		return err
+	}
+	if c.EmailRequired && u.Email != nil && *u.Email == "" {
+		return identity.InvalidArgumentError("Email", "this backend needs an Email; it cannot be cleared")
+	}
+	return nil
 }
 
 func validateListOptions(c identity.Capabilities, o *identity.ListOptions) error {
