@@ -1,0 +1,379 @@
+// Package okta is the identity backend for Okta's Management API. It
+// registers the URL scheme "okta":
+//
+//	okta://{org host}[?roles=groups|admin&insecure_http=true]
+//
+// It authenticates with an API token (OKTA_API_TOKEN, sent as
+// "SSWS {token}") or as an OAuth 2.0 service app: a client id and a
+// private key (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY or OKTA_PRIVATE_KEY_FILE,
+// OKTA_KEY_ID, OKTA_SCOPES) signing a private_key_jwt client assertion for
+// the client credentials grant at {org}/oauth2/v1/token. Access tokens are
+// cached and fetched once per expiry however many goroutines call; a
+// token the API refuses is replaced once and the call retried once.
+//
+// # What maps where
+//
+// Username is profile.login, Email profile.email, Phone
+// profile.mobilePhone, GivenName and FamilyName profile.firstName and
+// profile.lastName, DisplayName profile.displayName. Metadata is every
+// other profile property, which must be a custom attribute defined in the
+// org's profile schema (or an unmapped base attribute such as title);
+// values are strings, numbers, booleans or arrays of those, and a nested
+// object is Unsupported naming the key. Okta requires an email and a
+// login: a user created without a Username gets its Email as login, and a
+// Username shaped like an email address stands in for a missing Email.
+// Only logins are unique in Okta; emails and phones are not.
+//
+// Statuses: STAGED and PROVISIONED are StatusPending; ACTIVE, RECOVERY
+// and PASSWORD_EXPIRED are StatusActive; SUSPENDED, LOCKED_OUT and
+// DEPROVISIONED are StatusSuspended, StatusLocked and StatusDeprovisioned.
+// A user created Active without a password is PROVISIONED (Pending) until
+// it has one. SuspendUser suspends an ACTIVE user. ActivateUser
+// unsuspends a SUSPENDED user, unlocks a LOCKED_OUT one, and activates a
+// STAGED or DEPROVISIONED one that has a password (without sending Okta's
+// activation email); a Pending user without a password gives
+// FailedPrecondition, since Okta would leave it unable to sign in. A
+// listing without a Status filter leaves out DEPROVISIONED users, as Okta
+// does.
+//
+// DeleteUser deletes in Okta's two steps: the first DELETE deactivates,
+// the second deletes.
+//
+// UpdateUser sends only the changed profile properties, which Okta merges
+// on the server, so concurrent updates of different fields or keys all
+// survive. Clearing a field or removing a metadata key cannot be said as
+// a merge: it reads the user with its ETag, and replaces the profile with
+// If-Match, reading again and retrying when another write came between.
+//
+// Roles are Okta groups of type OKTA_GROUP by default, the role name being
+// the group name; built-in and app groups are not roles. With
+// Options.RoleMode RoleModeAdmin they are instead Okta's standard
+// administrator role types (USER_ADMIN, ...), assigned to users directly:
+// the catalogue is fixed, so CreateRole and DeleteRole are Unsupported in
+// that mode.
+//
+// VerifyPassword signs in through the Authentication API
+// (POST /api/v1/authn) with the user's login: SUCCESS, MFA_REQUIRED,
+// MFA_ENROLL, PASSWORD_WARN and PASSWORD_EXPIRED mean the password
+// matched, 401 that it did not. A failed verification counts towards the
+// org's lockout policy like any failed sign-in. Okta checks passwords only
+// for users who can sign in: for a SUSPENDED, LOCKED_OUT or DEPROVISIONED
+// user VerifyPassword gives FailedPrecondition, and for a user without a
+// password InvalidCredentials without asking Okta.
+//
+// Every response's X-Rate-Limit-* headers pace the client, so that a
+// burst stays under the org's quota, and a 429 waits until
+// X-Rate-Limit-Reset measured against the server's Date.
+package okta
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
+	"github.com/idport/identity/internal/httpx"
+)
+
+// Scheme is the URL scheme this package registers.
+const Scheme = "okta"
+
+// Environment variables the URL opener reads.
+const (
+	EnvAPIToken       = "OKTA_API_TOKEN"
+	EnvClientID       = "OKTA_CLIENT_ID"
+	EnvPrivateKey     = "OKTA_PRIVATE_KEY"      // PEM
+	EnvPrivateKeyFile = "OKTA_PRIVATE_KEY_FILE" // path to a PEM file
+	EnvKeyID          = "OKTA_KEY_ID"
+	EnvScopes         = "OKTA_SCOPES" // space- or comma-separated
+)
+
+// DefaultScopes are the scopes a service app asks for when Options.Scopes
+// is empty: enough for every call of this backend in either role mode.
+var DefaultScopes = []string{"okta.users.manage", "okta.groups.manage", "okta.roles.manage"}
+
+// RoleMode says what a role is.
+type RoleMode string
+
+const (
+	// RoleModeGroups maps roles to Okta groups of type OKTA_GROUP.
+	RoleModeGroups RoleMode = "groups"
+	// RoleModeAdmin maps roles to Okta's standard administrator role
+	// types, such as USER_ADMIN.
+	RoleModeAdmin RoleMode = "admin"
+)
+
+// Options configures a directory.
+type Options struct {
+	// OrgURL is the org's root, e.g. "https://dev-1.okta.com". Required.
+	OrgURL string
+
+	// APIToken authenticates as "SSWS {token}". Set it, or ClientID and
+	// PrivateKey, not both.
+	APIToken identity.Secret
+
+	// ClientID and PrivateKey authenticate as an OAuth 2.0 service app
+	// with a private_key_jwt client assertion. PrivateKey is an
+	// *rsa.PrivateKey (signed RS256) or an *ecdsa.PrivateKey on P-256
+	// (ES256). KeyID, when set, is the assertion's kid.
+	ClientID   string
+	PrivateKey crypto.Signer
+	KeyID      string
+	// Scopes are the OAuth scopes asked for; empty means DefaultScopes.
+	Scopes []string
+
+	// RoleMode is RoleModeGroups (the default, when empty) or
+	// RoleModeAdmin.
+	RoleMode RoleMode
+
+	// AllowInsecureHTTP permits a plain-http OrgURL to a non-loopback
+	// host.
+	AllowInsecureHTTP bool
+	// HTTPClient is the client requests (and token requests) go through.
+	HTTPClient *http.Client
+	// Timeout bounds each HTTP attempt; 0 means the shared default.
+	Timeout time.Duration
+	// MaxAttempts bounds the attempts of one call, retries included; 0
+	// means the shared default.
+	MaxAttempts int
+	// Logger gets one debug line per HTTP attempt, without credentials.
+	Logger *slog.Logger
+}
+
+// String describes the options without their secrets.
+func (o Options) String() string {
+	auth := "none"
+	switch {
+	case o.APIToken != "":
+		auth = "api token"
+	case o.ClientID != "":
+		auth = "service app " + o.ClientID
+	}
+	return "okta.Options{OrgURL: " + o.OrgURL + ", auth: " + auth + ", RoleMode: " + string(o.RoleMode) + "}"
+}
+
+// GoString is String, so that %#v shows no secret either.
+func (o Options) GoString() string { return o.String() }
+
+// New returns a directory over the Okta org. It checks opts and makes no
+// network call; it returns InvalidArgument naming the first bad option.
+func New(_ context.Context, opts Options) (identity.UserDirectory, error) {
+	d, err := newDirectory(opts)
+	if err != nil {
+		return nil, err
+	}
+	return driver.NewUserDirectory(Scheme, d), nil
+}
+
+func badOption(field, format string, args ...any) error {
+	e := identity.InvalidArgumentError(field, format, args...)
+	e.Op, e.Backend = "New", Scheme
+	return e
+}
+
+// URLOpener opens okta:// URLs: the host is the org's host, reached over
+// https (or over http with insecure_http=true, for a local server). Query
+// parameters: roles (groups or admin) and insecure_http; any other is
+// InvalidArgument. Credentials come from Options or the environment: an
+// API token, or else a service app's client id and private key.
+type URLOpener struct {
+	// Options is the base configuration the URL adds to.
+	Options Options
+}
+
+// OpenUserDirectoryURL opens the directory the URL names.
+func (o *URLOpener) OpenUserDirectoryURL(ctx context.Context, u *url.URL) (identity.UserDirectory, error) {
+	opts := o.Options
+	scheme := "https"
+	if u.Host == "" {
+		return nil, badOption("url", "okta URLs name the org host: okta://{host}")
+	}
+	if u.Path != "" && u.Path != "/" {
+		return nil, badOption("url", "okta URLs have no path")
+	}
+	for k, vs := range u.Query() {
+		v := vs[len(vs)-1]
+		switch k {
+		case "roles":
+			opts.RoleMode = RoleMode(v)
+		case "insecure_http":
+			if v != "true" && v != "false" {
+				return nil, badOption(k, "insecure_http must be true or false")
+			}
+			if v == "true" {
+				scheme = "http"
+			}
+		default:
+			return nil, badOption(k, "unknown query parameter %q", k)
+		}
+	}
+	opts.OrgURL = scheme + "://" + u.Host
+	if opts.APIToken == "" && opts.ClientID == "" {
+		if err := fromEnv(&opts); err != nil {
+			return nil, err
+		}
+	}
+	return New(ctx, opts)
+}
+
+// fromEnv fills the credentials from the environment: the API token if
+// set, else the service app.
+func fromEnv(opts *Options) error {
+	if t := os.Getenv(EnvAPIToken); t != "" {
+		opts.APIToken = identity.Secret(t)
+		return nil
+	}
+	opts.ClientID = os.Getenv(EnvClientID)
+	if opts.ClientID == "" {
+		return nil // New names what is missing
+	}
+	opts.KeyID = os.Getenv(EnvKeyID)
+	if s := os.Getenv(EnvScopes); s != "" {
+		opts.Scopes = strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
+	}
+	pemData := []byte(os.Getenv(EnvPrivateKey))
+	if len(pemData) == 0 {
+		path := os.Getenv(EnvPrivateKeyFile)
+		if path == "" {
+			return badOption("PrivateKey", "%s is set but neither %s nor %s is", EnvClientID, EnvPrivateKey, EnvPrivateKeyFile)
+		}
+		var err error
+		if pemData, err = os.ReadFile(path); err != nil {
+			return badOption("PrivateKey", "reading %s: %v", EnvPrivateKeyFile, errors.Unwrap(err))
+		}
+	}
+	key, err := ParsePrivateKey(pemData)
+	if err != nil {
+		return err
+	}
+	opts.PrivateKey = key
+	return nil
+}
+
+// ParsePrivateKey reads a PEM-encoded RSA or P-256 ECDSA private key (PKCS
+// #8, PKCS #1 or SEC 1), as Okta's admin console downloads it. It returns
+// InvalidArgument naming PrivateKey, without the key's bytes, for anything
+// else.
+func ParsePrivateKey(pemData []byte) (crypto.Signer, error) {
+	block, _ := pem.Decode(pemData)
+	if block == nil {
+		return nil, badOption("PrivateKey", "the private key is not PEM-encoded")
+	}
+	var key any
+	var err error
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	case "EC PRIVATE KEY":
+		key, err = x509.ParseECPrivateKey(block.Bytes)
+	default:
+		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	}
+	if err != nil {
+		return nil, badOption("PrivateKey", "the private key cannot be parsed (PEM block %q)", block.Type)
+	}
+	signer, ok := key.(crypto.Signer)
+	if !ok || checkKey(signer) != nil {
+		return nil, badOption("PrivateKey", "the private key must be RSA or ECDSA P-256")
+	}
+	return signer, nil
+}
+
+func checkKey(k crypto.Signer) error {
+	switch k := k.(type) {
+	case *rsa.PrivateKey:
+		if k.N.BitLen() < 2048 {
+			return errors.New("RSA keys must have at least 2048 bits")
+		}
+		return nil
+	case *ecdsa.PrivateKey:
+		if k.Curve.Params().Name != "P-256" {
+			return errors.New("ECDSA keys must be on P-256")
+		}
+		return nil
+	}
+	return errors.New("the private key must be RSA or ECDSA P-256")
+}
+
+func init() { identity.Register(Scheme, &URLOpener{}) }
+
+func newDirectory(opts Options) (*directory, error) {
+	org, err := url.Parse(opts.OrgURL)
+	if opts.OrgURL == "" || err != nil || org.Host == "" {
+		return nil, badOption("OrgURL", "OrgURL must be an absolute URL such as https://dev-1.okta.com")
+	}
+	switch opts.RoleMode {
+	case "":
+		opts.RoleMode = RoleModeGroups
+	case RoleModeGroups, RoleModeAdmin:
+	default:
+		return nil, badOption("RoleMode", "RoleMode must be %q or %q", RoleModeGroups, RoleModeAdmin)
+	}
+	base := strings.TrimRight(opts.OrgURL, "/")
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: httpx.DefaultTimeout}
+	}
+	cfg := httpx.Config{
+		Backend: Scheme, BaseURL: base, AllowInsecureHTTP: opts.AllowInsecureHTTP, HTTPClient: hc,
+		Timeout: opts.Timeout, MaxAttempts: opts.MaxAttempts, Logger: opts.Logger,
+		RequestIDHeader: "X-Okta-Request-Id", RateLimitHeaders: true, DecodeError: decodeError,
+	}
+	// The Authentication API takes no API credential: it is a sign-in,
+	// and a 401 there is a wrong password, not a token to refresh.
+	authnClient, err := httpx.New(cfg)
+	if err != nil {
+		return nil, renameBaseURL(err)
+	}
+	switch {
+	case opts.APIToken != "" && opts.ClientID != "":
+		return nil, badOption("APIToken", "set APIToken or ClientID and PrivateKey, not both")
+	case opts.APIToken != "":
+		if strings.ContainsAny(string(opts.APIToken), " \t\r\n") {
+			return nil, badOption("APIToken", "the API token contains white space")
+		}
+		cfg.AuthHeader = "SSWS " + opts.APIToken
+	case opts.ClientID != "":
+		if opts.PrivateKey == nil {
+			return nil, badOption("PrivateKey", "a service app needs PrivateKey (or set %s)", EnvPrivateKey)
+		}
+		if err := checkKey(opts.PrivateKey); err != nil {
+			return nil, badOption("PrivateKey", "%v", err)
+		}
+		scopes := opts.Scopes
+		if len(scopes) == 0 {
+			scopes = DefaultScopes
+		}
+		cfg.TokenSource = &assertionSource{
+			tokenURL: base + "/oauth2/v1/token", clientID: opts.ClientID, keyID: opts.KeyID,
+			key: opts.PrivateKey, scopes: scopes, client: hc,
+		}
+	default:
+		return nil, badOption("APIToken", "set APIToken, or ClientID and PrivateKey (or %s, or %s and %s)", EnvAPIToken, EnvClientID, EnvPrivateKey)
+	}
+	c, err := httpx.New(cfg)
+	if err != nil {
+		return nil, renameBaseURL(err)
+	}
+	return &directory{http: c, authn: authnClient, mode: opts.RoleMode, groups: newGroupCache()}, nil
+}
+
+func renameBaseURL(err error) error {
+	var ie *identity.Error
+	if errors.As(err, &ie) && ie.Field == "BaseURL" {
+		ie.Field = "OrgURL"
+		ie.Op = "New"
+	}
+	return err
+}

@@ -1,0 +1,306 @@
+package okta
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/internal/httpx"
+)
+
+// wireGroup is the part of an Okta group the backend reads.
+type wireGroup struct {
+	ID      string `json:"id"`
+	Type    string `json:"type"`
+	Profile struct {
+		Name        string `json:"name"`
+		Description string `json:"description"`
+	} `json:"profile"`
+}
+
+// okGroup is the group type whose membership the API can change; BUILT_IN
+// (Everyone) and APP_GROUP are not roles.
+const okGroup = "OKTA_GROUP"
+
+func (g wireGroup) role() *identity.Role {
+	return &identity.Role{Name: g.Profile.Name, Description: g.Profile.Description}
+}
+
+// groupCache maps role names to group ids. It is filled as names are
+// resolved, updated by CreateRole and DeleteRole, and an entry is dropped
+// when Okta says its group no longer exists.
+type groupCache struct {
+	mu     sync.Mutex
+	byName map[string]string
+}
+
+func newGroupCache() *groupCache { return &groupCache{byName: map[string]string{}} }
+
+func (c *groupCache) get(name string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id, ok := c.byName[name]
+	return id, ok
+}
+
+func (c *groupCache) put(name, id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.byName[name] = id
+}
+
+func (c *groupCache) drop(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.byName, name)
+}
+
+func groupsPath(more ...string) string {
+	return httpx.Path(append([]string{"api", "v1", "groups"}, more...)...)
+}
+
+func roleNotFound(name string) error {
+	return &identity.Error{Code: identity.NotFound, Role: name, Message: "no such role"}
+}
+
+// allGroups follows the Link header through every page of a group
+// listing.
+func (d *directory) allGroups(ctx context.Context, path string, q url.Values) ([]wireGroup, error) {
+	var all []wireGroup
+	for {
+		var gs []wireGroup
+		resp, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: path, Query: q, Out: &gs})
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range gs {
+			if g.Type == okGroup {
+				all = append(all, g)
+			}
+		}
+		after := nextAfter(resp.Header)
+		if after == "" || after == q.Get("after") {
+			return all, nil
+		}
+		q.Set("after", after)
+	}
+}
+
+// resolve returns the id of the group named name. Okta's q matches names
+// by prefix, ignoring case; the exact name is picked from the answer.
+func (d *directory) resolve(ctx context.Context, name string) (string, error) {
+	if id, ok := d.groups.get(name); ok {
+		return id, nil
+	}
+	gs, err := d.allGroups(ctx, groupsPath(), url.Values{"q": {name}, "limit": {"200"}})
+	if err != nil {
+		return "", err
+	}
+	for _, g := range gs {
+		if g.Profile.Name == name {
+			d.groups.put(name, g.ID)
+			return g.ID, nil
+		}
+	}
+	return "", roleNotFound(name)
+}
+
+// withGroup runs call with the group's id, resolving the name again once
+// if Okta says a cached id is gone.
+func (d *directory) withGroup(ctx context.Context, name string, call func(gid string) error) error {
+	for fresh := false; ; fresh = true {
+		gid, err := d.resolve(ctx, name)
+		if err != nil {
+			return err
+		}
+		err = call(gid)
+		if !isGroupMissing(err, gid) {
+			return err
+		}
+		d.groups.drop(name)
+		if fresh {
+			return roleNotFound(name)
+		}
+	}
+}
+
+// isGroupMissing reports whether err is Okta's 404 about the group gid
+// rather than about a user.
+func isGroupMissing(err error, gid string) bool {
+	var ie *identity.Error
+	return errors.As(err, &ie) && ie.Code == identity.NotFound && strings.Contains(ie.Message, gid)
+}
+
+func (d *directory) CreateRole(ctx context.Context, r identity.Role) (*identity.Role, error) {
+	if d.mode == RoleModeAdmin {
+		return nil, identity.UnsupportedError("CreateRole (Okta's administrator roles are a fixed set)")
+	}
+	body := map[string]any{"profile": map[string]string{"name": r.Name, "description": r.Description}}
+	var g wireGroup
+	if _, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: groupsPath(), Body: body, Out: &g}); err != nil {
+		return nil, err
+	}
+	if g.ID == "" {
+		return nil, identity.Errorf(identity.Internal, "Okta returned a group without an id")
+	}
+	d.groups.put(g.Profile.Name, g.ID)
+	return g.role(), nil
+}
+
+func (d *directory) ListRoles(ctx context.Context) ([]*identity.Role, error) {
+	if d.mode == RoleModeAdmin {
+		out := make([]*identity.Role, 0, len(adminRoles))
+		for _, r := range adminRoles {
+			out = append(out, &identity.Role{Name: r.typ, Description: r.label})
+		}
+		return out, nil
+	}
+	gs, err := d.allGroups(ctx, groupsPath(), url.Values{"limit": {"200"}})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*identity.Role, 0, len(gs))
+	for _, g := range gs {
+		out = append(out, g.role())
+	}
+	return out, nil
+}
+
+func (d *directory) DeleteRole(ctx context.Context, name string) error {
+	if d.mode == RoleModeAdmin {
+		return identity.UnsupportedError("DeleteRole (Okta's administrator roles are a fixed set)")
+	}
+	err := d.withGroup(ctx, name, func(gid string) error {
+		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: groupsPath(gid)})
+		return err
+	})
+	d.groups.drop(name)
+	return err
+}
+
+func (d *directory) ListUserRoles(ctx context.Context, userID string) ([]*identity.Role, error) {
+	if d.mode == RoleModeAdmin {
+		as, err := d.assignments(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]*identity.Role, 0, len(as))
+		for _, a := range as {
+			out = append(out, &identity.Role{Name: a.Type, Description: a.Label})
+		}
+		return out, nil
+	}
+	gs, err := d.allGroups(ctx, usersPath(userID, "groups"), url.Values{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*identity.Role, 0, len(gs))
+	for _, g := range gs {
+		out = append(out, g.role())
+	}
+	return out, nil
+}
+
+// AssignRole adds the user to the group; Okta's PUT of a membership is
+// idempotent.
+func (d *directory) AssignRole(ctx context.Context, userID, role string) error {
+	if d.mode == RoleModeAdmin {
+		return d.assignAdminRole(ctx, userID, role)
+	}
+	return d.withGroup(ctx, role, func(gid string) error {
+		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPut, Path: groupsPath(gid, "users", userID)})
+		return err
+	})
+}
+
+// RevokeRole removes the user from the group; removing a non-member
+// succeeds, as Okta's DELETE of a membership does. Okta answers 204 for a
+// user that does not exist too, so the user is checked first.
+func (d *directory) RevokeRole(ctx context.Context, userID, role string) error {
+	if d.mode == RoleModeAdmin {
+		return d.revokeAdminRole(ctx, userID, role)
+	}
+	if _, _, _, err := d.get(ctx, userID); err != nil {
+		return err
+	}
+	return d.withGroup(ctx, role, func(gid string) error {
+		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: groupsPath(gid, "users", userID)})
+		return err
+	})
+}
+
+// adminRoles are Okta's standard administrator role types and their
+// labels.
+var adminRoles = []struct{ typ, label string }{
+	{"ACCESS_CERTIFICATIONS_ADMIN", "Access Certifications Administrator"},
+	{"ACCESS_REQUESTS_ADMIN", "Access Requests Administrator"},
+	{"API_ACCESS_MANAGEMENT_ADMIN", "API Access Management Administrator"},
+	{"APP_ADMIN", "Application Administrator"},
+	{"GROUP_MEMBERSHIP_ADMIN", "Group Membership Administrator"},
+	{"HELP_DESK_ADMIN", "Help Desk Administrator"},
+	{"ORG_ADMIN", "Organizational Administrator"},
+	{"READ_ONLY_ADMIN", "Read-only Administrator"},
+	{"REPORT_ADMIN", "Report Administrator"},
+	{"SUPER_ADMIN", "Super Administrator"},
+	{"USER_ADMIN", "Group Administrator"},
+	{"WORKFLOWS_ADMIN", "Workflows Administrator"},
+}
+
+func isAdminRole(name string) bool {
+	return slices.ContainsFunc(adminRoles, func(r struct{ typ, label string }) bool { return r.typ == name })
+}
+
+// wireAssignment is an administrator role assigned to a user.
+type wireAssignment struct {
+	ID    string `json:"id"`
+	Type  string `json:"type"`
+	Label string `json:"label"`
+}
+
+func (d *directory) assignments(ctx context.Context, userID string) ([]wireAssignment, error) {
+	var as []wireAssignment
+	if _, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: usersPath(userID, "roles"), Out: &as}); err != nil {
+		return nil, err
+	}
+	// Custom role assignments have type CUSTOM; only standard types are
+	// roles here.
+	return slices.DeleteFunc(as, func(a wireAssignment) bool { return !isAdminRole(a.Type) }), nil
+}
+
+// assignAdminRole assigns a standard role; Okta's 409 for a role the user
+// already has is success.
+func (d *directory) assignAdminRole(ctx context.Context, userID, role string) error {
+	if !isAdminRole(role) {
+		return roleNotFound(role)
+	}
+	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: usersPath(userID, "roles"), Body: map[string]string{"type": role}, Idempotent: true})
+	if identity.CodeOf(err) == identity.AlreadyExists {
+		return nil
+	}
+	return err
+}
+
+func (d *directory) revokeAdminRole(ctx context.Context, userID, role string) error {
+	if !isAdminRole(role) {
+		return roleNotFound(role)
+	}
+	as, err := d.assignments(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		if a.Type == role {
+			_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: usersPath(userID, "roles", a.ID)})
+			if identity.CodeOf(err) == identity.NotFound {
+				return nil // revoked meanwhile
+			}
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,631 @@
+package okta
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
+	"github.com/idport/identity/internal/httpx"
+)
+
+const (
+	maxPageSize     = 200 // Okta's maximum for GET /api/v1/users
+	defaultPageSize = 200
+	// maxConflicts bounds how often an If-Match write is retried after
+	// another writer changed the user between the read and the write.
+	maxConflicts = 10
+)
+
+type directory struct {
+	http   *httpx.Client
+	authn  *httpx.Client
+	mode   RoleMode
+	groups *groupCache
+}
+
+func (d *directory) Capabilities() identity.Capabilities {
+	return identity.Capabilities{
+		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true,
+		EmailRequired: true, PendingCreate: true, PendingUntilPassword: true, Roles: true,
+		SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
+		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended,
+			identity.StatusLocked, identity.StatusDeprovisioned},
+	}
+}
+
+func (d *directory) Close() error { return nil }
+
+// The profile properties the portable fields map to. Every other property
+// is metadata.
+const (
+	propLogin       = "login"
+	propEmail       = "email"
+	propPhone       = "mobilePhone"
+	propFirstName   = "firstName"
+	propLastName    = "lastName"
+	propDisplayName = "displayName"
+)
+
+func isMapped(k string) bool {
+	switch k {
+	case propLogin, propEmail, propPhone, propFirstName, propLastName, propDisplayName:
+		return true
+	}
+	return false
+}
+
+// wireUser is the part of Okta's user the portable model reads.
+type wireUser struct {
+	ID          string         `json:"id"`
+	Status      string         `json:"status"`
+	Created     time.Time      `json:"created"`
+	LastUpdated time.Time      `json:"lastUpdated"`
+	LastLogin   time.Time      `json:"lastLogin"`
+	Profile     map[string]any `json:"profile"`
+	Credentials struct {
+		Password *struct{} `json:"password"`
+	} `json:"credentials"`
+}
+
+// statuses maps Okta's user statuses to portable ones.
+var statuses = map[string]identity.Status{
+	"STAGED":           identity.StatusPending,
+	"PROVISIONED":      identity.StatusPending,
+	"ACTIVE":           identity.StatusActive,
+	"RECOVERY":         identity.StatusActive,
+	"PASSWORD_EXPIRED": identity.StatusActive,
+	"SUSPENDED":        identity.StatusSuspended,
+	"LOCKED_OUT":       identity.StatusLocked,
+	"DEPROVISIONED":    identity.StatusDeprovisioned,
+}
+
+func decodeUser(raw json.RawMessage) (*wireUser, error) {
+	var w wireUser
+	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
+		return nil, identity.Errorf(identity.Internal, "Okta returned a user the backend cannot read")
+	}
+	if _, ok := statuses[w.Status]; !ok {
+		return nil, identity.Errorf(identity.Internal, "Okta returned a user with an unknown status %q", truncate(w.Status))
+	}
+	return &w, nil
+}
+
+func truncate(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}
+
+func toUser(raw json.RawMessage) (*identity.User, error) {
+	w, err := decodeUser(raw)
+	if err != nil {
+		return nil, err
+	}
+	return w.portable(raw), nil
+}
+
+func (w *wireUser) portable(raw json.RawMessage) *identity.User {
+	s := func(k string) string {
+		v, _ := w.Profile[k].(string)
+		return v
+	}
+	u := &identity.User{
+		ID: w.ID, Username: s(propLogin), Email: s(propEmail), Phone: s(propPhone),
+		GivenName: s(propFirstName), FamilyName: s(propLastName), DisplayName: s(propDisplayName),
+		Status: statuses[w.Status], NativeStatus: w.Status,
+		CreatedAt: w.Created, UpdatedAt: w.LastUpdated, LastSignInAt: w.LastLogin, Raw: raw,
+	}
+	for k, v := range w.Profile {
+		if isMapped(k) || v == nil {
+			continue
+		}
+		if u.Metadata == nil {
+			u.Metadata = map[string]any{}
+		}
+		u.Metadata[k] = v
+	}
+	return u
+}
+
+func (w *wireUser) hasPassword() bool { return w.Credentials.Password != nil }
+
+func usersPath(more ...string) string {
+	return httpx.Path(append([]string{"api", "v1", "users"}, more...)...)
+}
+
+// get reads a user and its ETag. Okta's GET /users/{id} also answers to a
+// login; a user found that way is not the user with that id, so it is
+// NotFound here.
+func (d *directory) get(ctx context.Context, id string) (*wireUser, json.RawMessage, string, error) {
+	var raw json.RawMessage
+	resp, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: usersPath(id), Out: &raw})
+	if err != nil {
+		return nil, nil, "", err
+	}
+	w, err := decodeUser(raw)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if w.ID != id {
+		return nil, nil, "", identity.Errorf(identity.NotFound, "no user with that id")
+	}
+	return w, raw, resp.Header.Get("ETag"), nil
+}
+
+// call sends a request whose answer is a user.
+func (d *directory) call(ctx context.Context, req *httpx.Request) (*identity.User, error) {
+	var raw json.RawMessage
+	req.Out = &raw
+	if _, err := d.http.Do(ctx, req); err != nil {
+		return nil, err
+	}
+	return toUser(raw)
+}
+
+// metadataValue checks that v fits an Okta profile property: a string,
+// number, boolean, or an array of those.
+func metadataValue(k string, v any) error {
+	switch t := v.(type) {
+	case string, bool, float64, float32, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, json.Number:
+		return nil
+	case []any:
+		for _, x := range t {
+			switch x.(type) {
+			case string, bool, float64, float32, int, int64, json.Number:
+			default:
+				return identity.UnsupportedError("Metadata." + k + " (an array of objects, arrays or nulls)")
+			}
+		}
+		return nil
+	case []string, []float64, []int, []bool:
+		return nil
+	}
+	return identity.UnsupportedError("Metadata." + k + " (Okta profile properties hold strings, numbers, booleans and arrays of those)")
+}
+
+// checkMetadata refuses keys that are mapped profile properties, which a
+// metadata write would silently turn into another field, and values a
+// profile cannot hold.
+func checkMetadata(md map[string]any) error {
+	for k, v := range md {
+		if isMapped(k) {
+			return identity.InvalidArgumentError("Metadata."+k, "metadata key %q is the Okta profile property of a portable field; set the field instead", k)
+		}
+		if v != nil {
+			if err := metadataValue(k, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (d *directory) CreateUser(ctx context.Context, nu identity.NewUser) (*identity.User, error) {
+	if err := checkMetadata(nu.Metadata); err != nil {
+		return nil, err
+	}
+	login, email := nu.Username, nu.Email
+	if login == "" {
+		login = email
+	}
+	if email == "" {
+		email = login // the portable layer has checked it is an address
+	}
+	profile := map[string]any{propLogin: login, propEmail: email}
+	set := func(k, v string) {
+		if v != "" {
+			profile[k] = v
+		}
+	}
+	set(propPhone, nu.Phone)
+	set(propFirstName, nu.GivenName)
+	set(propLastName, nu.FamilyName)
+	set(propDisplayName, nu.DisplayName)
+	for k, v := range nu.Metadata {
+		profile[k] = v
+	}
+	body := map[string]any{"profile": profile}
+	if nu.Password != "" {
+		body["credentials"] = map[string]any{"password": map[string]string{"value": string(nu.Password)}}
+	}
+	q := url.Values{"activate": {strconv.FormatBool(nu.Status != identity.StatusPending)}}
+	return d.call(ctx, &httpx.Request{Method: http.MethodPost, Path: usersPath(), Query: q, Body: body})
+}
+
+func (d *directory) GetUser(ctx context.Context, id string) (*identity.User, error) {
+	w, raw, _, err := d.get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return w.portable(raw), nil
+}
+
+// FindUser looks a username up with a filter, which is exact and
+// consistent, and an email with a search, which ignores case. Okta keeps
+// emails unique only if the org says so: when several users share one,
+// the first Okta lists is returned.
+func (d *directory) FindUser(ctx context.Context, by driver.Identifier, value string) (*identity.User, error) {
+	q := url.Values{"limit": {"20"}}
+	if by == driver.ByUsername {
+		q.Set("filter", propertyEq(propLogin, value))
+	} else {
+		q.Set("search", propertyEq(propEmail, value))
+	}
+	users, _, err := d.listUsers(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		if by == driver.ByUsername && u.Username == value || by == driver.ByEmail && strings.EqualFold(u.Email, value) {
+			return u, nil
+		}
+	}
+	return nil, identity.Errorf(identity.NotFound, "no user with that %s", by)
+}
+
+// propertyEq is `profile.{p} eq "{v}"`, the value a JSON string as Okta's
+// filter grammar asks.
+func propertyEq(p, v string) string { return "profile." + p + " eq " + jsonString(v) }
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// UpdateUser sends the changed properties as a partial update, which Okta
+// merges; a removal (a cleared field or a nil metadata value) needs the
+// whole profile replaced under If-Match instead.
+func (d *directory) UpdateUser(ctx context.Context, id string, up identity.UserUpdate) (*identity.User, error) {
+	if up.Username != nil && *up.Username == "" {
+		return nil, identity.InvalidArgumentError("Username", "an Okta user's login cannot be cleared")
+	}
+	if err := checkMetadata(up.Metadata); err != nil {
+		return nil, err
+	}
+	changes := map[string]any{}
+	field := func(k string, v *string) {
+		if v != nil {
+			if *v == "" {
+				changes[k] = nil
+			} else {
+				changes[k] = *v
+			}
+		}
+	}
+	field(propLogin, up.Username)
+	field(propEmail, up.Email)
+	field(propPhone, up.Phone)
+	field(propFirstName, up.GivenName)
+	field(propLastName, up.FamilyName)
+	field(propDisplayName, up.DisplayName)
+	removes := false
+	for k, v := range up.Metadata {
+		changes[k] = v
+	}
+	for _, v := range changes {
+		removes = removes || v == nil
+	}
+	if !removes {
+		// Sending the same values twice is harmless.
+		return d.call(ctx, &httpx.Request{Method: http.MethodPost, Path: usersPath(id), Body: map[string]any{"profile": changes}, Idempotent: true})
+	}
+	return d.replaceProfile(ctx, id, func(profile map[string]any) {
+		for k, v := range changes {
+			if v == nil {
+				delete(profile, k)
+			} else {
+				profile[k] = v
+			}
+		}
+	})
+}
+
+// replaceProfile reads the user, applies edit to its profile and writes it
+// back with If-Match, again from the read when another write came first.
+func (d *directory) replaceProfile(ctx context.Context, id string, edit func(map[string]any)) (*identity.User, error) {
+	for attempt := 1; ; attempt++ {
+		w, _, etag, err := d.get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if w.Profile == nil {
+			w.Profile = map[string]any{}
+		}
+		edit(w.Profile)
+		req := &httpx.Request{Method: http.MethodPut, Path: usersPath(id), Body: map[string]any{"profile": w.Profile}}
+		if etag != "" {
+			req.Header = http.Header{"If-Match": {etag}}
+		}
+		u, err := d.call(ctx, req)
+		if providerCode(err) != "E0000231" || attempt >= maxConflicts {
+			return u, err
+		}
+		// Another writer won the race: wait a little, so that many
+		// writers do not collide again in lockstep, then merge anew.
+		t := time.NewTimer(time.Duration(rand.N(attempt*20)+1) * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// DeleteUser deletes in Okta's two steps. The first DELETE deactivates a
+// user that is not yet DEPROVISIONED and deletes one that is; in the
+// second case the second DELETE finds nothing, which is success.
+func (d *directory) DeleteUser(ctx context.Context, id string) error {
+	del := &httpx.Request{Method: http.MethodDelete, Path: usersPath(id)}
+	if _, err := d.http.Do(ctx, del); err != nil {
+		return err
+	}
+	if _, err := d.http.Do(ctx, del); err != nil && identity.CodeOf(err) != identity.NotFound {
+		return err
+	}
+	return nil
+}
+
+func (d *directory) lifecycle(ctx context.Context, id, op string, q url.Values) error {
+	// A lifecycle call that is resent after it took effect gets Okta's
+	// wrong-state answer, which the portable layer reads as success once
+	// it sees the status it wanted.
+	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: usersPath(id, "lifecycle", op), Query: q, Idempotent: true})
+	return err
+}
+
+// SuspendUser suspends an ACTIVE user. Okta answers a user in another
+// status with E0000001, which here is FailedPrecondition.
+func (d *directory) SuspendUser(ctx context.Context, id string) error {
+	return withCode(d.lifecycle(ctx, id, "suspend", nil), "E0000001", identity.FailedPrecondition)
+}
+
+// ActivateUser picks Okta's call from the user's status.
+func (d *directory) ActivateUser(ctx context.Context, id string) error {
+	w, _, _, err := d.get(ctx, id)
+	if err != nil {
+		return err
+	}
+	switch w.Status {
+	case "ACTIVE", "RECOVERY", "PASSWORD_EXPIRED":
+		return nil
+	case "SUSPENDED":
+		return withCode(d.lifecycle(ctx, id, "unsuspend", nil), "E0000001", identity.FailedPrecondition)
+	case "LOCKED_OUT":
+		return d.lifecycle(ctx, id, "unlock", nil)
+	case "STAGED", "DEPROVISIONED":
+		if !w.hasPassword() {
+			return identity.Errorf(identity.FailedPrecondition, "the user is %s and has no password: Okta would leave it PROVISIONED, unable to sign in; set a password first", w.Status)
+		}
+		return d.lifecycle(ctx, id, "activate", url.Values{"sendEmail": {"false"}})
+	case "PROVISIONED":
+		return identity.Errorf(identity.FailedPrecondition, "the user is PROVISIONED: it becomes active once it has a password")
+	}
+	return identity.Errorf(identity.FailedPrecondition, "the user is %s", w.Status)
+}
+
+// listUsers fetches one page and the after cursor of the next ("" on the
+// last).
+func (d *directory) listUsers(ctx context.Context, q url.Values) ([]*identity.User, string, error) {
+	var raws []json.RawMessage
+	resp, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: usersPath(), Query: q, Out: &raws})
+	if err != nil {
+		return nil, "", err
+	}
+	users := make([]*identity.User, 0, len(raws))
+	for _, raw := range raws {
+		u, err := toUser(raw)
+		if err != nil {
+			return nil, "", err
+		}
+		users = append(users, u)
+	}
+	return users, nextAfter(resp.Header), nil
+}
+
+// nextAfter reads the after parameter of the Link header's rel="next".
+func nextAfter(h http.Header) string {
+	for _, v := range h.Values("Link") {
+		for _, link := range strings.Split(v, ",") {
+			target, params, ok := strings.Cut(link, ";")
+			if !ok || !strings.Contains(strings.ReplaceAll(params, " ", ""), `rel="next"`) {
+				continue
+			}
+			target = strings.Trim(strings.TrimSpace(target), "<>")
+			u, err := url.Parse(target)
+			if err != nil {
+				continue
+			}
+			if a := u.Query().Get("after"); a != "" {
+				return a
+			}
+		}
+	}
+	return ""
+}
+
+// Cursors carry Okta's after value.
+const cursorPrefix = "ok1."
+
+func encodeCursor(after string) string {
+	return cursorPrefix + base64.RawURLEncoding.EncodeToString([]byte(after))
+}
+
+func decodeCursor(s string) (string, bool) {
+	rest, ok := strings.CutPrefix(s, cursorPrefix)
+	b, err := base64.RawURLEncoding.DecodeString(rest)
+	return string(b), ok && err == nil && len(b) > 0
+}
+
+// statusTerms lists the Okta statuses of each portable status.
+var statusTerms = map[identity.Status][]string{
+	identity.StatusPending:       {"STAGED", "PROVISIONED"},
+	identity.StatusActive:        {"ACTIVE", "RECOVERY", "PASSWORD_EXPIRED"},
+	identity.StatusSuspended:     {"SUSPENDED"},
+	identity.StatusLocked:        {"LOCKED_OUT"},
+	identity.StatusDeprovisioned: {"DEPROVISIONED"},
+}
+
+// listQuery translates the portable filters into Okta's search grammar,
+// which, unlike filter, compares values ignoring case. Username and Query
+// are refined on each page (exactly and by substring of the username),
+// and without a Status filter DEPROVISIONED users are left out, as Okta's
+// plain listing does but its search does not.
+func listQuery(o identity.ListOptions) url.Values {
+	var terms []string
+	if o.Email != "" {
+		terms = append(terms, propertyEq(propEmail, o.Email))
+	}
+	if o.Username != "" {
+		terms = append(terms, propertyEq(propLogin, o.Username))
+	}
+	if o.Query != "" {
+		v := jsonString(o.Query)
+		terms = append(terms, "(profile.email co "+v+" or profile.login co "+v+")")
+	}
+	if o.Status != "" {
+		var or []string
+		for _, s := range statusTerms[o.Status] {
+			or = append(or, `status eq "`+s+`"`)
+		}
+		terms = append(terms, "("+strings.Join(or, " or ")+")")
+	}
+	q := url.Values{}
+	if len(terms) > 0 {
+		q.Set("search", strings.Join(terms, " and "))
+	}
+	return q
+}
+
+func keep(u *identity.User, o *identity.ListOptions) bool {
+	q := strings.ToLower(o.Query)
+	return (o.Username == "" || u.Username == o.Username) &&
+		(o.Email == "" || strings.EqualFold(u.Email, o.Email)) &&
+		(o.Status == "" && u.Status != identity.StatusDeprovisioned || u.Status == o.Status) &&
+		(q == "" || strings.Contains(strings.ToLower(u.Email), q) || strings.Contains(strings.ToLower(u.Username), q))
+}
+
+// ListUsers pages with Okta's after cursor. Pages refined here can hold
+// fewer users than PageSize.
+func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, cursor string) (*identity.UserPage, error) {
+	q := listQuery(o)
+	if cursor != "" {
+		after, ok := decodeCursor(cursor)
+		if !ok {
+			return nil, identity.InvalidArgumentError("cursor", "cursor was not made by this backend")
+		}
+		q.Set("after", after)
+	}
+	size := o.PageSize
+	if size == 0 {
+		size = defaultPageSize
+	}
+	q.Set("limit", strconv.Itoa(min(size, maxPageSize)))
+	users, after, err := d.listUsers(ctx, q)
+	if err != nil {
+		var ie *identity.Error
+		if cursor != "" && errors.As(err, &ie) && ie.Code == identity.InvalidArgument {
+			ie.Field = "cursor" // Okta refused the after value inside it
+		}
+		return nil, err
+	}
+	out := &identity.UserPage{Users: users[:0]}
+	for _, u := range users {
+		if keep(u, &o) {
+			out.Users = append(out.Users, u)
+		}
+	}
+	if after != "" {
+		out.NextCursor = encodeCursor(after)
+	}
+	return out, nil
+}
+
+func passwordBody(pw identity.Secret) map[string]any {
+	return map[string]any{"credentials": map[string]any{"password": map[string]string{"value": string(pw)}}}
+}
+
+// policyRefused turns Okta's "password: Password requirements were not
+// met" into FailedPrecondition, as the driver contract asks of password
+// calls.
+func policyRefused(err error) error {
+	var ie *identity.Error
+	if errors.As(err, &ie) && ie.Field == "Password" && ie.Code == identity.InvalidArgument {
+		ie.Code = identity.FailedPrecondition
+	}
+	return err
+}
+
+// SetPassword sets the password with a partial update; a PROVISIONED user
+// becomes ACTIVE.
+func (d *directory) SetPassword(ctx context.Context, id string, pw identity.Secret) error {
+	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: usersPath(id), Body: passwordBody(pw), Idempotent: true})
+	return policyRefused(err)
+}
+
+// authnStatuses are the transaction states of a primary authentication
+// that the password passed.
+var authnStatuses = map[string]bool{
+	"SUCCESS": true, "MFA_REQUIRED": true, "MFA_ENROLL": true, "MFA_CHALLENGE": true,
+	"PASSWORD_WARN": true, "PASSWORD_EXPIRED": true,
+}
+
+// VerifyPassword signs the user in through the Authentication API.
+func (d *directory) VerifyPassword(ctx context.Context, id string, pw identity.Secret) error {
+	w, _, _, err := d.get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !w.hasPassword() {
+		return identity.Errorf(identity.InvalidCredentials, "the user has no password")
+	}
+	switch w.Status {
+	case "SUSPENDED", "LOCKED_OUT", "DEPROVISIONED":
+		return identity.Errorf(identity.FailedPrecondition, "Okta checks passwords only of users who can sign in; the user is %s", w.Status)
+	}
+	login, _ := w.Profile[propLogin].(string)
+	var out struct {
+		Status string `json:"status"`
+	}
+	_, err = d.authn.Do(ctx, &httpx.Request{
+		Method: http.MethodPost, Path: httpx.Path("api", "v1", "authn"),
+		Body: map[string]string{"username": login, "password": string(pw)}, Idempotent: true, Out: &out,
+	})
+	switch {
+	case err != nil:
+		return err // a wrong password is 401 E0000004, InvalidCredentials
+	case authnStatuses[out.Status]:
+		return nil
+	case out.Status == "LOCKED_OUT":
+		return identity.Errorf(identity.FailedPrecondition, "the user is locked out")
+	}
+	return identity.Errorf(identity.Internal, "Okta's authn answered with the unknown status %q", truncate(out.Status))
+}
+
+// ChangePassword uses Okta's change_password, which checks the old
+// password itself. It is not resent after a transport error: once it has
+// taken effect the old password no longer matches.
+func (d *directory) ChangePassword(ctx context.Context, id string, old, new identity.Secret) error {
+	body := map[string]any{
+		"oldPassword": map[string]string{"value": string(old)},
+		"newPassword": map[string]string{"value": string(new)},
+	}
+	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: usersPath(id, "credentials", "change_password"), Body: body})
+	return policyRefused(err)
+}
+
+// ExpirePassword moves the user to PASSWORD_EXPIRED, which is still
+// StatusActive: the user signs in and must choose a new password.
+func (d *directory) ExpirePassword(ctx context.Context, id string) error {
+	return d.lifecycle(ctx, id, "expire_password", nil)
+}
