@@ -322,7 +322,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 			}
 			return resp, nil
 		default:
-			fail = c.decode(resp)
+			fail = c.decode(resp, tok)
 			switch {
 			case resp.Status == http.StatusUnauthorized && c.tokens != nil && !refreshed:
 				// A token the server no longer accepts: one new token,
@@ -419,8 +419,10 @@ func (c *Client) requestID(h http.Header) string {
 	return h.Get(c.cfg.RequestIDHeader)
 }
 
-// decode turns a non-2xx response into an *identity.Error.
-func (c *Client) decode(resp *Response) *identity.Error {
+// decode turns a non-2xx response into an *identity.Error, without the
+// credential tok or AuthHeader carried: a server or proxy that echoes the
+// request's headers into its error body must not put them into the error.
+func (c *Client) decode(resp *Response, tok *oauth2.Token) *identity.Error {
 	var e *identity.Error
 	if c.cfg.DecodeError != nil {
 		e = c.cfg.DecodeError(resp.Status, resp.Header, resp.Body)
@@ -428,7 +430,23 @@ func (c *Client) decode(resp *Response) *identity.Error {
 	if e == nil {
 		e = &identity.Error{Code: GenericError(resp.Status), Message: http.StatusText(resp.Status)}
 	}
-	return c.annotate(e, resp)
+	e = c.annotate(e, resp)
+	creds := []string{string(c.cfg.AuthHeader)}
+	if _, cred, ok := strings.Cut(string(c.cfg.AuthHeader), " "); ok {
+		creds = append(creds, cred)
+	}
+	if tok != nil {
+		creds = append(creds, tok.AccessToken)
+	}
+	for _, cred := range creds {
+		if len(cred) < 8 {
+			continue // too short to tell from ordinary words; no real credential is
+		}
+		for _, f := range []*string{&e.Message, &e.ProviderCode, &e.Field, &e.RequestID} {
+			*f = strings.ReplaceAll(*f, cred, "[REDACTED]")
+		}
+	}
+	return e
 }
 
 func (c *Client) annotate(e *identity.Error, resp *Response) *identity.Error {

@@ -62,10 +62,28 @@ func tokenError(err error) error {
 				e.Code, e.Retryable = identity.Unavailable, true
 			}
 		}
-		e.ProviderCode = re.ErrorCode
+		if oauthCode(re.ErrorCode) {
+			e.ProviderCode = re.ErrorCode
+		}
 		return e
 	}
 	e.Message += ": " + transportReason(err)
 	e.Code, e.Retryable = identity.Unavailable, true
 	return e
+}
+
+// oauthCode reports whether s looks like an OAuth 2.0 error code
+// (invalid_client, invalid_target ...): anything else in the error field,
+// such as a server echoing the request's Authorization header, stays out
+// of the error.
+func oauthCode(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
