@@ -75,6 +75,10 @@ func (d *directory) allPages(ctx context.Context, path string, q url.Values) ([]
 		if err != nil {
 			return nil, err
 		}
+		if page > 1 && len(rs) > 0 && rs[0].ID == all[len(all)-maxPageSize].ID {
+			// A server or cache that ignores ?page= would be read for ever.
+			return nil, identity.Errorf(identity.Internal, "Logto answered page %d with page %d again", page, page-1)
+		}
 		all = append(all, rs...)
 		total, err := strconv.Atoi(resp.Header.Get("Total-Number"))
 		if len(rs) < maxPageSize || err == nil && page*maxPageSize >= total {
