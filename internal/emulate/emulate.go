@@ -1,6 +1,7 @@
 // Package emulate holds what the provider emulators share: JSON replies,
 // bounded request bodies, the latency and middleware chain, random ids,
-// and SQL LIKE matching.
+// SQL LIKE matching, and [Faults], the fault injection any emulator takes
+// through its Middleware option.
 package emulate
 
 import (
