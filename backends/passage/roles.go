@@ -97,15 +97,23 @@ func (d *directory) DeleteRole(ctx context.Context, name string) error {
 	delete(d.roles.roles, name)
 	d.roles.mu.Unlock()
 
+	first := "" // the first user of the last page
 	for page := 1; ; page++ {
 		env, err := d.listPage(ctx, url.Values{"page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(maxPageSize)}})
 		if err != nil {
 			return err
 		}
-		for _, raw := range env.Users {
+		for i, raw := range env.Users {
 			var w wireUser
 			if err := json.Unmarshal(raw, &w); err != nil {
 				return identity.Errorf(identity.Internal, "Passage returned a user the backend cannot read")
+			}
+			if i == 0 && page > 1 && w.ID == first {
+				// A server or cache that ignores ?page= would be walked for ever.
+				return identity.Errorf(identity.Internal, "Passage answered page %d with page %d again", page, page-1)
+			}
+			if i == 0 {
+				first = w.ID
 			}
 			if slices.Contains(d.parseRoles(w.Metadata), name) {
 				if err := d.changeRoles(ctx, w.ID, name, false, false); err != nil && identity.CodeOf(err) != identity.NotFound {
@@ -113,7 +121,7 @@ func (d *directory) DeleteRole(ctx context.Context, name string) error {
 				}
 			}
 		}
-		if len(env.Users) == 0 || int64(page)*int64(env.Limit) >= env.Total {
+		if len(env.Users) == 0 || env.Limit <= 0 || int64(page)*int64(env.Limit) >= env.Total {
 			return nil
 		}
 	}
