@@ -8,23 +8,37 @@
 // Do retries a request only when resending it cannot do harm:
 //
 //   - A transport error where the request provably never reached the
-//     server (the connection could not be dialled) is retried for every
-//     method.
-//   - Any other transport error (reset, EOF, timeout), and the statuses
-//     500, 502, 503 and 504, are retried only for GET, HEAD, PUT and
-//     DELETE, and for requests marked Idempotent. A POST or PATCH the
-//     server may have processed is never sent twice.
+//     server (the connection could not be dialled), and a token fetch that
+//     failed transiently (the token endpoint answered 429 or 5xx, or could
+//     not be reached or read), are retried for every method: the request
+//     itself was never sent.
 //   - 429 is retried for every method: the server did not process it.
+//   - Any other transport error (reset, EOF, a body cut short, the
+//     per-attempt timeout), the statuses 500, 502, 503 and 504, and a 2xx
+//     answer whose body cannot be read as the JSON expected (malformed, or
+//     labelled with a Content-Type other than application/json or
+//     *+json) are retried only for GET, HEAD, PUT and DELETE, and for
+//     requests marked Idempotent. A POST or PATCH the server may have
+//     processed is never sent twice: Do returns Unavailable with
+//     ErrMaybeProcessed in its chain, and the caller finds out what
+//     happened (see ErrMaybeProcessed). An unreadable 2xx body counts as a
+//     transient fault rather than a provider bug, since a proxy, a reset
+//     or a captive portal produces one far more often than an API does.
+//   - Anything else (4xx but 401 and 429, a body over the size cap) is
+//     returned at once: the same request would get the same answer.
+//   - A 401 with a TokenSource fetches one new token and tries once more.
 //
 // Waits between attempts back off exponentially with full jitter (from
 // RetryBaseDelay, at most 5 s). A 429's wait comes from Retry-After
 // (seconds or an HTTP date), or with RateLimitHeaders from
 // X-Rate-Limit-Reset measured against the response's Date header (plus one
-// second, as Okta's SDK does), and is capped at MaxRetryWait. No more than
-// MaxAttempts attempts are made, and none starts after RetryBudget has
-// passed: when the next wait would overrun it, Do returns the last error
-// (RateLimited with RetryAfter set, for a 429) instead of waiting. Every
-// wait ends early, with the context's error, when ctx does.
+// second, as Okta's SDK does), and is capped at MaxRetryWait; a 429 with
+// neither header backs off like a 5xx. No more than MaxAttempts attempts
+// are made, and none starts after RetryBudget has passed: when the next
+// wait would overrun it, Do returns the last error (RateLimited with
+// RetryAfter set, for a 429) instead of waiting. Every wait, between
+// attempts and in pacing, ends early with the context's error when ctx
+// does.
 //
 // With RateLimitHeaders, the client also paces itself: it remembers the
 // last X-Rate-Limit-Limit, -Remaining and -Reset it saw, counts its own
@@ -34,10 +48,10 @@
 //
 // # Limits and secrets
 //
-// Each attempt has a Timeout. A response body larger than
-// MaxResponseBytes is not read past the limit and gives Internal. Neither
-// errors nor the optional debug log ever contain the Authorization header,
-// a token, or a request or response body.
+// Each attempt has a Timeout (default 30 s). A response body larger than
+// MaxResponseBytes (default 10 MiB) is not read past the limit and gives
+// Internal. Neither errors nor the optional debug log ever contain the
+// Authorization header, a token, or a request or response body.
 package httpx
 
 import (
@@ -49,6 +63,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -122,6 +137,7 @@ type Client struct {
 	rc     *resty.Client
 	tokens *TokenCache
 	pace   *pacer
+	clock  clock
 }
 
 // Request is one API call.
@@ -134,7 +150,9 @@ type Request struct {
 	// Body is sent as JSON when non-nil; []byte and json.RawMessage are
 	// sent as they are.
 	Body any
-	// Idempotent marks a POST or PATCH as safe to resend.
+	// Idempotent marks a POST or PATCH as safe to resend: sending it twice
+	// leaves the server as sending it once does (setting a field to a
+	// value, a merge of the same keys, adding a member a set already has).
 	Idempotent bool
 	// Out, when non-nil, receives the JSON body of a 2xx response.
 	Out any
@@ -195,7 +213,7 @@ func New(cfg Config) (*Client, error) {
 		hc = &http.Client{}
 	}
 	rc := resty.NewWithClient(hc).SetLogger(discard{}).SetRetryCount(0)
-	c := &Client{cfg: cfg, base: strings.TrimRight(u.String(), "/"), rc: rc}
+	c := &Client{cfg: cfg, base: strings.TrimRight(u.String(), "/"), rc: rc, clock: realClock{}}
 	if cfg.TokenSource != nil {
 		c.tokens = NewTokenCache(cfg.TokenSource)
 	}
@@ -267,11 +285,13 @@ func (r *Request) idempotent() bool {
 }
 
 // Do sends req, retrying as the package doc says. It returns the response
-// for a 2xx status; for any other status the *identity.Error DecodeError
+// for a 2xx status whose body, when Out is set and the body is not empty,
+// decoded into Out; for any other status the *identity.Error DecodeError
 // made, with HTTPStatus, RequestID, Retryable and RetryAfter filled in;
-// Unavailable for a transport failure; Internal for a body over the size
-// cap or a 2xx body that does not decode into Out; and the context's own
-// error when ctx ends.
+// Unavailable for a transport failure or a 2xx body it could not read;
+// Internal for a body over the size cap; and the context's own error when
+// ctx ends. Errors of requests that may have taken effect carry
+// ErrMaybeProcessed.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	var body []byte
 	if req.Body != nil {
@@ -287,11 +307,14 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 			}
 		}
 	}
-	deadline := time.Now().Add(c.cfg.RetryBudget)
+	deadline := c.clock.Now().Add(c.cfg.RetryBudget)
 	refreshed := false
+	// maybe records that an attempt may have been processed without
+	// giving a usable answer; the error Do returns then says so.
+	maybe := false
 	for attempt := 1; ; attempt++ {
 		if c.pace != nil {
-			if err := c.pace.acquire(ctx, min(c.cfg.MaxRetryWait, time.Until(deadline))); err != nil {
+			if err := c.pace.acquire(ctx, min(c.cfg.MaxRetryWait, deadline.Sub(c.clock.Now())), c.clock); err != nil {
 				return nil, err
 			}
 		}
@@ -305,22 +328,43 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		case err != nil:
 			var ie *identity.Error
 			if errors.As(err, &ie) {
-				return nil, ie // token, size cap: not worth another attempt
+				if ie.Retryable && !sent {
+					// A token fetch that failed transiently: the
+					// request itself never left, so any method may
+					// go again.
+					fail, wait = ie, c.backoff(attempt)
+					break
+				}
+				// The size cap: the same answer would come again.
+				return nil, c.mark(req, ie, maybe || sent)
 			}
 			fail = &identity.Error{Code: identity.Unavailable, Retryable: true, Message: "request failed: " + transportReason(err), Err: err}
+			maybe = maybe || sent
 			if sent && !req.idempotent() {
 				fail.Retryable = false
 				fail.Message += "; not retried, since the server may have processed it"
-				return nil, fail
+				return nil, c.mark(req, fail, maybe)
 			}
 			wait = c.backoff(attempt)
 		case resp.Status >= 200 && resp.Status < 300:
-			if req.Out != nil && len(bytes.TrimSpace(resp.Body)) > 0 {
-				if err := json.Unmarshal(resp.Body, req.Out); err != nil {
-					return nil, c.annotate(&identity.Error{Code: identity.Internal, Message: "the response body is not the JSON expected", Err: err}, resp)
-				}
+			if req.Out == nil || len(bytes.TrimSpace(resp.Body)) == 0 {
+				return resp, nil
 			}
-			return resp, nil
+			perr := decodeJSON(resp, req.Out)
+			if perr == nil {
+				return resp, nil
+			}
+			// A cut or garbled answer, or a page from something other
+			// than the API: the server did its part, the answer was lost
+			// on the way, as with a reset.
+			maybe = true
+			fail = c.annotate(&identity.Error{Code: identity.Unavailable, Retryable: true, Message: "the response body could not be read as the JSON expected", Err: perr}, resp)
+			if !req.idempotent() {
+				fail.Retryable = false
+				fail.Message += "; not retried, since the server processed it"
+				return nil, c.mark(req, fail, maybe)
+			}
+			wait = c.backoff(attempt)
 		default:
 			fail = c.decode(resp, tok)
 			switch {
@@ -339,22 +383,81 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 					wait = c.backoff(attempt)
 				}
 			case retryableStatus(resp.Status):
+				// A gateway's 502 or 504 can come after the service
+				// behind it did the work.
 				fail.Retryable = true
+				maybe = true
 				if !req.idempotent() {
-					return nil, fail
+					fail.Message += "; not retried, since the server may have processed it"
+					return nil, c.mark(req, fail, maybe)
 				}
 				wait = c.backoff(attempt)
 			default:
-				return nil, fail
+				return nil, c.mark(req, fail, maybe)
 			}
 		}
-		if attempt >= c.cfg.MaxAttempts || time.Now().Add(wait).After(deadline) {
-			return nil, fail
+		if attempt >= c.cfg.MaxAttempts || c.clock.Now().Add(wait).After(deadline) {
+			return nil, c.mark(req, fail, maybe)
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := c.clock.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// ErrMaybeProcessed is in the chain of an error from Do (test with
+// errors.Is, or MaybeProcessed) when the request is not a GET or HEAD and
+// it, or an earlier attempt of it, may have been processed by the server
+// although no usable answer came back: a transport error after the request
+// was sent, a 500, 502, 503 or 504, or a 2xx whose body could not be read.
+// A caller that must not repeat the request's effect, such as a create,
+// finds out what happened before trying again; a caller whose retried
+// request met NotFound or AlreadyExists knows the earlier attempt may be
+// why.
+var ErrMaybeProcessed = errors.New("the server may have processed the request")
+
+// MaybeProcessed reports whether ErrMaybeProcessed is in err's chain.
+func MaybeProcessed(err error) bool { return errors.Is(err, ErrMaybeProcessed) }
+
+// maybeProcessed puts ErrMaybeProcessed into an error's chain beside its
+// cause, keeping the cause's message.
+type maybeProcessed struct{ cause error }
+
+func (m *maybeProcessed) Error() string {
+	if m.cause == nil {
+		return ErrMaybeProcessed.Error()
+	}
+	return m.cause.Error()
+}
+
+func (m *maybeProcessed) Unwrap() []error {
+	if m.cause == nil {
+		return []error{ErrMaybeProcessed}
+	}
+	return []error{ErrMaybeProcessed, m.cause}
+}
+
+// mark adds ErrMaybeProcessed to e when maybe holds for a request that
+// has effects; for a read, whether the server processed it is moot.
+func (c *Client) mark(req *Request, e *identity.Error, maybe bool) *identity.Error {
+	if maybe && req.Method != http.MethodGet && req.Method != http.MethodHead && !errors.Is(e, ErrMaybeProcessed) {
+		e.Err = &maybeProcessed{cause: e.Err}
+	}
+	return e
+}
+
+// decodeJSON decodes a 2xx body into out. A Content-Type that is not JSON
+// fails even if the body would decode: such an answer came from something
+// in the way (a proxy, a captive portal), not from the API.
+func decodeJSON(resp *Response, out any) error {
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+			// The value stays out of the message: the server chose it.
+			return errors.New("the response's Content-Type is not JSON")
+		}
+	}
+	return json.Unmarshal(resp.Body, out)
 }
 
 // once makes one attempt. sent is false only when the request provably
@@ -400,7 +503,7 @@ func (c *Client) once(ctx context.Context, req *Request, body []byte) (resp *Res
 			slog.Duration("took", time.Since(start)), slog.String("request_id", c.requestID(resp.Header)))
 	}
 	if c.pace != nil {
-		c.pace.observe(resp.Header, time.Now())
+		c.pace.observe(resp.Header, c.clock.Now())
 	}
 	if err != nil {
 		return nil, tok, true, err
@@ -468,9 +571,9 @@ func (c *Client) backoff(attempt int) time.Duration {
 // rateLimitWait reads how long a 429 asks to wait, capped at MaxRetryWait;
 // 0 when the response does not say.
 func (c *Client) rateLimitWait(h http.Header) time.Duration {
-	d, ok := ParseRetryAfter(h.Get("Retry-After"), time.Now())
+	d, ok := ParseRetryAfter(h.Get("Retry-After"), c.clock.Now())
 	if !ok && c.cfg.RateLimitHeaders {
-		d, ok = ResetWait(h, time.Now())
+		d, ok = ResetWait(h, c.clock.Now())
 	}
 	if !ok {
 		return 0
@@ -527,6 +630,19 @@ func parseEpoch(v string) (time.Time, bool) {
 	}
 	return time.Unix(secs, 0), true
 }
+
+// clock is time as a Client sees it: the real one, or in tests a fake one
+// whose waits pass at once.
+type clock interface {
+	Now() time.Time
+	// Sleep waits d, or less with ctx's error when ctx ends first.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                                   { return time.Now() }
+func (realClock) Sleep(ctx context.Context, d time.Duration) error { return sleep(ctx, d) }
 
 func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {

@@ -22,10 +22,10 @@ type pacer struct {
 func (p *pacer) reserve() int { return max(1, p.limit/20) }
 
 // acquire waits, at most maxWait, until a request fits the window.
-func (p *pacer) acquire(ctx context.Context, maxWait time.Duration) error {
+func (p *pacer) acquire(ctx context.Context, maxWait time.Duration, clk clock) error {
 	for {
 		p.mu.Lock()
-		now := time.Now()
+		now := clk.Now()
 		if p.limit == 0 || !now.Before(p.reset) {
 			// Nothing known, or a new window: go, and learn from the answer.
 			if p.limit > 0 {
@@ -47,7 +47,7 @@ func (p *pacer) acquire(ctx context.Context, maxWait time.Duration) error {
 			// Waiting would overrun the budget: let the server decide.
 			return nil
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := clk.Sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
