@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"slices"
 	"strings"
@@ -72,6 +73,13 @@ func (p *portable) fail(ctx context.Context, op string, err error, userID, role 
 		e.Role = role
 	}
 	return &e
+}
+
+// Format prints the backend's name only, for every verb: fmt does not
+// call a Secret's own Format inside unexported fields, and a backend's
+// state may hold its credential.
+func (p *portable) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "identity.UserDirectory(%s)", p.backend)
 }
 
 func (p *portable) unsupported(ctx context.Context, op, what string) error {
