@@ -156,6 +156,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if answer != nil {
 		a = answer(r)
 	}
+	write(w, r, a)
+}
+
+// write sends a as the answer to r.
+func write(w http.ResponseWriter, r *http.Request, a Answer) {
 	body := a.Body
 	if a.Status < 200 || a.Status > 299 {
 		body = bytes.ReplaceAll(body, []byte(EchoAuth), []byte(r.Header.Get("Authorization")))
@@ -174,6 +179,74 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// Script is a middleware that answers chosen requests itself, before the
+// server behind it sees them: each queued answer is used once, by the
+// first request whose path starts with its prefix. Other requests pass
+// through. It is safe for concurrent use.
+type Script struct {
+	mu    sync.Mutex
+	queue []scripted
+}
+
+type scripted struct {
+	prefix string
+	answer Answer
+}
+
+// Next queues answers, in order, for requests whose path starts with
+// prefix.
+func (s *Script) Next(prefix string, answers ...Answer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range answers {
+		s.queue = append(s.queue, scripted{prefix, a})
+	}
+}
+
+// Pending returns how many queued answers are still unused.
+func (s *Script) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue)
+}
+
+// Reset drops the queued answers still unused.
+func (s *Script) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.queue = nil
+}
+
+// Wrap returns next with the script in front of it.
+func (s *Script) Wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		var a *Answer
+		for i, q := range s.queue {
+			if strings.HasPrefix(r.URL.Path, q.prefix) {
+				a = &q.answer
+				s.queue = slices.Delete(s.queue, i, i+1)
+				break
+			}
+		}
+		s.mu.Unlock()
+		if a == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		write(w, r, *a)
+	})
+}
+
+// JSON is an answer with a JSON body.
+func JSON(status int, body string, header ...string) Answer {
+	h := http.Header{"Content-Type": {"application/json"}}
+	for i := 0; i+1 < len(header); i += 2 {
+		h.Set(header[i], header[i+1])
+	}
+	return Answer{Status: status, Header: h, Body: []byte(body)}
 }
 
 // CheckError reports an error on tb unless err is nil, the context's own
