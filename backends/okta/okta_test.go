@@ -1,0 +1,501 @@
+package okta_test
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/backends/okta"
+	"github.com/idport/identity/backends/okta/oktatest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const pw identity.Secret = "Sw0rdfish-Tuesday"
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return c
+}
+
+func requireCode(t *testing.T, err error, c identity.Code) {
+	t.Helper()
+	require.Error(t, err)
+	require.Equal(t, c, identity.CodeOf(err), "%v", err)
+}
+
+func TestOptions(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	require.NoError(t, err)
+	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	require.NoError(t, err)
+	cases := []struct {
+		name  string
+		opts  okta.Options
+		field string
+	}{
+		{"no org", okta.Options{APIToken: "t"}, "OrgURL"},
+		{"relative org", okta.Options{OrgURL: "dev-1.okta.com", APIToken: "t"}, "OrgURL"},
+		{"plain http", okta.Options{OrgURL: "http://dev-1.okta.com", APIToken: "t"}, "OrgURL"},
+		{"no credentials", okta.Options{OrgURL: "https://dev-1.okta.com"}, "APIToken"},
+		{"both credentials", okta.Options{OrgURL: "https://dev-1.okta.com", APIToken: "t", ClientID: "c", PrivateKey: key}, "APIToken"},
+		{"token with a line break", okta.Options{OrgURL: "https://dev-1.okta.com", APIToken: "t\r\nX-Evil: 1"}, "APIToken"},
+		{"service app without key", okta.Options{OrgURL: "https://dev-1.okta.com", ClientID: "c"}, "PrivateKey"},
+		{"short RSA key", okta.Options{OrgURL: "https://dev-1.okta.com", ClientID: "c", PrivateKey: small}, "PrivateKey"},
+		{"P-384 key", okta.Options{OrgURL: "https://dev-1.okta.com", ClientID: "c", PrivateKey: p384}, "PrivateKey"},
+		{"role mode", okta.Options{OrgURL: "https://dev-1.okta.com", APIToken: "t", RoleMode: "owners"}, "RoleMode"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := okta.New(ctx(t), c.opts)
+			requireCode(t, err, identity.InvalidArgument)
+			var ie *identity.Error
+			require.ErrorAs(t, err, &ie)
+			assert.Equal(t, c.field, ie.Field)
+			assert.NotContains(t, err.Error(), "X-Evil")
+		})
+	}
+	for _, o := range []okta.Options{
+		{OrgURL: "https://dev-1.okta.com", APIToken: "t"},
+		{OrgURL: "http://127.0.0.1:8080", APIToken: "t"},
+		{OrgURL: "http://okta.internal", APIToken: "t", AllowInsecureHTTP: true},
+		{OrgURL: "https://dev-1.okta.com", ClientID: "c", PrivateKey: key, RoleMode: okta.RoleModeAdmin},
+	} {
+		dir, err := okta.New(ctx(t), o)
+		require.NoError(t, err, "%v", o)
+		require.NoError(t, dir.Close())
+	}
+}
+
+func TestOptionsNeverShowSecrets(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	o := okta.Options{OrgURL: "https://dev-1.okta.com", APIToken: "canary-token-123", ClientID: "c", PrivateKey: key}
+	for _, s := range []string{fmt.Sprint(o), fmt.Sprintf("%+v", o), fmt.Sprintf("%#v", o), fmt.Sprintf("%v", &o)} {
+		assert.NotContains(t, s, "canary-token-123")
+		assert.NotContains(t, s, key.D.String())
+	}
+}
+
+func TestURLOpener(t *testing.T) {
+	t.Setenv(okta.EnvAPIToken, "env-token")
+	mux := new(identity.URLMux)
+	mux.Register(okta.Scheme, &okta.URLOpener{})
+	for _, bad := range []string{"okta://", "okta://dev-1.okta.com/path", "okta://dev-1.okta.com?colour=blue", "okta://dev-1.okta.com?insecure_http=yes", "okta://dev-1.okta.com?roles=owners"} {
+		_, err := mux.Open(ctx(t), bad)
+		requireCode(t, err, identity.InvalidArgument)
+	}
+	dir, err := mux.Open(ctx(t), "okta://dev-1.okta.com?roles=admin")
+	require.NoError(t, err)
+	require.NoError(t, dir.Close())
+
+	// A service app from the environment, its key in a PEM file.
+	t.Setenv(okta.EnvAPIToken, "")
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "key.pem")
+	require.NoError(t, os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600))
+	t.Setenv(okta.EnvClientID, "0oa-app")
+	t.Setenv(okta.EnvPrivateKeyFile, path)
+	dir, err = mux.Open(ctx(t), "okta://dev-1.okta.com")
+	require.NoError(t, err)
+	require.NoError(t, dir.Close())
+
+	require.NoError(t, os.WriteFile(path, []byte("not a key"), 0o600))
+	_, err = mux.Open(ctx(t), "okta://dev-1.okta.com")
+	requireCode(t, err, identity.InvalidArgument)
+	assert.NotContains(t, err.Error(), "not a key")
+}
+
+func TestParsePrivateKey(t *testing.T) {
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	ecDER, err := x509.MarshalECPrivateKey(ek)
+	require.NoError(t, err)
+	p8, err := x509.MarshalPKCS8PrivateKey(rk)
+	require.NoError(t, err)
+	for _, b := range []*pem.Block{
+		{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rk)},
+		{Type: "EC PRIVATE KEY", Bytes: ecDER},
+		{Type: "PRIVATE KEY", Bytes: p8},
+	} {
+		k, err := okta.ParsePrivateKey(pem.EncodeToMemory(b))
+		require.NoError(t, err, b.Type)
+		require.NotNil(t, k)
+	}
+	_, err = okta.ParsePrivateKey(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte("junk")}))
+	requireCode(t, err, identity.InvalidArgument)
+}
+
+// TestServiceAppOneTokenForManyGoroutines signs in as a service app with
+// each key type; 64 goroutines calling at once cause one token request.
+func TestServiceAppOneTokenForManyGoroutines(t *testing.T) {
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	for name, key := range map[string]crypto.Signer{"RS256": rk, "ES256": ek} {
+		t.Run(name, func(t *testing.T) {
+			eo := oktatest.Options{NamesOptional: true, ServiceApps: map[string]crypto.PublicKey{"0oa-svc": key.Public()}}
+			dir, srv := emulated(t, eo, okta.Options{ClientID: "0oa-svc", PrivateKey: key, KeyID: "kid-1"})
+			var wg sync.WaitGroup
+			errs := make([]error, 64)
+			for i := range errs {
+				wg.Go(func() {
+					_, errs[i] = dir.CreateUser(ctx(t), identity.NewUser{Email: fmt.Sprintf("svc%d@example.com", i), Password: pw})
+				})
+			}
+			wg.Wait()
+			for _, err := range errs {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, 1, srv.TokenRequests())
+			assert.Equal(t, 64, srv.UserCount())
+		})
+	}
+}
+
+func TestServiceAppWrongKey(t *testing.T) {
+	registered, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	other, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	eo := oktatest.Options{ServiceApps: map[string]crypto.PublicKey{"0oa-svc": registered.Public()}}
+	dir, srv := emulated(t, eo, okta.Options{ClientID: "0oa-svc", PrivateKey: other})
+	_, err = dir.GetUser(ctx(t), "00u0000000000000000")
+	requireCode(t, err, identity.Unauthenticated)
+	assert.Zero(t, srv.TokenRequests())
+}
+
+func TestWrongAPIToken(t *testing.T) {
+	srv := oktatest.NewServer(t, oktatest.Options{APIToken: "right"})
+	dir, err := okta.New(ctx(t), okta.Options{OrgURL: srv.URL, APIToken: "wrong"})
+	require.NoError(t, err)
+	_, err = dir.GetUser(ctx(t), "00u0000000000000000")
+	requireCode(t, err, identity.Unauthenticated)
+	var ie *identity.Error
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "E0000011", ie.ProviderCode)
+	assert.NotEmpty(t, ie.RequestID, "X-Okta-Request-Id is kept")
+	assert.NotContains(t, err.Error(), "wrong")
+}
+
+// TestRateLimitedBurstSucceeds sends a burst three times a small quota;
+// the client paces itself on the X-Rate-Limit headers and waits out any
+// 429 until X-Rate-Limit-Reset, so every call succeeds.
+func TestRateLimitedBurstSucceeds(t *testing.T) {
+	dir, srv := emulated(t, oktatest.Options{NamesOptional: true, RateLimit: 10, RateWindow: time.Second}, okta.Options{})
+	u, err := dir.CreateUser(ctx(t), identity.NewUser{Email: "burst@example.com"})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	errs := make([]error, 30)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = dir.GetUser(ctx(t), u.ID) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	t.Logf("429s answered by the emulator: %d", srv.RateLimited())
+}
+
+// TestRateLimitedCallWaits exhausts the quota behind the directory's
+// back: its first call meets a 429, waits until X-Rate-Limit-Reset and
+// succeeds.
+func TestRateLimitedCallWaits(t *testing.T) {
+	dir, srv := emulated(t, oktatest.Options{NamesOptional: true, RateLimit: 5, RateWindow: time.Second}, okta.Options{})
+	for range 5 {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/users", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "SSWS "+testToken)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	_, err := dir.CreateUser(ctx(t), identity.NewUser{Email: "late@example.com"})
+	require.NoError(t, err, "the 429 is waited out")
+	assert.Positive(t, srv.RateLimited())
+	assert.Equal(t, 1, srv.UserCount(), "a create refused with 429 was not processed, and is sent again once")
+}
+
+func TestNamesRequiredByDefault(t *testing.T) {
+	dir, srv := emulated(t, oktatest.Options{}, okta.Options{})
+	_, err := dir.CreateUser(ctx(t), identity.NewUser{Email: "nameless@example.com"})
+	requireCode(t, err, identity.InvalidArgument)
+	var ie *identity.Error
+	require.ErrorAs(t, err, &ie)
+	assert.Contains(t, []string{"GivenName", "FamilyName"}, ie.Field)
+	assert.Zero(t, srv.UserCount())
+	_, err = dir.CreateUser(ctx(t), identity.NewUser{Email: "named@example.com", GivenName: "Ada", FamilyName: "Lovelace"})
+	require.NoError(t, err)
+}
+
+func TestGetUserByLoginIsNotFound(t *testing.T) {
+	dir, _ := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{})
+	_, err := dir.CreateUser(ctx(t), identity.NewUser{Username: "grace_h", Email: "grace@example.com"})
+	require.NoError(t, err)
+	_, err = dir.GetUser(ctx(t), "grace_h")
+	requireCode(t, err, identity.NotFound)
+	u, err := dir.GetUserByUsername(ctx(t), "grace_h")
+	require.NoError(t, err)
+	assert.Equal(t, "grace@example.com", u.Email)
+	_, err = dir.GetUserByUsername(ctx(t), "GRACE_H")
+	requireCode(t, err, identity.NotFound)
+}
+
+func TestLifecycleFromEveryStatus(t *testing.T) {
+	dir, srv := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{})
+	c := ctx(t)
+	mk := func(email string, p identity.Secret, status identity.Status) *identity.User {
+		u, err := dir.CreateUser(c, identity.NewUser{Email: email, Password: p, Status: status})
+		require.NoError(t, err)
+		return u
+	}
+	status := func(id string) (identity.Status, string) {
+		u, err := dir.GetUser(c, id)
+		require.NoError(t, err)
+		return u.Status, u.NativeStatus
+	}
+
+	staged := mk("staged@example.com", pw, identity.StatusPending)
+	s, native := status(staged.ID)
+	assert.Equal(t, identity.StatusPending, s)
+	assert.Equal(t, "STAGED", native)
+	requireCode(t, dir.SuspendUser(c, staged.ID), identity.FailedPrecondition)
+	require.NoError(t, dir.ActivateUser(c, staged.ID))
+	s, native = status(staged.ID)
+	assert.Equal(t, identity.StatusActive, s)
+	assert.Equal(t, "ACTIVE", native)
+
+	noPassword := mk("stagednopw@example.com", "", identity.StatusPending)
+	requireCode(t, dir.ActivateUser(c, noPassword.ID), identity.FailedPrecondition)
+	_, native = status(noPassword.ID)
+	assert.Equal(t, "STAGED", native, "a refused activation changes nothing")
+
+	provisioned := mk("prov@example.com", "", identity.StatusActive)
+	_, native = status(provisioned.ID)
+	assert.Equal(t, "PROVISIONED", native)
+	requireCode(t, dir.ActivateUser(c, provisioned.ID), identity.FailedPrecondition)
+	require.NoError(t, dir.SetPassword(c, provisioned.ID, pw))
+	s, _ = status(provisioned.ID)
+	assert.Equal(t, identity.StatusActive, s)
+
+	locked := mk("locked@example.com", pw, identity.StatusActive)
+	require.True(t, srv.SetStatus(locked.ID, "LOCKED_OUT"))
+	s, _ = status(locked.ID)
+	assert.Equal(t, identity.StatusLocked, s)
+	requireCode(t, dir.VerifyPassword(c, locked.ID, pw), identity.FailedPrecondition)
+	require.NoError(t, dir.ActivateUser(c, locked.ID), "unlock")
+	s, native = status(locked.ID)
+	assert.Equal(t, identity.StatusActive, s)
+	assert.Equal(t, "ACTIVE", native)
+
+	deprov := mk("deprov@example.com", pw, identity.StatusActive)
+	require.True(t, srv.SetStatus(deprov.ID, "DEPROVISIONED"))
+	s, _ = status(deprov.ID)
+	assert.Equal(t, identity.StatusDeprovisioned, s)
+	_, err := dir.UpdateUser(c, deprov.ID, identity.UserUpdate{DisplayName: new("X")})
+	requireCode(t, err, identity.FailedPrecondition)
+	require.NoError(t, dir.ActivateUser(c, deprov.ID), "activate again")
+	s, _ = status(deprov.ID)
+	assert.Equal(t, identity.StatusActive, s)
+
+	suspended := mk("susp@example.com", pw, identity.StatusActive)
+	require.NoError(t, dir.SuspendUser(c, suspended.ID))
+	requireCode(t, dir.VerifyPassword(c, suspended.ID, pw), identity.FailedPrecondition)
+	require.NoError(t, dir.ExpirePassword(c, staged.ID))
+	_, native = status(staged.ID)
+	assert.Equal(t, "PASSWORD_EXPIRED", native)
+	require.NoError(t, dir.VerifyPassword(c, staged.ID, pw), "an expired password still matches")
+	require.NoError(t, dir.ActivateUser(c, staged.ID), "PASSWORD_EXPIRED is already active")
+}
+
+func TestListingLeavesOutDeprovisioned(t *testing.T) {
+	dir, srv := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{})
+	c := ctx(t)
+	var ids []string
+	for i := range 3 {
+		u, err := dir.CreateUser(c, identity.NewUser{Email: fmt.Sprintf("l%d@example.com", i), Password: pw})
+		require.NoError(t, err)
+		ids = append(ids, u.ID)
+	}
+	require.True(t, srv.SetStatus(ids[1], "DEPROVISIONED"))
+	collect := func(o identity.ListOptions) []string {
+		var out []string
+		for u, err := range dir.ListUsers(c, o) {
+			require.NoError(t, err)
+			out = append(out, u.ID)
+		}
+		return out
+	}
+	assert.ElementsMatch(t, []string{ids[0], ids[2]}, collect(identity.ListOptions{PageSize: 1}))
+	assert.ElementsMatch(t, []string{ids[0], ids[2]}, collect(identity.ListOptions{Query: "example", PageSize: 1}))
+	assert.Equal(t, []string{ids[1]}, collect(identity.ListOptions{Status: identity.StatusDeprovisioned}))
+	assert.Equal(t, []string{ids[1]}, collect(identity.ListOptions{Email: "L1@EXAMPLE.com", Status: identity.StatusDeprovisioned}))
+}
+
+func TestDeleteIsTwoStep(t *testing.T) {
+	dir, srv := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{})
+	c := ctx(t)
+	a, err := dir.CreateUser(c, identity.NewUser{Email: "a@example.com", Password: pw})
+	require.NoError(t, err)
+	b, err := dir.CreateUser(c, identity.NewUser{Email: "b@example.com", Password: pw})
+	require.NoError(t, err)
+	require.True(t, srv.SetStatus(b.ID, "DEPROVISIONED"))
+	require.NoError(t, dir.DeleteUser(c, a.ID))
+	require.NoError(t, dir.DeleteUser(c, b.ID), "an already deactivated user is deleted by the first DELETE")
+	assert.Zero(t, srv.UserCount())
+	requireCode(t, dir.DeleteUser(c, a.ID), identity.NotFound)
+}
+
+// TestConcurrentRemovalsLoseNothing removes and adds metadata keys from
+// many goroutines: removals replace the profile under If-Match, so every
+// write that raced with another is redone from a fresh read.
+func TestConcurrentRemovalsLoseNothing(t *testing.T) {
+	dir, _ := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{})
+	c := ctx(t)
+	md := map[string]any{}
+	for i := range 8 {
+		md[fmt.Sprintf("old%d", i)] = "x"
+	}
+	u, err := dir.CreateUser(c, identity.NewUser{Email: "md@example.com", Metadata: md})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	errs := make([]error, 16)
+	for i := range 16 {
+		wg.Go(func() {
+			up := map[string]any{fmt.Sprintf("new%d", i): float64(i)}
+			if i < 8 {
+				up = map[string]any{fmt.Sprintf("old%d", i): nil}
+			}
+			_, errs[i] = dir.UpdateUser(c, u.ID, identity.UserUpdate{Metadata: up})
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	got, err := dir.GetUser(c, u.ID)
+	require.NoError(t, err)
+	want := map[string]any{}
+	for i := 8; i < 16; i++ {
+		want[fmt.Sprintf("new%d", i)] = float64(i)
+	}
+	assert.Equal(t, want, got.Metadata)
+}
+
+func TestMetadataOktaCannotHold(t *testing.T) {
+	dir, srv := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{})
+	c := ctx(t)
+	_, err := dir.CreateUser(c, identity.NewUser{Email: "n@example.com", Metadata: map[string]any{"address": map[string]any{"city": "Paris"}}})
+	requireCode(t, err, identity.Unsupported)
+	assert.Contains(t, err.Error(), "Metadata.address")
+	_, err = dir.CreateUser(c, identity.NewUser{Email: "n@example.com", Metadata: map[string]any{"login": "x"}})
+	requireCode(t, err, identity.InvalidArgument)
+	assert.Zero(t, srv.UserCount())
+	u, err := dir.CreateUser(c, identity.NewUser{Email: "n@example.com", Metadata: map[string]any{"tags": []any{"a", "b"}, "level": float64(3)}})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"tags": []any{"a", "b"}, "level": float64(3)}, u.Metadata)
+}
+
+func TestVerifyPasswordThroughAuthn(t *testing.T) {
+	dir, _ := emulated(t, oktatest.Options{NamesOptional: true, MFARequired: true}, okta.Options{})
+	c := ctx(t)
+	u, err := dir.CreateUser(c, identity.NewUser{Email: "mfa@example.com", Password: pw})
+	require.NoError(t, err)
+	require.NoError(t, dir.VerifyPassword(c, u.ID, pw), "MFA_REQUIRED means the password matched")
+	requireCode(t, dir.VerifyPassword(c, u.ID, "Wr0ng-password"), identity.InvalidCredentials)
+}
+
+func TestPasswordPolicy(t *testing.T) {
+	dir, _ := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{})
+	c := ctx(t)
+	u, err := dir.CreateUser(c, identity.NewUser{Email: "pol@example.com", Password: pw})
+	require.NoError(t, err)
+	requireCode(t, dir.SetPassword(c, u.ID, "short"), identity.FailedPrecondition)
+	requireCode(t, dir.ChangePassword(c, u.ID, pw, "alllowercase"), identity.FailedPrecondition)
+	require.NoError(t, dir.VerifyPassword(c, u.ID, pw), "refused changes keep the password")
+	_, err = dir.CreateUser(c, identity.NewUser{Email: "pol2@example.com", Password: "short"})
+	requireCode(t, err, identity.InvalidArgument)
+}
+
+func TestAdminRoleMode(t *testing.T) {
+	dir, _ := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{RoleMode: okta.RoleModeAdmin})
+	c := ctx(t)
+	u, err := dir.CreateUser(c, identity.NewUser{Email: "admin@example.com", Password: pw})
+	require.NoError(t, err)
+	rs, err := dir.ListRoles(c)
+	require.NoError(t, err)
+	assert.Len(t, rs, 12)
+	require.NoError(t, dir.AssignRole(c, u.ID, "USER_ADMIN"))
+	require.NoError(t, dir.AssignRole(c, u.ID, "USER_ADMIN"), "idempotent")
+	require.NoError(t, dir.AssignRole(c, u.ID, "HELP_DESK_ADMIN"))
+	mine, err := dir.ListUserRoles(c, u.ID)
+	require.NoError(t, err)
+	require.Len(t, mine, 2)
+	assert.Equal(t, "HELP_DESK_ADMIN", mine[0].Name)
+	assert.Equal(t, "USER_ADMIN", mine[1].Name)
+	require.NoError(t, dir.RevokeRole(c, u.ID, "USER_ADMIN"))
+	require.NoError(t, dir.RevokeRole(c, u.ID, "USER_ADMIN"), "idempotent")
+	mine, err = dir.ListUserRoles(c, u.ID)
+	require.NoError(t, err)
+	require.Len(t, mine, 1)
+	requireCode(t, dir.AssignRole(c, u.ID, "KING"), identity.NotFound)
+	requireCode(t, dir.AssignRole(c, "00u0000000000000000", "USER_ADMIN"), identity.NotFound)
+	_, err = dir.CreateRole(c, identity.Role{Name: "editor"})
+	requireCode(t, err, identity.Unsupported)
+	requireCode(t, dir.DeleteRole(c, "USER_ADMIN"), identity.Unsupported)
+}
+
+// TestRoleDeletedElsewhere: a group deleted behind the directory's back
+// is found gone, and its name resolved afresh.
+func TestRoleRecreatedElsewhere(t *testing.T) {
+	_, srv := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{})
+	a, err := okta.New(ctx(t), okta.Options{OrgURL: srv.URL, APIToken: testToken})
+	require.NoError(t, err)
+	b, err := okta.New(ctx(t), okta.Options{OrgURL: srv.URL, APIToken: testToken})
+	require.NoError(t, err)
+	c := ctx(t)
+	u, err := a.CreateUser(c, identity.NewUser{Email: "r@example.com", Password: pw})
+	require.NoError(t, err)
+	_, err = a.CreateRole(c, identity.Role{Name: "editors"})
+	require.NoError(t, err)
+	require.NoError(t, a.AssignRole(c, u.ID, "editors")) // a caches the group id
+	require.NoError(t, b.DeleteRole(c, "editors"))
+	_, err = b.CreateRole(c, identity.Role{Name: "editors"})
+	require.NoError(t, err)
+	require.NoError(t, a.AssignRole(c, u.ID, "editors"), "the stale id is dropped and the name resolved again")
+	rs, err := b.ListUserRoles(c, u.ID)
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	require.NoError(t, b.DeleteRole(c, "editors"))
+	requireCode(t, a.AssignRole(c, u.ID, "editors"), identity.NotFound)
+}
+
+func TestHostileIDsStayInTheirSegment(t *testing.T) {
+	dir, _ := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{})
+	for _, id := range []string{"../groups", "a/b", "x?y=1", "x#y", "%2F", "a b"} {
+		_, err := dir.GetUser(ctx(t), id)
+		requireCode(t, err, identity.InvalidArgument)
+	}
+}
