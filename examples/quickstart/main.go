@@ -4,6 +4,7 @@
 // cleans up after itself. It exits non-zero on the first failure.
 //
 //	go run ./examples/quickstart
+//	IDENTITY_URL=okta://dev-1.okta.com OKTA_API_TOKEN=... go run ./examples/quickstart
 //	IDENTITY_URL=logto://auth.example.com LOGTO_M2M_APP_ID=... LOGTO_M2M_APP_SECRET=... go run ./examples/quickstart
 package main
 
@@ -20,6 +21,7 @@ import (
 	"github.com/idport/identity"
 	_ "github.com/idport/identity/backends/logto"
 	_ "github.com/idport/identity/backends/memory"
+	_ "github.com/idport/identity/backends/okta"
 	_ "github.com/idport/identity/backends/passage"
 )
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/idport/identity/backends/logto/logtotest"
+	"github.com/idport/identity/backends/okta/oktatest"
 	"github.com/idport/identity/backends/passage/passagetest"
 	"github.com/stretchr/testify/require"
 )
@@ -32,7 +33,10 @@ func TestQuickstartOnEmulators(t *testing.T) {
 	t.Setenv("LOGTO_M2M_APP_SECRET", "s3cret")
 	psrv := passagetest.NewServer(t, passagetest.Options{AppID: "app1", APIKey: "key"})
 	t.Setenv("PASSAGE_API_KEY", "key")
+	osrv := oktatest.NewServer(t, oktatest.Options{APIToken: "okta-token"})
+	t.Setenv("OKTA_API_TOKEN", "okta-token")
 	for _, u := range []string{
+		"okta://" + strings.TrimPrefix(osrv.URL, "http://") + "?insecure_http=true",
 		"logto://" + strings.TrimPrefix(lsrv.URL, "http://") + "?insecure_http=true",
 		"passage://app1?base_url=" + url.QueryEscape(psrv.URL+"/v1"),
 	} {
