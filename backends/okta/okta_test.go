@@ -499,3 +499,19 @@ func TestHostileIDsStayInTheirSegment(t *testing.T) {
 		requireCode(t, err, identity.InvalidArgument)
 	}
 }
+
+// TestRefusedTokenIsReplacedOnce revokes the service app's token: the
+// next call gets 401, fetches one new token and succeeds.
+func TestRefusedTokenIsReplacedOnce(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	eo := oktatest.Options{NamesOptional: true, ServiceApps: map[string]crypto.PublicKey{"0oa-svc": key.Public()}}
+	dir, srv := emulated(t, eo, okta.Options{ClientID: "0oa-svc", PrivateKey: key})
+	u, err := dir.CreateUser(ctx(t), identity.NewUser{Email: "rot@example.com"})
+	require.NoError(t, err)
+	require.Equal(t, 1, srv.TokenRequests())
+	srv.RevokeTokens()
+	_, err = dir.GetUser(ctx(t), u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 2, srv.TokenRequests())
+}
