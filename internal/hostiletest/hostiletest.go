@@ -24,6 +24,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -238,6 +239,71 @@ func (s *Script) Wrap(next http.Handler) http.Handler {
 		}
 		write(w, r, *a)
 	})
+}
+
+// Recorded is a request as a Recorder saw it.
+type Recorded struct {
+	Method string
+	// Path is the path as sent, still escaped.
+	Path  string
+	Query string
+}
+
+// Recorder is a middleware that records the requests passing through,
+// for tests of where a client's requests land. It is safe for concurrent
+// use.
+type Recorder struct {
+	mu   sync.Mutex
+	reqs []Recorded
+}
+
+// Wrap returns next with the recorder in front of it.
+func (rec *Recorder) Wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec.mu.Lock()
+		rec.reqs = append(rec.reqs, Recorded{r.Method, r.URL.EscapedPath(), r.URL.RawQuery})
+		rec.mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Take returns the requests recorded since the last Take.
+func (rec *Recorder) Take() []Recorded {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	out := rec.reqs
+	rec.reqs = nil
+	return out
+}
+
+// MatchRoute reports whether the escaped path has the shape of template,
+// segment by segment, where a "{}" segment stands for any one non-empty
+// segment, and returns the unescaped values of those segments. A path
+// with an empty, "." or ".." segment never matches: no server should be
+// left to decide what such a path means.
+func MatchRoute(escapedPath, template string) ([]string, bool) {
+	ps, ts := strings.Split(escapedPath, "/"), strings.Split(template, "/")
+	if len(ps) != len(ts) {
+		return nil, false
+	}
+	var vals []string
+	for i, p := range ps {
+		if i > 0 && (p == "" || p == "." || p == "..") {
+			return nil, false
+		}
+		v, err := url.PathUnescape(p)
+		if err != nil {
+			return nil, false
+		}
+		if ts[i] == "{}" {
+			vals = append(vals, v)
+			continue
+		}
+		if p != ts[i] {
+			return nil, false
+		}
+	}
+	return vals, true
 }
 
 // JSON is an answer with a JSON body.
