@@ -97,7 +97,8 @@ type Config struct {
 	AllowInsecureHTTP bool
 	// HTTPClient is the client requests go through; nil means a new one
 	// over http.DefaultTransport. TLS verification is never turned off
-	// here.
+	// here, and redirects are not followed (see NoRedirects); the client
+	// itself is not changed.
 	HTTPClient *http.Client
 
 	// AuthHeader is the whole Authorization value for static
@@ -208,10 +209,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "github.com/idport/identity (" + cfg.Backend + ")"
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{}
-	}
+	hc := NoRedirects(cfg.HTTPClient)
 	rc := resty.NewWithClient(hc).SetLogger(discard{}).SetRetryCount(0)
 	c := &Client{cfg: cfg, base: strings.TrimRight(u.String(), "/"), rc: rc, clock: realClock{}}
 	if cfg.TokenSource != nil {
@@ -221,6 +219,21 @@ func New(cfg Config) (*Client, error) {
 		c.pace = &pacer{}
 	}
 	return c, nil
+}
+
+// NoRedirects returns a copy of hc, or a new client when hc is nil, that
+// does not follow redirects: a 3xx comes back as the answer, which Do
+// reports as an error. Go's client carries the Authorization header along
+// a redirect to the same host name on another port or scheme, and to its
+// subdomains, so a redirect could send the credential over plain http;
+// and no provider API served here redirects.
+func NoRedirects(hc *http.Client) *http.Client {
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
 }
 
 // IsLoopback reports whether host is localhost or a loopback IP.
