@@ -189,7 +189,9 @@ func newDirectory(opts Options) (*directory, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: httpx.DefaultTimeout}
 	}
-	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient, hc)
+	// Token requests carry the app secret: no redirect may take them
+	// elsewhere, as httpx ensures for API requests.
+	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient, httpx.NoRedirects(hc))
 	c, err := httpx.New(httpx.Config{
 		Backend: Scheme, BaseURL: base, AllowInsecureHTTP: opts.AllowInsecureHTTP, HTTPClient: hc,
 		// The cache in httpx decides when to fetch; this source must
