@@ -35,6 +35,20 @@
 // of different keys all survive. Removing a key (a nil value) needs a
 // read, a merge and a write of the whole object, which Logto cannot
 // guard: a concurrent update between the read and the write can be lost.
+//
+// # Faults
+//
+// Every call but two is safe to send again after a reset or a timeout,
+// and is: reads, deletes, and the PATCHes, POSTs and assignments that set
+// values rather than add to them. The two are creates. A CreateUser whose
+// answer is lost is settled by looking the user up by username, email or
+// phone (see internal/createonce): the user it made is returned, a user
+// someone else holds the identifier with gives AlreadyExists, and when
+// there is none the create is sent again. CreateRole does the same by role
+// name. DeleteUser reads the user first, so that a missing user is
+// NotFound, while a delete whose earlier attempt went through before its
+// answer was lost succeeds; DeleteRole resolves the role first for the
+// same reason.
 package logto
 
 import (
@@ -48,6 +62,7 @@ import (
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/driver"
+	"github.com/idport/identity/internal/createonce"
 	"github.com/idport/identity/internal/httpx"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -84,8 +99,16 @@ type Options struct {
 	AllowInsecureHTTP bool
 	// HTTPClient is the client requests (and token requests) go through.
 	HTTPClient *http.Client
-	// Timeout bounds each HTTP attempt; 0 means the shared default.
+	// Timeout bounds each HTTP attempt, token requests included; 0 means
+	// the shared default (30 s).
 	Timeout time.Duration
+	// MaxAttempts bounds how many times one HTTP call is tried, and how
+	// many times a create whose outcome a fault left open is sent (each
+	// followed by a lookup); 0 means the shared default (4).
+	MaxAttempts int
+	// RetryBaseDelay is the first backoff between attempts, doubled at
+	// each retry and jittered; 0 means the shared default (100 ms).
+	RetryBaseDelay time.Duration
 	// Logger gets one debug line per HTTP attempt, without credentials.
 	Logger *slog.Logger
 }
@@ -187,7 +210,13 @@ func newDirectory(opts Options) (*directory, error) {
 	}
 	hc := opts.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Timeout: httpx.DefaultTimeout}
+		timeout := opts.Timeout
+		if timeout <= 0 {
+			timeout = httpx.DefaultTimeout
+		}
+		// The token fetch has no per-attempt context of its own; the
+		// client's timeout is what bounds it.
+		hc = &http.Client{Timeout: timeout}
 	}
 	// Token requests carry the app secret: no redirect may take them
 	// elsewhere, as httpx ensures for API requests.
@@ -199,6 +228,7 @@ func newDirectory(opts Options) (*directory, error) {
 		// replaced before it expires.
 		TokenSource: tokenFunc(func() (*oauth2.Token, error) { return cc.Token(tokenCtx) }),
 		Timeout:     opts.Timeout, Logger: opts.Logger, DecodeError: decodeError,
+		MaxAttempts: opts.MaxAttempts, RetryBaseDelay: opts.RetryBaseDelay,
 	})
 	if err != nil {
 		if ie, ok := err.(*identity.Error); ok && ie.Field == "BaseURL" {
@@ -206,7 +236,7 @@ func newDirectory(opts Options) (*directory, error) {
 		}
 		return nil, err
 	}
-	return &directory{http: c, roles: newRoleCache()}, nil
+	return &directory{http: c, roles: newRoleCache(), creates: createonce.Creator{Attempts: opts.MaxAttempts}}, nil
 }
 
 type tokenFunc func() (*oauth2.Token, error)

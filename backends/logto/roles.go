@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/internal/createonce"
 	"github.com/idport/identity/internal/httpx"
 )
 
@@ -124,14 +125,41 @@ func (d *directory) stale(err error, name string) bool {
 	return false
 }
 
+// CreateRole settles a create whose answer was lost by listing the roles:
+// a User role of that name and description that was not known before the
+// create is the one it made; another holder of the name is AlreadyExists;
+// none means the create is sent again.
 func (d *directory) CreateRole(ctx context.Context, r identity.Role) (*identity.Role, error) {
 	desc := r.Description
 	if desc == "" {
 		desc = r.Name // Logto requires a description
 	}
-	var w wireRole
-	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: httpx.Path("api", "roles"),
-		Body: map[string]string{"name": r.Name, "description": desc, "type": "User"}, Out: &w})
+	before, knownBefore := d.roles.get(r.Name)
+	w, err := createonce.Create(ctx, d.creates.Attempts, func(ctx context.Context) (wireRole, error) {
+		var w wireRole
+		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: httpx.Path("api", "roles"),
+			Body: map[string]string{"name": r.Name, "description": desc, "type": "User"}, Out: &w})
+		return w, err
+	}, func(ctx context.Context, cause error) (wireRole, bool, error) {
+		rs, err := d.allPages(ctx, httpx.Path("api", "roles"), url.Values{})
+		if err != nil {
+			return wireRole{}, false, createonce.Unsettled(cause, err)
+		}
+		for _, o := range rs {
+			if o.Name != r.Name {
+				continue
+			}
+			if o.Type == "User" && o.Description == desc && !(knownBefore && before.ID == o.ID) {
+				return o, true, nil
+			}
+			if identity.CodeOf(cause) == identity.AlreadyExists {
+				return wireRole{}, false, cause
+			}
+			return wireRole{}, false, &identity.Error{Code: identity.AlreadyExists, Role: r.Name, Err: cause,
+				Message: "the role name is in use: the create's answer was lost, and the role holding the name is not one this create made"}
+		}
+		return wireRole{}, false, nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +187,11 @@ func (d *directory) DeleteRole(ctx context.Context, name string) error {
 			return roleNotFound(name)
 		}
 		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: httpx.Path("api", "roles", id)})
+		if identity.CodeOf(err) == identity.NotFound && httpx.MaybeProcessed(err) {
+			// An earlier attempt deleted it before its answer was lost
+			// (or someone else did): either way it is gone, as asked.
+			return nil
+		}
 		return err
 	})
 	if err == nil {
@@ -197,6 +230,9 @@ func (d *directory) withRole(ctx context.Context, name string, call func(id stri
 	}
 }
 
+// AssignRole's POST is marked idempotent: Logto skips roles the user
+// already has and answers 201 all the same, so an assignment sent again
+// after a reset succeeds.
 func (d *directory) AssignRole(ctx context.Context, userID, role string) error {
 	return d.withRole(ctx, role, func(id string) error {
 		var out struct {

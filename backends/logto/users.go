@@ -12,6 +12,7 @@ import (
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/driver"
+	"github.com/idport/identity/internal/createonce"
 	"github.com/idport/identity/internal/httpx"
 )
 
@@ -21,8 +22,9 @@ const (
 )
 
 type directory struct {
-	http  *httpx.Client
-	roles *roleCache
+	http    *httpx.Client
+	roles   *roleCache
+	creates createonce.Creator
 }
 
 func (d *directory) Capabilities() identity.Capabilities {
@@ -98,10 +100,11 @@ func userPath(id string, more ...string) string {
 	return httpx.Path(append([]string{"api", "users", id}, more...)...)
 }
 
-// call sends a request whose answer is a user.
-func (d *directory) call(ctx context.Context, method, path string, body any) (*identity.User, error) {
+// call sends a request whose answer is a user. idempotent marks a POST or
+// PATCH as safe to send again.
+func (d *directory) call(ctx context.Context, method, path string, body any, idempotent bool) (*identity.User, error) {
 	var raw json.RawMessage
-	if _, err := d.http.Do(ctx, &httpx.Request{Method: method, Path: path, Body: body, Out: &raw}); err != nil {
+	if _, err := d.http.Do(ctx, &httpx.Request{Method: method, Path: path, Body: body, Out: &raw, Idempotent: idempotent}); err != nil {
 		return nil, err
 	}
 	return toUser(raw)
@@ -135,11 +138,33 @@ func (d *directory) CreateUser(ctx context.Context, nu identity.NewUser) (*ident
 	if len(nu.Metadata) > 0 {
 		b["customData"] = nu.Metadata
 	}
-	return d.call(ctx, http.MethodPost, httpx.Path("api", "users"), b)
+	return d.creates.User(ctx, nu, func(ctx context.Context) (*identity.User, error) {
+		return d.call(ctx, http.MethodPost, httpx.Path("api", "users"), b, false)
+	}, d.findFor)
+}
+
+// findFor looks a user up for createonce: Logto keeps usernames, emails
+// and phones unique.
+func (d *directory) findFor(ctx context.Context, f createonce.Field, v string) (*identity.User, error) {
+	switch f {
+	case createonce.Username:
+		return d.FindUser(ctx, driver.ByUsername, v)
+	case createonce.Email:
+		return d.FindUser(ctx, driver.ByEmail, v)
+	}
+	q := url.Values{"page_size": {"2"}, "search.primaryPhone": {phone(v)}, "mode.primaryPhone": {"exact"}}
+	users, _, err := d.listUsers(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if len(users) != 1 {
+		return nil, identity.Errorf(identity.NotFound, "no user with that phone")
+	}
+	return users[0], nil
 }
 
 func (d *directory) GetUser(ctx context.Context, id string) (*identity.User, error) {
-	return d.call(ctx, http.MethodGet, userPath(id), nil)
+	return d.call(ctx, http.MethodGet, userPath(id), nil, false)
 }
 
 // FindUser searches in exact mode. Logto's exact mode ignores case unless
@@ -183,10 +208,12 @@ func (d *directory) UpdateUser(ctx context.Context, id string, up identity.UserU
 	nullable("primaryPhone", up.Phone, phone)
 	nullable("name", up.DisplayName, same)
 
+	// Every PATCH here sets fields to values (or merges the same keys
+	// again), so sending one twice does what sending it once does.
 	var u *identity.User
 	var err error
 	if len(main) > 0 {
-		if u, err = d.call(ctx, http.MethodPatch, userPath(id), main); err != nil {
+		if u, err = d.call(ctx, http.MethodPatch, userPath(id), main, true); err != nil {
 			return nil, err
 		}
 	}
@@ -198,7 +225,7 @@ func (d *directory) UpdateUser(ctx context.Context, id string, up identity.UserU
 		if up.FamilyName != nil {
 			pr["familyName"] = *up.FamilyName
 		}
-		if _, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPatch, Path: userPath(id, "profile"), Body: map[string]any{"profile": pr}}); err != nil {
+		if _, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPatch, Path: userPath(id, "profile"), Body: map[string]any{"profile": pr}, Idempotent: true}); err != nil {
 			return nil, err
 		}
 		u = nil
@@ -222,7 +249,7 @@ func (d *directory) updateCustomData(ctx context.Context, id string, md map[stri
 	}
 	if !removes {
 		// The server merges: concurrent updates of other keys survive.
-		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPatch, Path: userPath(id, "custom-data"), Body: map[string]any{"customData": md}})
+		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPatch, Path: userPath(id, "custom-data"), Body: map[string]any{"customData": md}, Idempotent: true})
 		return err
 	}
 	// A removal cannot be expressed as a merge: read, merge, replace.
@@ -240,12 +267,22 @@ func (d *directory) updateCustomData(ctx context.Context, id string, md map[stri
 			cur[k] = v
 		}
 	}
-	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPatch, Path: userPath(id), Body: map[string]any{"customData": cur}})
+	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPatch, Path: userPath(id), Body: map[string]any{"customData": cur}, Idempotent: true})
 	return err
 }
 
+// DeleteUser reads the user before deleting it. A delete that is sent
+// again after a reset meets 404 when the first attempt went through, and
+// that must count as success; the read keeps a user that never existed
+// NotFound.
 func (d *directory) DeleteUser(ctx context.Context, id string) error {
+	if _, err := d.GetUser(ctx, id); err != nil {
+		return err
+	}
 	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: userPath(id)})
+	if identity.CodeOf(err) == identity.NotFound && httpx.MaybeProcessed(err) {
+		return nil
+	}
 	return err
 }
 
