@@ -31,6 +31,18 @@
 // through one directory are serialized per user; writers in other
 // processes can still race with them, since Passage offers no concurrency
 // guard.
+//
+// # Faults
+//
+// Every call but one is safe to send again after a reset or a timeout,
+// and is: reads, deletes, and the PATCHes (user, activate, deactivate, the
+// roles field), which set values. The one is CreateUser: when its answer
+// is lost, the user is looked up by email or phone, which Passage keeps
+// unique (see internal/createonce); the user it made is returned, a user
+// someone else holds the identifier with gives AlreadyExists, and when
+// there is none the create is sent again. DeleteUser reads the user first,
+// so that a missing user is NotFound, while a delete whose earlier attempt
+// went through before its answer was lost succeeds.
 package passage
 
 import (
@@ -44,6 +56,7 @@ import (
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/driver"
+	"github.com/idport/identity/internal/createonce"
 	"github.com/idport/identity/internal/httpx"
 )
 
@@ -70,8 +83,15 @@ type Options struct {
 	AllowInsecureHTTP bool
 	// HTTPClient is the client requests go through; nil means a default.
 	HTTPClient *http.Client
-	// Timeout bounds each HTTP attempt; 0 means the shared default.
+	// Timeout bounds each HTTP attempt; 0 means the shared default (30 s).
 	Timeout time.Duration
+	// MaxAttempts bounds how many times one HTTP call is tried, and how
+	// many times a create whose outcome a fault left open is sent (each
+	// followed by a lookup); 0 means the shared default (4).
+	MaxAttempts int
+	// RetryBaseDelay is the first backoff between attempts, doubled at
+	// each retry and jittered; 0 means the shared default (100 ms).
+	RetryBaseDelay time.Duration
 	// Logger gets one debug line per HTTP attempt, without credentials.
 	Logger *slog.Logger
 
@@ -160,7 +180,7 @@ func newDirectory(opts Options) (*directory, error) {
 	if opts.BaseURL == "" {
 		opts.BaseURL = DefaultBaseURL
 	}
-	d := &directory{opts: opts, appPath: []string{"apps", opts.AppID, "users"}}
+	d := &directory{opts: opts, appPath: []string{"apps", opts.AppID, "users"}, creates: createonce.Creator{Attempts: opts.MaxAttempts}}
 	if opts.RolesField != "" {
 		if strings.TrimSpace(opts.RolesField) != opts.RolesField || strings.ContainsAny(opts.RolesField, "\x00\n") {
 			return nil, badOption("RolesField", "RolesField %q is not a usable field name", opts.RolesField)
@@ -176,6 +196,7 @@ func newDirectory(opts Options) (*directory, error) {
 		Backend: Scheme, BaseURL: opts.BaseURL, AllowInsecureHTTP: opts.AllowInsecureHTTP,
 		HTTPClient: opts.HTTPClient, AuthHeader: "Bearer " + opts.APIKey, Timeout: opts.Timeout,
 		Logger: opts.Logger, DecodeError: decodeError,
+		MaxAttempts: opts.MaxAttempts, RetryBaseDelay: opts.RetryBaseDelay,
 	})
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/driver"
+	"github.com/idport/identity/internal/createonce"
 	"github.com/idport/identity/internal/httpx"
 )
 
@@ -26,6 +27,7 @@ type directory struct {
 	http    *httpx.Client
 	roles   *catalog // nil unless roles mode
 	locks   stripes
+	creates createonce.Creator
 }
 
 func (d *directory) Capabilities() identity.Capabilities {
@@ -94,9 +96,13 @@ type userEnvelope struct {
 	User json.RawMessage `json:"user"`
 }
 
+// do sends a request whose answer is a user. Every PATCH this backend
+// sends sets fields to values, so PATCHes are marked safe to send again;
+// the POST that creates a user is not.
 func (d *directory) do(ctx context.Context, method, path string, query url.Values, body any) (*identity.User, error) {
 	var env userEnvelope
-	if _, err := d.http.Do(ctx, &httpx.Request{Method: method, Path: path, Query: query, Body: body, Out: &env}); err != nil {
+	req := &httpx.Request{Method: method, Path: path, Query: query, Body: body, Out: &env, Idempotent: method == http.MethodPatch}
+	if _, err := d.http.Do(ctx, req); err != nil {
 		return nil, err
 	}
 	if len(env.User) == 0 {
@@ -133,11 +139,32 @@ func (d *directory) CreateUser(ctx context.Context, nu identity.NewUser) (*ident
 	if nu.Phone != "" {
 		b.Phone = &nu.Phone
 	}
-	u, err := d.do(ctx, http.MethodPost, d.path(), nil, b)
-	if err != nil {
-		return nil, d.duplicate(ctx, err, "", nu.Email, nu.Phone)
+	return d.creates.User(ctx, nu, func(ctx context.Context) (*identity.User, error) {
+		u, err := d.do(ctx, http.MethodPost, d.path(), nil, b)
+		if err != nil {
+			return nil, d.duplicate(ctx, err, "", nu.Email, nu.Phone)
+		}
+		return u, nil
+	}, d.findFor)
+}
+
+// findFor looks a user up for createonce by email or phone, which Passage
+// keeps unique.
+func (d *directory) findFor(ctx context.Context, f createonce.Field, v string) (*identity.User, error) {
+	switch f {
+	case createonce.Email:
+		return d.FindUser(ctx, driver.ByEmail, v)
+	case createonce.Phone:
+		u, err := d.findIdentifier(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		if u.Phone != v {
+			return nil, identity.Errorf(identity.NotFound, "no user with that phone")
+		}
+		return u, nil
 	}
-	return u, nil
+	return nil, identity.UnsupportedError("lookup by " + string(f))
 }
 
 // duplicate turns Passage's generic 400 for a taken identifier into
@@ -209,8 +236,18 @@ func (d *directory) UpdateUser(ctx context.Context, id string, up identity.UserU
 	return u, nil
 }
 
+// DeleteUser reads the user before deleting it. A delete that is sent
+// again after a reset meets 404 when the first attempt went through, and
+// that must count as success; the read keeps a user that never existed
+// NotFound.
 func (d *directory) DeleteUser(ctx context.Context, id string) error {
+	if _, err := d.rawUser(ctx, id); err != nil {
+		return err
+	}
 	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: d.path(id)})
+	if identity.CodeOf(err) == identity.NotFound && httpx.MaybeProcessed(err) {
+		return nil
+	}
 	return err
 }
 
