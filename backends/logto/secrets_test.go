@@ -112,10 +112,14 @@ func TestNoSecretLeaks(t *testing.T) {
 			hostiletest.JSON(401, `{"code":"auth.unauthorized","message":"Unauthorized."}`)}},
 		"403": {identity.PermissionDenied, "/api/", []hostiletest.Answer{
 			hostiletest.JSON(403, `{"code":"auth.forbidden","message":"Forbidden."}`)}},
+		// A 5xx leaves open whether the create was made; the lookup that
+		// would settle it is refused too, so the create fails.
 		"500 echoing the request's Authorization": {identity.Unavailable, "/api/", []hostiletest.Answer{
-			hostiletest.JSON(500, `{"code":"internal","message":"request had `+hostiletest.EchoAuth+`","details":"`+hostiletest.EchoAuth+`"}`)}},
+			hostiletest.JSON(500, `{"code":"internal","message":"request had `+hostiletest.EchoAuth+`","details":"`+hostiletest.EchoAuth+`"}`),
+			hostiletest.JSON(403, `{"code":"auth.forbidden","message":"lookup refused `+hostiletest.EchoAuth+`"}`)}},
 		"502 page echoing it": {identity.Unavailable, "/api/", []hostiletest.Answer{
-			{Status: 502, Body: []byte("<html>" + hostiletest.EchoAuth + "</html>")}}},
+			{Status: 502, Body: []byte("<html>" + hostiletest.EchoAuth + "</html>")},
+			hostiletest.JSON(403, `{"code":"auth.forbidden","message":"lookup refused `+hostiletest.EchoAuth+`"}`)}},
 		"429 without Retry-After": {identity.RateLimited, "/api/", []hostiletest.Answer{
 			hostiletest.JSON(429, `{"code":"too_many_requests","message":"`+hostiletest.EchoAuth+`"}`),
 			hostiletest.JSON(429, `{}`), hostiletest.JSON(429, `{}`), hostiletest.JSON(429, `{}`)}},
@@ -125,8 +129,9 @@ func TestNoSecretLeaks(t *testing.T) {
 	}
 	for name, e := range errs {
 		script.Next(e.prefix, e.answers...)
-		// A create is never retried after a 5xx, so each case costs one
-		// round of answers and no waiting but the 429s' backoff.
+		// A create is never resent after a 5xx (its lookup is scripted
+		// too), so each case costs one round of answers and no waiting
+		// but the 429s' backoff.
 		_, err := dir.CreateUser(ctx, identity.NewUser{Email: "x@example.com", Password: identity.Secret(pw)})
 		var ie *identity.Error
 		require.ErrorAs(t, err, &ie, name)

@@ -103,10 +103,14 @@ func TestNoSecretLeaks(t *testing.T) {
 			hostiletest.JSON(401, `{"code":"invalid_access_token","error":"bad token `+hostiletest.EchoAuth+`"}`)}},
 		"403": {identity.PermissionDenied, []hostiletest.Answer{
 			hostiletest.JSON(403, `{"code":"operation_not_allowed","error":"`+hostiletest.EchoAuth+`"}`)}},
+		// A 5xx leaves open whether the create was made; the lookup that
+		// would settle it is refused too, so the create fails.
 		"500": {identity.Unavailable, []hostiletest.Answer{
-			hostiletest.JSON(500, `{"code":"internal_server_error","error":"request had `+hostiletest.EchoAuth+`"}`)}},
+			hostiletest.JSON(500, `{"code":"internal_server_error","error":"request had `+hostiletest.EchoAuth+`"}`),
+			hostiletest.JSON(403, `{"code":"operation_not_allowed","error":"lookup refused `+hostiletest.EchoAuth+`"}`)}},
 		"502 page echoing it": {identity.Unavailable, []hostiletest.Answer{
-			{Status: 502, Body: []byte("<html>" + hostiletest.EchoAuth + "</html>")}}},
+			{Status: 502, Body: []byte("<html>" + hostiletest.EchoAuth + "</html>")},
+			hostiletest.JSON(403, `{"code":"operation_not_allowed","error":"lookup refused `+hostiletest.EchoAuth+`"}`)}},
 		"429 without Retry-After": {identity.RateLimited, []hostiletest.Answer{
 			hostiletest.JSON(429, `{"code":"too_many_requests","error":"`+hostiletest.EchoAuth+`"}`),
 			hostiletest.JSON(429, `{}`), hostiletest.JSON(429, `{}`), hostiletest.JSON(429, `{}`)}},
@@ -116,8 +120,9 @@ func TestNoSecretLeaks(t *testing.T) {
 	}
 	for name, e := range errs {
 		script.Next("/v1/", e.answers...)
-		// A create is never retried after a 5xx, so each case costs one
-		// round of answers and no waiting but the 429s' backoff.
+		// A create is never resent after a 5xx (its lookup is scripted
+		// too), so each case costs one round of answers and no waiting
+		// but the 429s' backoff.
 		_, err := dir.CreateUser(ctx, identity.NewUser{Email: "x@example.com"})
 		var ie *identity.Error
 		require.ErrorAs(t, err, &ie, name)
