@@ -64,6 +64,23 @@
 // Every response's X-Rate-Limit-* headers pace the client, so that a
 // burst stays under the org's quota, and a 429 waits until
 // X-Rate-Limit-Reset measured against the server's Date.
+//
+// # Faults
+//
+// Reads, deletes, partial updates, lifecycle calls, memberships and
+// password sets are sent again after a reset, a timeout or a 5xx: sending
+// one twice does what sending it once does, and a lifecycle call that
+// already took effect gets Okta's wrong-status answer, which the portable
+// layer reads as success once it sees the status it wanted. A profile
+// replacement carries If-Match, so a lost one that went through makes the
+// next attempt read and merge again. Three calls cannot simply be sent
+// again (see internal/createonce): CreateUser settles a lost answer by
+// looking the login up (the user it made is returned, another holder of
+// the login is AlreadyExists, none means the create is sent again);
+// CreateRole does the same by group name; and ChangePassword signs in
+// with the new password, then the old one, to learn whether the lost
+// change happened. A DELETE sent again that finds the user or group gone
+// is success.
 package okta
 
 import (
@@ -83,6 +100,7 @@ import (
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/driver"
+	"github.com/idport/identity/internal/createonce"
 	"github.com/idport/identity/internal/httpx"
 )
 
@@ -142,11 +160,16 @@ type Options struct {
 	AllowInsecureHTTP bool
 	// HTTPClient is the client requests (and token requests) go through.
 	HTTPClient *http.Client
-	// Timeout bounds each HTTP attempt; 0 means the shared default.
+	// Timeout bounds each HTTP attempt, token requests included; 0 means
+	// the shared default (30 s).
 	Timeout time.Duration
-	// MaxAttempts bounds the attempts of one call, retries included; 0
-	// means the shared default.
+	// MaxAttempts bounds how many times one HTTP call is tried, and how
+	// many times a create whose outcome a fault left open is sent (each
+	// followed by a lookup); 0 means the shared default (4).
 	MaxAttempts int
+	// RetryBaseDelay is the first backoff between attempts, doubled at
+	// each retry and jittered; 0 means the shared default (100 ms).
+	RetryBaseDelay time.Duration
 	// Logger gets one debug line per HTTP attempt, without credentials.
 	Logger *slog.Logger
 }
@@ -323,11 +346,17 @@ func newDirectory(opts Options) (*directory, error) {
 	base := strings.TrimRight(opts.OrgURL, "/")
 	hc := opts.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Timeout: httpx.DefaultTimeout}
+		timeout := opts.Timeout
+		if timeout <= 0 {
+			timeout = httpx.DefaultTimeout
+		}
+		// The token fetch has no per-attempt context of its own; the
+		// client's timeout is what bounds it.
+		hc = &http.Client{Timeout: timeout}
 	}
 	cfg := httpx.Config{
 		Backend: Scheme, BaseURL: base, AllowInsecureHTTP: opts.AllowInsecureHTTP, HTTPClient: hc,
-		Timeout: opts.Timeout, MaxAttempts: opts.MaxAttempts, Logger: opts.Logger,
+		Timeout: opts.Timeout, MaxAttempts: opts.MaxAttempts, RetryBaseDelay: opts.RetryBaseDelay, Logger: opts.Logger,
 		RequestIDHeader: "X-Okta-Request-Id", RateLimitHeaders: true, DecodeError: decodeError,
 	}
 	// The Authentication API takes no API credential: it is a sign-in,
@@ -357,7 +386,9 @@ func newDirectory(opts Options) (*directory, error) {
 		}
 		cfg.TokenSource = &assertionSource{
 			tokenURL: base + "/oauth2/v1/token", clientID: opts.ClientID, keyID: opts.KeyID,
-			key: opts.PrivateKey, scopes: scopes, client: hc,
+			// The assertion is a credential too: no redirect may take
+			// it elsewhere, as httpx ensures for API requests.
+			key: opts.PrivateKey, scopes: scopes, client: httpx.NoRedirects(hc),
 		}
 	default:
 		return nil, badOption("APIToken", "set APIToken, or ClientID and PrivateKey (or %s, or %s and %s)", EnvAPIToken, EnvClientID, EnvPrivateKey)
@@ -366,7 +397,8 @@ func newDirectory(opts Options) (*directory, error) {
 	if err != nil {
 		return nil, renameBaseURL(err)
 	}
-	return &directory{http: c, authn: authnClient, mode: opts.RoleMode, groups: newGroupCache()}, nil
+	return &directory{http: c, authn: authnClient, mode: opts.RoleMode, groups: newGroupCache(),
+		creates: createonce.Creator{Attempts: opts.MaxAttempts}}, nil
 }
 
 func renameBaseURL(err error) error {

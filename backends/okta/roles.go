@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/internal/createonce"
 	"github.com/idport/identity/internal/httpx"
 )
 
@@ -141,8 +142,34 @@ func (d *directory) CreateRole(ctx context.Context, r identity.Role) (*identity.
 		return nil, identity.UnsupportedError("CreateRole (Okta's administrator roles are a fixed set)")
 	}
 	body := map[string]any{"profile": map[string]string{"name": r.Name, "description": r.Description}}
-	var g wireGroup
-	if _, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: groupsPath(), Body: body, Out: &g}); err != nil {
+	before, knownBefore := d.groups.get(r.Name)
+	g, err := createonce.Create(ctx, d.creates.Attempts, func(ctx context.Context) (wireGroup, error) {
+		var g wireGroup
+		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: groupsPath(), Body: body, Out: &g})
+		return g, err
+	}, func(ctx context.Context, cause error) (wireGroup, bool, error) {
+		// The answer was lost: a group of that name and description that
+		// this directory did not know before is the one the create made.
+		gs, err := d.allGroups(ctx, groupsPath(), url.Values{"q": {r.Name}, "limit": {"200"}})
+		if err != nil {
+			return wireGroup{}, false, createonce.Unsettled(cause, err)
+		}
+		for _, g := range gs {
+			if !strings.EqualFold(g.Profile.Name, r.Name) {
+				continue
+			}
+			if g.Profile.Name == r.Name && g.Profile.Description == r.Description && !(knownBefore && before == g.ID) {
+				return g, true, nil
+			}
+			if identity.CodeOf(cause) == identity.AlreadyExists {
+				return wireGroup{}, false, cause
+			}
+			return wireGroup{}, false, &identity.Error{Code: identity.AlreadyExists, Err: cause,
+				Message: "the group name is in use: the create's answer was lost, and the group holding the name is not one this create made"}
+		}
+		return wireGroup{}, false, nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	if g.ID == "" {
@@ -177,6 +204,9 @@ func (d *directory) DeleteRole(ctx context.Context, name string) error {
 	}
 	err := d.withGroup(ctx, name, func(gid string) error {
 		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: groupsPath(gid)})
+		if identity.CodeOf(err) == identity.NotFound && httpx.MaybeProcessed(err) {
+			return nil // an attempt whose answer was lost deleted it
+		}
 		return err
 	})
 	d.groups.drop(name)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/driver"
+	"github.com/idport/identity/internal/createonce"
 	"github.com/idport/identity/internal/httpx"
 )
 
@@ -26,10 +27,11 @@ const (
 )
 
 type directory struct {
-	http   *httpx.Client
-	authn  *httpx.Client
-	mode   RoleMode
-	groups *groupCache
+	http    *httpx.Client
+	authn   *httpx.Client
+	mode    RoleMode
+	groups  *groupCache
+	creates createonce.Creator
 }
 
 func (d *directory) Capabilities() identity.Capabilities {
@@ -239,7 +241,16 @@ func (d *directory) CreateUser(ctx context.Context, nu identity.NewUser) (*ident
 		body["credentials"] = map[string]any{"password": map[string]string{"value": string(nu.Password)}}
 	}
 	q := url.Values{"activate": {strconv.FormatBool(nu.Status != identity.StatusPending)}}
-	return d.call(ctx, &httpx.Request{Method: http.MethodPost, Path: usersPath(), Query: q, Body: body})
+	return d.creates.User(ctx, nu, func(ctx context.Context) (*identity.User, error) {
+		return d.call(ctx, &httpx.Request{Method: http.MethodPost, Path: usersPath(), Query: q, Body: body})
+	}, func(ctx context.Context, f createonce.Field, v string) (*identity.User, error) {
+		// Only logins are unique in Okta, and the login is the Username,
+		// or the Email when there is none.
+		if f == createonce.Username || f == createonce.Email && login == v {
+			return d.FindUser(ctx, driver.ByUsername, v)
+		}
+		return nil, identity.UnsupportedError("lookup by " + string(f))
+	})
 }
 
 func (d *directory) GetUser(ctx context.Context, id string) (*identity.User, error) {
@@ -365,9 +376,15 @@ func (d *directory) replaceProfile(ctx context.Context, id string, edit func(map
 // DeleteUser deletes in Okta's two steps. The first DELETE deactivates a
 // user that is not yet DEPROVISIONED and deletes one that is; in the
 // second case the second DELETE finds nothing, which is success.
+//
+// A DELETE whose answer was lost is sent again, and may then find the
+// user deleted by the attempt that was lost: that NotFound is success.
 func (d *directory) DeleteUser(ctx context.Context, id string) error {
 	del := &httpx.Request{Method: http.MethodDelete, Path: usersPath(id)}
 	if _, err := d.http.Do(ctx, del); err != nil {
+		if identity.CodeOf(err) == identity.NotFound && httpx.MaybeProcessed(err) {
+			return nil
+		}
 		return err
 	}
 	if _, err := d.http.Do(ctx, del); err != nil && identity.CodeOf(err) != identity.NotFound {
@@ -613,15 +630,32 @@ func (d *directory) VerifyPassword(ctx context.Context, id string, pw identity.S
 }
 
 // ChangePassword uses Okta's change_password, which checks the old
-// password itself. It is not resent after a transport error: once it has
-// taken effect the old password no longer matches.
+// password itself. It cannot simply be sent again when its answer is
+// lost, since once it has taken effect the old password no longer
+// matches: the outcome is settled by signing in with the new password,
+// and then the old one, before sending it again.
 func (d *directory) ChangePassword(ctx context.Context, id string, old, new identity.Secret) error {
 	body := map[string]any{
 		"oldPassword": map[string]string{"value": string(old)},
 		"newPassword": map[string]string{"value": string(new)},
 	}
-	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: usersPath(id, "credentials", "change_password"), Body: body})
-	return policyRefused(err)
+	_, err := createonce.Create(ctx, d.creates.Attempts, func(ctx context.Context) (struct{}, error) {
+		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: usersPath(id, "credentials", "change_password"), Body: body})
+		return struct{}{}, policyRefused(err)
+	}, func(ctx context.Context, cause error) (struct{}, bool, error) {
+		err := d.VerifyPassword(ctx, id, new)
+		if err == nil {
+			return struct{}{}, true, nil // the lost attempt took effect
+		}
+		if identity.CodeOf(err) != identity.InvalidCredentials {
+			return struct{}{}, false, createonce.Unsettled(cause, err)
+		}
+		if err := d.VerifyPassword(ctx, id, old); err != nil {
+			return struct{}{}, false, createonce.Unsettled(cause, err)
+		}
+		return struct{}{}, false, nil // not made: send it again
+	})
+	return err
 }
 
 // ExpirePassword moves the user to PASSWORD_EXPIRED, which is still
