@@ -1,0 +1,45 @@
+package logto_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/backends/logto"
+	"github.com/idport/identity/backends/logto/logtotest"
+	"github.com/idport/identity/conformance"
+	"github.com/idport/identity/internal/chaostest"
+	"github.com/idport/identity/internal/openapicheck"
+)
+
+var chaosRun = chaostest.New("logto")
+
+// chaosHarness is the conformance harness with a fifth of the requests,
+// token requests included, meeting transient faults between the backend
+// and the schema-checked emulator.
+type chaosHarness struct{ harness }
+
+func (chaosHarness) MakeDirectory(ctx context.Context, t *testing.T) (identity.UserDirectory, error) {
+	f := chaosRun.Faults(t)
+	check := openapicheck.Middleware(t, "logto", schemaOptions)
+	srv := logtotest.NewServer(t, logtotest.Options{AppID: "m2m", AppSecret: "s3cret",
+		Middleware: func(h http.Handler) http.Handler { return f.Wrap(check(h)) }})
+	dir, err := logto.New(ctx, logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s3cret",
+		Timeout: chaostest.Timeout, MaxAttempts: chaostest.MaxAttempts, RetryBaseDelay: chaostest.RetryBaseDelay})
+	if err != nil {
+		return nil, err
+	}
+	clean, err := logto.New(ctx, logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s3cret"})
+	if err != nil {
+		return nil, err
+	}
+	return chaosRun.Track(t, dir, f, clean), nil
+}
+
+// TestChaos runs the conformance suite under faults and checks, after
+// each subtest, that the emulator holds no duplicate and lost no write.
+func TestChaos(t *testing.T) {
+	conformance.Run(t, chaosHarness{})
+	chaosRun.Report(t)
+}
