@@ -102,7 +102,8 @@ type FaultOptions struct {
 	Kinds []Fault
 	// Script lists the faults the first requests in scope meet, in order,
 	// before any random draw; an empty Fault lets that request through.
-	// Faults.Next appends to it.
+	// A body fault that meets an answer it cannot spoil (not a 2xx with a
+	// body) is spent without effect. Faults.Next appends to it.
 	Script []Fault
 
 	// Include lists the path prefixes in scope; empty means every path.
