@@ -489,7 +489,7 @@ func (c *Client) once(ctx context.Context, req *Request, body []byte) (resp *Res
 	case c.cfg.AuthHeader != "":
 		r.SetHeader("Authorization", string(c.cfg.AuthHeader))
 	case c.tokens != nil:
-		if tok, err = c.tokens.Token(); err != nil {
+		if tok, err = c.tokens.TokenContext(actx); err != nil {
 			return nil, nil, false, tokenError(err)
 		}
 		r.SetHeader("Authorization", tok.Type()+" "+tok.AccessToken)

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"errors"
 	"sync"
 
@@ -37,6 +38,36 @@ func (c *TokenCache) Token() (*oauth2.Token, error) {
 	}
 	c.tok = t
 	return t, nil
+}
+
+// TokenContext is Token for a caller that stops waiting when ctx ends:
+// oauth2.TokenSource takes no context, so a slow token endpoint would
+// otherwise hold every caller for as long as its HTTP client allows. The
+// fetch under way is not abandoned: the callers still waiting, and the
+// next ones, get its result.
+func (c *TokenCache) TokenContext(ctx context.Context) (*oauth2.Token, error) {
+	if c.mu.TryLock() {
+		t := c.tok
+		c.mu.Unlock()
+		if t.Valid() {
+			return t, nil
+		}
+	}
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		t, err := c.Token()
+		ch <- result{t, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.tok, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Invalidate drops t if it is still the cached token, so that the next
