@@ -7,12 +7,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/backends/logto"
 	"github.com/idport/identity/backends/logto/logtotest"
+	"github.com/idport/identity/internal/hostiletest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -126,5 +129,69 @@ func TestRedirectsCarryNoCredentials(t *testing.T) {
 		_, err = dir.GetUser(ctx, "abc123def456")
 		assert.Error(t, err, "token redirected: %v", token)
 		assert.Zero(t, reached.Load(), "token redirected: %v", token)
+	}
+}
+
+// TestContextEndsEveryWait: a call whose context ends while the server
+// holds the answer, while the token endpoint holds the token, or while the
+// client waits out a 429's Retry-After, returns the context's own error,
+// as it is.
+func TestContextEndsEveryWait(t *testing.T) {
+	var hold atomic.Value // the path prefix whose requests are held
+	hold.Store("none")
+	script := &hostiletest.Script{}
+	srv := logtotest.NewServer(t, logtotest.Options{AppID: "m2m", AppSecret: "s3cret",
+		Middleware: func(h http.Handler) http.Handler {
+			return script.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasPrefix(r.URL.Path, hold.Load().(string)) {
+					// Only with the body read does the server notice the
+					// client hanging up, and end r's context.
+					_, _ = io.Copy(io.Discard, r.Body)
+					select {
+					case <-r.Context().Done():
+					case <-time.After(10 * time.Second):
+					}
+					return
+				}
+				h.ServeHTTP(w, r)
+			}))
+		}})
+	// A client timeout well past the calls' deadlines, so that it is the
+	// context that ends each wait, and short enough that the fetch left
+	// behind does not hold the server's shutdown long.
+	hc := &http.Client{Timeout: 500 * time.Millisecond}
+	open := func() identity.UserDirectory {
+		dir, err := logto.New(context.Background(), logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s3cret", HTTPClient: hc})
+		require.NoError(t, err)
+		return dir
+	}
+	dir := open()
+	_, err := dir.GetUser(context.Background(), "abc123def456")
+	require.ErrorIs(t, err, identity.ErrNotFound, "the token is fetched and cached")
+
+	for name, call := range map[string]func(context.Context) error{
+		"server holds the answer": func(ctx context.Context) error {
+			hold.Store("/api/")
+			defer hold.Store("none")
+			_, err := dir.GetUser(ctx, "abc123def456")
+			return err
+		},
+		"token endpoint holds the token": func(ctx context.Context) error {
+			hold.Store("/oidc/token")
+			defer hold.Store("none")
+			_, err := open().GetUser(ctx, "abc123def456")
+			return err
+		},
+		"429 asks for an hour": func(ctx context.Context) error {
+			script.Next("/api/", hostiletest.JSON(429, `{}`, "Retry-After", "3600"))
+			defer script.Reset()
+			_, err := dir.GetUser(ctx, "abc123def456")
+			return err
+		},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		err := call(ctx)
+		cancel()
+		assert.Equal(t, context.DeadlineExceeded, err, name)
 	}
 }
