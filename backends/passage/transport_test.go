@@ -9,10 +9,12 @@ import (
 	"net/url"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/backends/passage"
 	"github.com/idport/identity/backends/passage/passagetest"
+	"github.com/idport/identity/internal/hostiletest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -118,4 +120,55 @@ func TestRedirectsCarryNoCredentials(t *testing.T) {
 	_, err = dir.CreateUser(ctx, identity.NewUser{Email: "a@example.com"})
 	assert.Error(t, err)
 	assert.Zero(t, reached.Load())
+}
+
+// TestContextEndsEveryWait: a call whose context ends while the server
+// holds the answer, or while the client waits out a 429's Retry-After,
+// returns the context's own error, as it is.
+func TestContextEndsEveryWait(t *testing.T) {
+	var held atomic.Bool
+	script := &hostiletest.Script{}
+	srv := passagetest.NewServer(t, passagetest.Options{AppID: "app1", APIKey: "test-key",
+		Middleware: func(h http.Handler) http.Handler {
+			return script.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if held.Load() {
+					// Only with the body read does the server notice the
+					// client hanging up, and end r's context.
+					_, _ = io.Copy(io.Discard, r.Body)
+					select {
+					case <-r.Context().Done():
+					case <-time.After(10 * time.Second):
+					}
+					return
+				}
+				h.ServeHTTP(w, r)
+			}))
+		}})
+	dir, err := passage.New(context.Background(), passage.Options{AppID: "app1", APIKey: "test-key", BaseURL: srv.URL + "/v1"})
+	require.NoError(t, err)
+	for name, call := range map[string]func(context.Context) error{
+		"server holds the answer": func(ctx context.Context) error {
+			held.Store(true)
+			defer held.Store(false)
+			_, err := dir.GetUser(ctx, "abc")
+			return err
+		},
+		"server holds a create": func(ctx context.Context) error {
+			held.Store(true)
+			defer held.Store(false)
+			_, err := dir.CreateUser(ctx, identity.NewUser{Email: "a@example.com"})
+			return err
+		},
+		"429 asks for an hour": func(ctx context.Context) error {
+			script.Next("/v1/", hostiletest.JSON(429, `{}`, "Retry-After", "3600"))
+			defer script.Reset()
+			_, err := dir.GetUser(ctx, "abc")
+			return err
+		},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		err := call(ctx)
+		cancel()
+		assert.Equal(t, context.DeadlineExceeded, err, name)
+	}
 }
