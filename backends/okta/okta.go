@@ -78,9 +78,8 @@
 // looking the login up (the user it made is returned, another holder of
 // the login is AlreadyExists, none means the create is sent again);
 // CreateRole does the same by group name; and ChangePassword signs in
-// with the new password, then the old one, to learn whether the lost
-// change happened. A DELETE sent again that finds the user or group gone
-// is success.
+// with the new password to learn whether the lost change happened. A
+// DELETE sent again that finds the user or group gone is success.
 package okta
 
 import (
@@ -89,6 +88,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"log/slog"
@@ -188,6 +188,35 @@ func (o Options) String() string {
 
 // GoString is String, so that %#v shows no secret either.
 func (o Options) GoString() string { return o.String() }
+
+// LogValue is String, so that a structured log shows no secret either.
+func (o Options) LogValue() slog.Value { return slog.StringValue(o.String()) }
+
+// MarshalJSON writes the options without their secrets: the API token and
+// the private key are "[REDACTED]" when set. PrivateKey would otherwise be
+// encoded field by field, private scalar and primes included.
+func (o Options) MarshalJSON() ([]byte, error) {
+	redacted := func(set bool) string {
+		if set {
+			return "[REDACTED]"
+		}
+		return ""
+	}
+	return json.Marshal(struct {
+		OrgURL            string
+		APIToken          string        `json:",omitempty"`
+		ClientID          string        `json:",omitempty"`
+		PrivateKey        string        `json:",omitempty"`
+		KeyID             string        `json:",omitempty"`
+		Scopes            []string      `json:",omitempty"`
+		RoleMode          RoleMode      `json:",omitempty"`
+		AllowInsecureHTTP bool          `json:",omitempty"`
+		Timeout           time.Duration `json:",omitempty"`
+		MaxAttempts       int           `json:",omitempty"`
+		RetryBaseDelay    time.Duration `json:",omitempty"`
+	}{o.OrgURL, redacted(o.APIToken != ""), o.ClientID, redacted(o.PrivateKey != nil), o.KeyID, o.Scopes,
+		o.RoleMode, o.AllowInsecureHTTP, o.Timeout, o.MaxAttempts, o.RetryBaseDelay})
+}
 
 // New returns a directory over the Okta org. It checks opts and makes no
 // network call; it returns InvalidArgument naming the first bad option.

@@ -80,9 +80,15 @@ func (d *directory) allGroups(ctx context.Context, path string, q url.Values) ([
 			return nil, err
 		}
 		for _, g := range gs {
-			if g.Type == okGroup {
-				all = append(all, g)
+			if g.Type != okGroup {
+				continue
 			}
+			if g.ID == "" {
+				// It would go into a path: refuse it rather than call
+				// /groups/ or /groups//users.
+				return nil, identity.Errorf(identity.Internal, "Okta listed a group without an id")
+			}
+			all = append(all, g)
 		}
 		after := nextAfter(resp.Header)
 		if after == "" || after == q.Get("after") {
@@ -296,6 +302,11 @@ func (d *directory) assignments(ctx context.Context, userID string) ([]wireAssig
 	var as []wireAssignment
 	if _, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: usersPath(userID, "roles"), Out: &as}); err != nil {
 		return nil, err
+	}
+	for _, a := range as {
+		if a.ID == "" {
+			return nil, identity.Errorf(identity.Internal, "Okta listed a role assignment without an id")
+		}
 	}
 	// Custom role assignments have type CUSTOM; only standard types are
 	// roles here.

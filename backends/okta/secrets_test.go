@@ -135,13 +135,10 @@ func leakFlow(t *testing.T, serviceApp bool) {
 	opts := okta.Options{OrgURL: srv.URL, Logger: c.Logger(), RetryBaseDelay: time.Millisecond}
 	if serviceApp {
 		opts.ClientID, opts.PrivateKey, opts.KeyID = "0oa-svc", key, "kid-1"
-		// Options' printed forms hide the key; its JSON does not, which
-		// TestOptionsJSONHidesPrivateKey holds against.
-		checkPrinted(t, c, "Options", opts, &opts)
 	} else {
 		opts.APIToken = identity.Secret(apiToken)
-		check("Options", opts, &opts)
 	}
+	check("Options", opts, &opts)
 	dir, err := okta.New(ctx, opts)
 	require.NoError(t, err)
 	check("directory", dir)
@@ -299,11 +296,10 @@ func leakFlow(t *testing.T, serviceApp bool) {
 		require.NoError(t, err)
 		keyCanaries(t, c, "wrong-private-key", other)
 		bad.PrivateKey = other
-		checkPrinted(t, c, "wrong Options", bad)
 	} else {
 		bad.APIToken = identity.Secret(c.Make("wrong-api-token"))
-		check("wrong Options", bad)
 	}
+	check("wrong Options", bad)
 	badDir, err := okta.New(ctx, bad)
 	require.NoError(t, err)
 	_, err = badDir.GetUser(ctx, u.ID)
@@ -329,8 +325,6 @@ func leakFlow(t *testing.T, serviceApp bool) {
 	t.Logf("canaries: %v; %d debug lines scanned", c.Names(), strings.Count(c.Log(), "\n"))
 }
 
-// checkPrinted is c.Check limited to the forms fmt and slog's text
-// handler give, for values whose JSON is known to leak (see
 // TestOptionsJSONHidesPrivateKey).
 func checkPrinted(t *testing.T, c *secrettest.Canaries, label string, vs ...any) {
 	t.Helper()
@@ -345,7 +339,6 @@ func checkPrinted(t *testing.T, c *secrettest.Canaries, label string, vs ...any)
 // JSON or through slog's JSON handler, must not show the key, as they do
 // not in fmt's forms.
 func TestOptionsJSONHidesPrivateKey(t *testing.T) {
-	t.Skip("okta.Options has no MarshalJSON or LogValue: json.Marshal shows PrivateKey's D; remove this skip once it does not")
 	c := secrettest.New(t)
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)

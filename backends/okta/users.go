@@ -288,9 +288,14 @@ func (d *directory) FindUser(ctx context.Context, by driver.Identifier, value st
 // filter grammar asks.
 func propertyEq(p, v string) string { return "profile." + p + " eq " + jsonString(v) }
 
+// jsonString quotes s without HTML escaping: "a&b" stays "a&b" rather than
+// "a\u0026b", which Okta's parser is not documented to decode.
 func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // UpdateUser sends the changed properties as a partial update, which Okta
@@ -373,21 +378,23 @@ func (d *directory) replaceProfile(ctx context.Context, id string, edit func(map
 	}
 }
 
-// DeleteUser deletes in Okta's two steps. The first DELETE deactivates a
-// user that is not yet DEPROVISIONED and deletes one that is; in the
-// second case the second DELETE finds nothing, which is success.
-//
-// A DELETE whose answer was lost is sent again, and may then find the
-// user deleted by the attempt that was lost: that NotFound is success.
+// DeleteUser deletes in Okta's two steps: a DELETE deactivates a user
+// that is not yet DEPROVISIONED, and a DELETE of a DEPROVISIONED user
+// deletes it. The user is read first, so that a missing user is NotFound
+// while a DELETE whose answer was lost, sent again and finding the user
+// already gone, is success.
 func (d *directory) DeleteUser(ctx context.Context, id string) error {
-	del := &httpx.Request{Method: http.MethodDelete, Path: usersPath(id)}
-	if _, err := d.http.Do(ctx, del); err != nil {
-		if identity.CodeOf(err) == identity.NotFound && httpx.MaybeProcessed(err) {
-			return nil
-		}
+	w, _, _, err := d.get(ctx, id)
+	if err != nil {
 		return err
 	}
-	if _, err := d.http.Do(ctx, del); err != nil && identity.CodeOf(err) != identity.NotFound {
+	del := &httpx.Request{Method: http.MethodDelete, Path: usersPath(id)}
+	if w.Status != "DEPROVISIONED" {
+		if _, err := d.http.Do(ctx, del); err != nil {
+			return err
+		}
+	}
+	if _, err := d.http.Do(ctx, del); err != nil && !(identity.CodeOf(err) == identity.NotFound && httpx.MaybeProcessed(err)) {
 		return err
 	}
 	return nil
@@ -632,8 +639,8 @@ func (d *directory) VerifyPassword(ctx context.Context, id string, pw identity.S
 // ChangePassword uses Okta's change_password, which checks the old
 // password itself. It cannot simply be sent again when its answer is
 // lost, since once it has taken effect the old password no longer
-// matches: the outcome is settled by signing in with the new password,
-// and then the old one, before sending it again.
+// matches: the outcome is settled by signing in with the new password
+// before sending it again.
 func (d *directory) ChangePassword(ctx context.Context, id string, old, new identity.Secret) error {
 	body := map[string]any{
 		"oldPassword": map[string]string{"value": string(old)},
@@ -643,17 +650,19 @@ func (d *directory) ChangePassword(ctx context.Context, id string, old, new iden
 		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: usersPath(id, "credentials", "change_password"), Body: body})
 		return struct{}{}, policyRefused(err)
 	}, func(ctx context.Context, cause error) (struct{}, bool, error) {
-		err := d.VerifyPassword(ctx, id, new)
-		if err == nil {
+		switch err := d.VerifyPassword(ctx, id, new); {
+		case err == nil:
 			return struct{}{}, true, nil // the lost attempt took effect
+		case identity.CodeOf(err) == identity.InvalidCredentials:
+			// It did not: sending it again gets Okta's own answer,
+			// including a wrong old password's.
+			return struct{}{}, false, nil
+		case identity.IsContextError(err):
+			return struct{}{}, false, err
+		default:
+			return struct{}{}, false, &identity.Error{Code: identity.Unavailable, Retryable: true, Err: cause,
+				Message: "the password may or may not have been changed: the answer was lost, and signing in to find out failed (" + identity.CodeOf(err).String() + ")"}
 		}
-		if identity.CodeOf(err) != identity.InvalidCredentials {
-			return struct{}{}, false, createonce.Unsettled(cause, err)
-		}
-		if err := d.VerifyPassword(ctx, id, old); err != nil {
-			return struct{}{}, false, createonce.Unsettled(cause, err)
-		}
-		return struct{}{}, false, nil // not made: send it again
 	})
 	return err
 }
