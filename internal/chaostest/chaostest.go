@@ -46,7 +46,7 @@ import (
 	"time"
 
 	"github.com/idport/identity"
-	"github.com/idport/identity/internal/emulate"
+	"github.com/idport/identity/faultinject"
 )
 
 // Settings a chaos harness gives its backend's Options and faults.
@@ -77,7 +77,7 @@ type Run struct {
 	subtests  int
 	requests  int
 	inScope   int
-	faults    map[emulate.Fault]int
+	faults    map[faultinject.Fault]int
 	creates   int // CreateUser calls
 	created   int // of which succeeded
 	dups      int
@@ -95,19 +95,19 @@ func New(backend string) *Run {
 			seed = n
 		}
 	}
-	return &Run{backend: backend, seed: seed, faults: map[emulate.Fault]int{}}
+	return &Run{backend: backend, seed: seed, faults: map[faultinject.Fault]int{}}
 }
 
 // Faults returns the fault middleware for one subtest's emulator: Rate of
 // all requests, token endpoints included, meet one of
-// emulate.TransientFaults. The seed is the run's, mixed with the
+// faultinject.TransientFaults. The seed is the run's, mixed with the
 // subtest's name, so that a subtest meets the same faults on every run
 // (as far as its requests come in the same order).
-func (r *Run) Faults(t *testing.T) *emulate.Faults {
+func (r *Run) Faults(t *testing.T) *faultinject.Faults {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(t.Name()))
-	return emulate.NewFaults(emulate.FaultOptions{
-		Seed: r.seed ^ h.Sum64(), Rate: Rate, Kinds: emulate.TransientFaults,
+	return faultinject.New(faultinject.Options{
+		Seed: r.seed ^ h.Sum64(), Rate: Rate, Kinds: faultinject.TransientFaults,
 		// Held until the client gives up, at Timeout.
 		SlowDelay: time.Minute,
 		// Retry-After is honoured, as the httpx tests prove on a fake
@@ -121,7 +121,7 @@ func (r *Run) Faults(t *testing.T) *emulate.Faults {
 // a directory on the same emulator that f does not touch once it is
 // turned off. Call it after starting the emulator, so that the check runs
 // before the emulator stops.
-func (r *Run) Track(t *testing.T, dir identity.UserDirectory, f *emulate.Faults, clean identity.UserDirectory) identity.UserDirectory {
+func (r *Run) Track(t *testing.T, dir identity.UserDirectory, f *faultinject.Faults, clean identity.UserDirectory) identity.UserDirectory {
 	rec := &recorder{UserDirectory: dir, users: map[string]*ids{}, deleted: map[string]bool{}, roles: map[string]bool{}}
 	t.Cleanup(func() {
 		f.Enable(false)
@@ -205,7 +205,7 @@ func (c *recorder) DeleteRole(ctx context.Context, name string) error {
 }
 
 // check compares the emulator's state with what rec's callers were told.
-func (r *Run) check(t *testing.T, rec *recorder, f *emulate.Faults, clean identity.UserDirectory) {
+func (r *Run) check(t *testing.T, rec *recorder, f *faultinject.Faults, clean identity.UserDirectory) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var problems []string

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/faultinject"
 	"github.com/idport/identity/internal/emulate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -142,10 +143,10 @@ func TestBareRateLimitBacksOff(t *testing.T) {
 // TestUnreadableSuccess covers a 2xx whose body cannot be read: cut
 // short, malformed, or not labelled JSON.
 func TestUnreadableSuccess(t *testing.T) {
-	for _, k := range []emulate.Fault{emulate.Truncated, emulate.MalformedJSON, emulate.WrongContentType} {
+	for _, k := range []faultinject.Fault{faultinject.Truncated, faultinject.MalformedJSON, faultinject.WrongContentType} {
 		t.Run(string(k), func(t *testing.T) {
 			var processed atomic.Int32
-			f := emulate.NewFaults(emulate.FaultOptions{})
+			f := faultinject.New(faultinject.Options{})
 			srv := httptest.NewServer(f.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				processed.Add(1)
 				emulate.WriteJSON(w, 200, map[string]any{"id": "u1", "padding": "0123456789abcdef"})
@@ -202,11 +203,11 @@ func TestUnreadableSuccess(t *testing.T) {
 // it unprocessed (429), and for anything else is told it may have been
 // processed, without being sent twice.
 func TestInjectedFaults(t *testing.T) {
-	unprocessedForPOST := map[emulate.Fault]bool{emulate.RateLimited: true, emulate.RateLimitedHeaders: true, emulate.RateLimitedBare: true}
-	for _, k := range emulate.TransientFaults {
+	unprocessedForPOST := map[faultinject.Fault]bool{faultinject.RateLimited: true, faultinject.RateLimitedHeaders: true, faultinject.RateLimitedBare: true}
+	for _, k := range faultinject.TransientFaults {
 		t.Run(string(k), func(t *testing.T) {
 			var processed atomic.Int32
-			f := emulate.NewFaults(emulate.FaultOptions{RetryAfter: "0", RateLimitReset: time.Second, SlowDelay: time.Minute})
+			f := faultinject.New(faultinject.Options{RetryAfter: "0", RateLimitReset: time.Second, SlowDelay: time.Minute})
 			srv := httptest.NewServer(f.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				processed.Add(1)
 				emulate.WriteJSON(w, 200, map[string]any{"id": "u1", "padding": "0123456789abcdef"})

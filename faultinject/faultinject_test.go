@@ -1,4 +1,4 @@
-package emulate
+package faultinject
 
 import (
 	"encoding/json"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idport/identity/internal/emulate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,11 +24,11 @@ func (h *trivial) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.processed.Add(1)
 	switch r.URL.Path {
 	case "/missing":
-		WriteJSON(w, http.StatusNotFound, map[string]string{"code": "not_found"})
+		emulate.WriteJSON(w, http.StatusNotFound, map[string]string{"code": "not_found"})
 	case "/empty":
 		w.WriteHeader(http.StatusNoContent)
 	default:
-		WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "path": r.URL.Path, "pad": strings.Repeat("x", 64)})
+		emulate.WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "path": r.URL.Path, "pad": strings.Repeat("x", 64)})
 	}
 }
 
@@ -63,7 +64,7 @@ func call(c *http.Client, method, url string) answer {
 func TestFaultStatuses(t *testing.T) {
 	for _, k := range []Fault{Status500, Status502, Status503, Status504} {
 		t.Run(string(k), func(t *testing.T) {
-			f := NewFaults(FaultOptions{Script: []Fault{k}})
+			f := New(Options{Script: []Fault{k}})
 			h, url, c := serve(t, f, 0)
 			a := call(c, http.MethodPost, url+"/users")
 			require.NoError(t, a.err)
@@ -79,7 +80,7 @@ func TestFaultStatuses(t *testing.T) {
 func TestFaultResets(t *testing.T) {
 	for k, processed := range map[Fault]int32{ResetBefore: 0, ResetAfter: 1} {
 		t.Run(string(k), func(t *testing.T) {
-			f := NewFaults(FaultOptions{Script: []Fault{k}})
+			f := New(Options{Script: []Fault{k}})
 			h, url, c := serve(t, f, 0)
 			a := call(c, http.MethodPost, url+"/users")
 			require.Error(t, a.err, "no answer reaches the client")
@@ -91,7 +92,7 @@ func TestFaultResets(t *testing.T) {
 
 func TestFaultSlow(t *testing.T) {
 	t.Run("PastTheClientTimeout", func(t *testing.T) {
-		f := NewFaults(FaultOptions{Script: []Fault{Slow}, SlowDelay: time.Minute})
+		f := New(Options{Script: []Fault{Slow}, SlowDelay: time.Minute})
 		h, url, c := serve(t, f, 50*time.Millisecond)
 		a := call(c, http.MethodPost, url+"/users")
 		var ne interface{ Timeout() bool }
@@ -101,7 +102,7 @@ func TestFaultSlow(t *testing.T) {
 		assert.Equal(t, 1, f.Counts()[Slow])
 	})
 	t.Run("WithinTheClientTimeout", func(t *testing.T) {
-		f := NewFaults(FaultOptions{Script: []Fault{Slow}, SlowDelay: time.Millisecond})
+		f := New(Options{Script: []Fault{Slow}, SlowDelay: time.Millisecond})
 		_, url, c := serve(t, f, time.Minute)
 		a := call(c, http.MethodGet, url+"/users")
 		require.NoError(t, a.err)
@@ -112,7 +113,7 @@ func TestFaultSlow(t *testing.T) {
 
 func TestFaultBodies(t *testing.T) {
 	t.Run("Truncated", func(t *testing.T) {
-		f := NewFaults(FaultOptions{Script: []Fault{Truncated}})
+		f := New(Options{Script: []Fault{Truncated}})
 		h, url, c := serve(t, f, 0)
 		a := call(c, http.MethodGet, url+"/users")
 		require.ErrorIs(t, a.err, io.ErrUnexpectedEOF)
@@ -122,7 +123,7 @@ func TestFaultBodies(t *testing.T) {
 		assert.EqualValues(t, 1, h.processed.Load())
 	})
 	t.Run("MalformedJSON", func(t *testing.T) {
-		f := NewFaults(FaultOptions{Script: []Fault{MalformedJSON}})
+		f := New(Options{Script: []Fault{MalformedJSON}})
 		_, url, c := serve(t, f, 0)
 		a := call(c, http.MethodGet, url+"/users")
 		require.NoError(t, a.err)
@@ -131,7 +132,7 @@ func TestFaultBodies(t *testing.T) {
 		assert.False(t, json.Valid(a.body), "%s", a.body)
 	})
 	t.Run("WrongContentType", func(t *testing.T) {
-		f := NewFaults(FaultOptions{Script: []Fault{WrongContentType}})
+		f := New(Options{Script: []Fault{WrongContentType}})
 		_, url, c := serve(t, f, 0)
 		a := call(c, http.MethodGet, url+"/users")
 		require.NoError(t, a.err)
@@ -139,7 +140,7 @@ func TestFaultBodies(t *testing.T) {
 		assert.True(t, json.Valid(a.body), "only the label is wrong")
 	})
 	t.Run("Oversized", func(t *testing.T) {
-		f := NewFaults(FaultOptions{Script: []Fault{Oversized}, OversizeBytes: 64 << 10})
+		f := New(Options{Script: []Fault{Oversized}, OversizeBytes: 64 << 10})
 		_, url, c := serve(t, f, 0)
 		a := call(c, http.MethodGet, url+"/users")
 		require.NoError(t, a.err)
@@ -147,7 +148,7 @@ func TestFaultBodies(t *testing.T) {
 		assert.True(t, json.Valid(a.body), "padded with whitespace, still JSON")
 	})
 	t.Run("OnlyOn2xxWithABody", func(t *testing.T) {
-		f := NewFaults(FaultOptions{Script: []Fault{Truncated, MalformedJSON}})
+		f := New(Options{Script: []Fault{Truncated, MalformedJSON}})
 		_, url, c := serve(t, f, 0)
 		a := call(c, http.MethodGet, url+"/missing")
 		require.NoError(t, a.err)
@@ -162,7 +163,7 @@ func TestFaultBodies(t *testing.T) {
 
 func TestFaultRateLimits(t *testing.T) {
 	t.Run("Headers", func(t *testing.T) {
-		f := NewFaults(FaultOptions{Script: []Fault{RateLimited, RateLimitedHeaders, RateLimitedBare}, RetryAfter: "7"})
+		f := New(Options{Script: []Fault{RateLimited, RateLimitedHeaders, RateLimitedBare}, RetryAfter: "7"})
 		h, url, c := serve(t, f, 0)
 		a := call(c, http.MethodPost, url+"/users")
 		assert.Equal(t, http.StatusTooManyRequests, a.status)
@@ -186,7 +187,7 @@ func TestFaultRateLimits(t *testing.T) {
 	})
 	t.Run("Bursts", func(t *testing.T) {
 		const burst, n = 4, 300
-		f := NewFaults(FaultOptions{Seed: 7, Rate: 0.1, Kinds: []Fault{RateLimitedBare}, Burst: burst})
+		f := New(Options{Seed: 7, Rate: 0.1, Kinds: []Fault{RateLimitedBare}, Burst: burst})
 		_, url, c := serve(t, f, 0)
 		var runs []int
 		run := 0
@@ -210,7 +211,7 @@ func TestFaultRateLimits(t *testing.T) {
 
 func TestFaultDeterminism(t *testing.T) {
 	seq := func(seed uint64) []int {
-		f := NewFaults(FaultOptions{Seed: seed, Rate: 0.3, Kinds: []Fault{Status500, Status503}})
+		f := New(Options{Seed: seed, Rate: 0.3, Kinds: []Fault{Status500, Status503}})
 		_, url, c := serve(t, f, 0)
 		var out []int
 		for range 100 {
@@ -231,7 +232,7 @@ func TestFaultDeterminism(t *testing.T) {
 }
 
 func TestFaultScope(t *testing.T) {
-	f := NewFaults(FaultOptions{Rate: 1, Kinds: []Fault{Status503}, Include: []string{"/api/"}, Exclude: []string{"/api/token"}, Methods: []string{http.MethodPost}})
+	f := New(Options{Rate: 1, Kinds: []Fault{Status503}, Include: []string{"/api/"}, Exclude: []string{"/api/token"}, Methods: []string{http.MethodPost}})
 	_, url, c := serve(t, f, 0)
 	assert.Equal(t, 503, call(c, http.MethodPost, url+"/api/users").status)
 	assert.Equal(t, 200, call(c, http.MethodGet, url+"/api/users").status, "method out of scope")
@@ -246,7 +247,7 @@ func TestFaultScope(t *testing.T) {
 	f.Enable(true)
 	assert.Equal(t, 503, call(c, http.MethodPost, url+"/api/users").status)
 
-	g := NewFaults(FaultOptions{Match: func(r *http.Request) bool { return r.Header.Get("X-Chaos") != "" }})
+	g := New(Options{Match: func(r *http.Request) bool { return r.Header.Get("X-Chaos") != "" }})
 	_, url, c = serve(t, g, 0)
 	g.Next(ResetBefore, "")
 	assert.Equal(t, 200, call(c, http.MethodGet, url+"/x").status, "Match refused it; the script waits")

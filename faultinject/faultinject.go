@@ -1,4 +1,20 @@
-package emulate
+// Package faultinject is an http middleware that injects the faults a
+// provider or the network can produce (5xx answers, connection resets
+// before and after a request is processed, answers slower than the
+// client's timeout, truncated or malformed bodies, a wrong content type,
+// oversized bodies, and 429 bursts with and without rate-limit headers)
+// into the traffic of an emulator such as oktatest, logtotest or
+// passagetest, so that an application's tests can prove it rides out a
+// flaky provider:
+//
+//	f := faultinject.New(faultinject.Options{Seed: 1, Rate: 0.2})
+//	srv := oktatest.NewServer(t, oktatest.Options{APIToken: "token", Middleware: f.Wrap})
+//	// ... run the application against srv.URL, then:
+//	t.Log(f.Counts())
+//
+// Decisions are drawn from a seeded generator, so a run can be replayed,
+// or scripted request by request with Options.Script and Faults.Next.
+package faultinject
 
 import (
 	"bytes"
@@ -12,6 +28,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/idport/identity/internal/emulate"
 )
 
 // Fault is a kind of failure a [Faults] middleware injects.
@@ -35,7 +53,7 @@ const (
 	// without an answer.
 	ResetAfter Fault = "reset-after"
 	// Slow processes the request, then holds the answer for
-	// FaultOptions.SlowDelay or until the client gives up, whichever is
+	// Options.SlowDelay or until the client gives up, whichever is
 	// first.
 	Slow Fault = "slow"
 	// Truncated processes the request, then sends a Content-Length larger
@@ -48,16 +66,16 @@ const (
 	// text/html, as a proxy's or captive portal's page would be.
 	WrongContentType Fault = "wrong-content-type"
 	// Oversized processes the request, then pads its JSON body with
-	// whitespace to FaultOptions.OversizeBytes: still valid, but past any
+	// whitespace to Options.OversizeBytes: still valid, but past any
 	// sensible response size cap.
 	Oversized Fault = "oversized"
-	// RateLimited answers 429 with Retry-After: FaultOptions.RetryAfter,
+	// RateLimited answers 429 with Retry-After: Options.RetryAfter,
 	// before processing. Drawn at random, it opens a burst (see
-	// FaultOptions.Burst), as a provider's limiter refuses every request
+	// Options.Burst), as a provider's limiter refuses every request
 	// until its window turns.
 	RateLimited Fault = "429-retry-after"
 	// RateLimitedHeaders answers 429 with X-Rate-Limit-Limit, -Remaining
-	// (0) and -Reset (epoch seconds, FaultOptions.RateLimitReset ahead),
+	// (0) and -Reset (epoch seconds, Options.RateLimitReset ahead),
 	// as Okta does, and no Retry-After; drawn at random, it opens a burst.
 	RateLimitedHeaders Fault = "429-rate-limit-headers"
 	// RateLimitedBare answers 429 with no rate-limit header at all; drawn
@@ -88,9 +106,9 @@ func (f Fault) rateLimit() bool {
 	return f == RateLimited || f == RateLimitedHeaders || f == RateLimitedBare
 }
 
-// FaultOptions configures a [Faults] middleware. The zero value injects
+// Options configures a [Faults] middleware. The zero value injects
 // nothing.
-type FaultOptions struct {
+type Options struct {
 	// Seed makes the sequence of decisions reproducible: with the same
 	// seed, the n-th request in scope meets the same fault. (Which request
 	// is n-th still depends on the order requests arrive in.)
@@ -140,12 +158,12 @@ type FaultOptions struct {
 // passes to an emulator. Put it outside anything that checks what the
 // emulator answers, so that the check sees the emulator's real answer:
 //
-//	f := emulate.NewFaults(emulate.FaultOptions{Seed: 1, Rate: 0.2})
+//	f := faultinject.New(faultinject.Options{Seed: 1, Rate: 0.2})
 //	opts.Middleware = func(h http.Handler) http.Handler { return f.Wrap(checker(h)) }
 //
 // It is safe for concurrent use.
 type Faults struct {
-	opts FaultOptions
+	opts Options
 
 	mu        sync.Mutex
 	rng       *rand.Rand
@@ -158,8 +176,8 @@ type Faults struct {
 	counts    map[Fault]int
 }
 
-// NewFaults returns a middleware configured by opts.
-func NewFaults(opts FaultOptions) *Faults {
+// New returns a middleware configured by opts.
+func New(opts Options) *Faults {
 	if len(opts.Kinds) == 0 {
 		opts.Kinds = TransientFaults
 	}
@@ -200,7 +218,7 @@ func (f *Faults) Next(faults ...Fault) {
 	f.script = append(f.script, faults...)
 }
 
-// Enable turns injection on (the state NewFaults starts in) or off. Off,
+// Enable turns injection on (the state New starts in) or off. Off,
 // every request passes untouched and uncounted, so that a test can read
 // the emulator's state through its API after a chaotic run.
 func (f *Faults) Enable(on bool) {
@@ -324,7 +342,7 @@ func (f *Faults) Wrap(next http.Handler) http.Handler {
 			// The server notices a client that went away only once the
 			// request body has been read to its end, and the emulator
 			// may not read all of it.
-			body, _ := io.ReadAll(io.LimitReader(r.Body, MaxRequestBody+1))
+			body, _ := io.ReadAll(io.LimitReader(r.Body, emulate.MaxRequestBody+1))
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			b := newBuffer()
 			next.ServeHTTP(b, r)
