@@ -229,9 +229,7 @@ func New(_ context.Context, opts Options) (identity.UserDirectory, error) {
 }
 
 func badOption(field, format string, args ...any) error {
-	e := identity.InvalidArgumentError(field, format, args...)
-	e.Op, e.Backend = "New", Scheme
-	return e
+	return driver.OptionError(Scheme, field, format, args...)
 }
 
 // URLOpener opens okta:// URLs: the host is the org's host, reached over
@@ -251,24 +249,23 @@ func (o *URLOpener) OpenUserDirectoryURL(ctx context.Context, u *url.URL) (ident
 	if u.Host == "" {
 		return nil, badOption("url", "okta URLs name the org host: okta://{host}")
 	}
-	if u.Path != "" && u.Path != "/" {
-		return nil, badOption("url", "okta URLs have no path")
-	}
-	for k, vs := range u.Query() {
-		v := vs[len(vs)-1]
+	err := driver.URLParams(Scheme, u, func(k, v string) (bool, error) {
 		switch k {
 		case "roles":
 			opts.RoleMode = RoleMode(v)
 		case "insecure_http":
-			if v != "true" && v != "false" {
-				return nil, badOption(k, "insecure_http must be true or false")
-			}
-			if v == "true" {
+			insecure, err := driver.BoolParam(Scheme, k, v)
+			if insecure {
 				scheme = "http"
 			}
+			return true, err
 		default:
-			return nil, badOption(k, "unknown query parameter %q", k)
+			return false, nil
 		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	opts.OrgURL = scheme + "://" + u.Host
 	if opts.APIToken == "" && opts.ClientID == "" {

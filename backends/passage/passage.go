@@ -113,9 +113,7 @@ func New(_ context.Context, opts Options) (identity.UserDirectory, error) {
 }
 
 func badOption(field, format string, args ...any) error {
-	e := identity.InvalidArgumentError(field, format, args...)
-	e.Op, e.Backend = "New", Scheme
-	return e
+	return driver.OptionError(Scheme, field, format, args...)
 }
 
 // URLOpener opens passage:// URLs. The host is the app id. Query
@@ -131,11 +129,7 @@ type URLOpener struct {
 func (o *URLOpener) OpenUserDirectoryURL(ctx context.Context, u *url.URL) (identity.UserDirectory, error) {
 	opts := o.Options
 	opts.AppID = u.Host
-	if u.Path != "" && u.Path != "/" {
-		return nil, badOption("url", "passage URLs have no path: passage://{app id}")
-	}
-	for k, vs := range u.Query() {
-		v := vs[len(vs)-1]
+	err := driver.URLParams(Scheme, u, func(k, v string) (bool, error) {
 		switch k {
 		case "base_url":
 			opts.BaseURL = v
@@ -149,13 +143,16 @@ func (o *URLOpener) OpenUserDirectoryURL(ctx context.Context, u *url.URL) (ident
 				}
 			}
 		case "allow_insecure_http":
-			if v != "true" && v != "false" {
-				return nil, badOption(k, "allow_insecure_http must be true or false")
-			}
-			opts.AllowInsecureHTTP = v == "true"
+			insecure, err := driver.BoolParam(Scheme, k, v)
+			opts.AllowInsecureHTTP = insecure
+			return true, err
 		default:
-			return nil, badOption(k, "unknown query parameter %q", k)
+			return false, nil
 		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if opts.APIKey == "" {
 		opts.APIKey = identity.Secret(os.Getenv(EnvAPIKey))

@@ -1,7 +1,7 @@
 // Package emulate holds what the provider emulators share: JSON replies,
 // bounded request bodies, the latency and middleware chain, random ids,
-// SQL LIKE matching, and [Faults], the fault injection any emulator takes
-// through its Middleware option.
+// and SQL LIKE matching. Fault injection, which any emulator takes through
+// its Middleware option, is the public package faultinject.
 package emulate
 
 import (
