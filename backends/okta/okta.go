@@ -36,6 +36,11 @@
 // listing without a Status filter leaves out DEPROVISIONED users, as Okta
 // does.
 //
+// GetUserByUsername uses Okta's filter, which is exact and consistent.
+// GetUserByEmail and listings with filters use Okta's search, which
+// ignores case but is eventually consistent: a user created or changed a
+// moment ago may not show yet.
+//
 // DeleteUser deletes in Okta's two steps: the first DELETE deactivates,
 // the second deletes.
 //
