@@ -187,12 +187,7 @@ func (d *directory) DeleteRole(ctx context.Context, name string) error {
 			return roleNotFound(name)
 		}
 		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: httpx.Path("api", "roles", id)})
-		if identity.CodeOf(err) == identity.NotFound && httpx.MaybeProcessed(err) {
-			// An earlier attempt deleted it before its answer was lost
-			// (or someone else did): either way it is gone, as asked.
-			return nil
-		}
-		return err
+		return httpx.DoneIfGone(err)
 	})
 	if err == nil {
 		d.roles.drop(name)

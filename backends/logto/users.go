@@ -280,10 +280,7 @@ func (d *directory) DeleteUser(ctx context.Context, id string) error {
 		return err
 	}
 	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: userPath(id)})
-	if identity.CodeOf(err) == identity.NotFound && httpx.MaybeProcessed(err) {
-		return nil
-	}
-	return err
+	return httpx.DoneIfGone(err)
 }
 
 func (d *directory) setSuspended(ctx context.Context, id string, s bool) error {

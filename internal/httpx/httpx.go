@@ -432,6 +432,17 @@ var ErrMaybeProcessed = errors.New("the server may have processed the request")
 // MaybeProcessed reports whether ErrMaybeProcessed is in err's chain.
 func MaybeProcessed(err error) bool { return errors.Is(err, ErrMaybeProcessed) }
 
+// DoneIfGone is for the error of a DELETE: it returns nil when err is a
+// NotFound met after an earlier attempt may have deleted the resource
+// (the delete asked for happened, its answer was lost), and err
+// otherwise. A NotFound on the first attempt stays NotFound.
+func DoneIfGone(err error) error {
+	if identity.CodeOf(err) == identity.NotFound && MaybeProcessed(err) {
+		return nil
+	}
+	return err
+}
+
 // maybeProcessed puts ErrMaybeProcessed into an error's chain beside its
 // cause, keeping the cause's message.
 type maybeProcessed struct{ cause error }
@@ -612,7 +623,7 @@ func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		return min(time.Duration(min(secs, 24*3600))*time.Second, maxParsedWait), true
+		return time.Duration(min(secs, int64(maxParsedWait/time.Second))) * time.Second, true
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {
@@ -622,7 +633,8 @@ func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 }
 
 // ResetWait reads Okta-style X-Rate-Limit-Reset (epoch seconds) against
-// the response's Date header, as okta-sdk-golang does: reset - date + 1s.
+// the response's Date header, as okta-sdk-golang does: reset - date + 1s,
+// at most a day.
 // Without a Date header the local clock stands in for it.
 func ResetWait(h http.Header, now time.Time) (time.Duration, bool) {
 	reset, ok := parseEpoch(h.Get("X-Rate-Limit-Reset"))
@@ -633,7 +645,10 @@ func ResetWait(h http.Header, now time.Time) (time.Duration, bool) {
 	if d, err := http.ParseTime(h.Get("Date")); err == nil {
 		date = d
 	}
-	return max(reset.Sub(date)+time.Second, 0), true
+	// Clamped before the second is added: Sub saturates for a reset
+	// ages away, and the sum would wrap to a negative wait.
+	d := min(reset.Sub(date), maxParsedWait) + time.Second
+	return min(max(d, 0), maxParsedWait), true
 }
 
 func parseEpoch(v string) (time.Time, bool) {

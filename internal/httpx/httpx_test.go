@@ -208,6 +208,7 @@ func TestParseRetryAfter(t *testing.T) {
 		{"soon", 0, false},
 		{"1.5", 0, false},
 		{"99999999999", 24 * time.Hour, true},
+		{now.Add(50 * 365 * 24 * time.Hour).Format(http.TimeFormat), 24 * time.Hour, true},
 	}
 	for _, c := range cases {
 		d, ok := ParseRetryAfter(c.in, now)
@@ -226,7 +227,7 @@ func FuzzParseRetryAfter(f *testing.F) {
 			t.Fatalf("ParseRetryAfter(%q) = %v", retryAfter, d)
 		}
 		h := http.Header{"X-Rate-Limit-Reset": {reset}, "Date": {date}}
-		if d, ok := ResetWait(h, now); ok && d < 0 {
+		if d, ok := ResetWait(h, now); ok && (d < 0 || d > 24*time.Hour) {
 			t.Fatalf("ResetWait = %v", d)
 		}
 		var p pacer
@@ -415,5 +416,31 @@ func BenchmarkDo(b *testing.B) {
 		if _, err := cl.Do(ctx, &Request{Method: http.MethodGet, Path: Path("api", "v1", "users", "00u1"), Out: &out}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestResetWait(t *testing.T) {
+	now := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	date := now.Format(http.TimeFormat)
+	cases := []struct {
+		reset, date string
+		want        time.Duration
+		ok          bool
+	}{
+		{fmt.Sprint(now.Unix() + 10), date, 11 * time.Second, true},
+		{fmt.Sprint(now.Unix() + 10), "", 11 * time.Second, true}, // the local clock stands in for Date
+		{fmt.Sprint(now.Unix() - 60), date, 0, true},
+		{fmt.Sprint(int64(1) << 40), date, 24 * time.Hour, true},
+		{"", date, 0, false},
+		{"soon", date, 0, false},
+	}
+	for _, c := range cases {
+		h := http.Header{"X-Rate-Limit-Reset": {c.reset}}
+		if c.date != "" {
+			h.Set("Date", c.date)
+		}
+		d, ok := ResetWait(h, now)
+		assert.Equal(t, c.ok, ok, c.reset)
+		assert.Equal(t, c.want, d, c.reset)
 	}
 }

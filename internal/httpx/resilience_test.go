@@ -261,6 +261,16 @@ func TestMaybeProcessed(t *testing.T) {
 		_, err := cl.Do(context.Background(), &Request{Method: http.MethodDelete, Path: "/users/u1"})
 		require.ErrorIs(t, err, identity.ErrNotFound)
 		assert.True(t, MaybeProcessed(err), "the first attempt may be why it is gone")
+		assert.NoError(t, DoneIfGone(err), "the delete asked for happened")
+	})
+	t.Run("DeleteThatMetNotFoundAtOnce", func(t *testing.T) {
+		var hits atomic.Int32
+		cl, _ := newClient(t, script(&hits, 404))
+		_, err := cl.Do(context.Background(), &Request{Method: http.MethodDelete, Path: "/users/u1"})
+		require.ErrorIs(t, err, identity.ErrNotFound)
+		assert.False(t, MaybeProcessed(err))
+		assert.ErrorIs(t, DoneIfGone(err), identity.ErrNotFound, "nothing was deleted: NotFound stands")
+		assert.NoError(t, DoneIfGone(nil))
 	})
 	t.Run("NotForReads", func(t *testing.T) {
 		var hits atomic.Int32
