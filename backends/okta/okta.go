@@ -188,7 +188,16 @@ func (o Options) String() string {
 	case o.ClientID != "":
 		auth = "service app " + o.ClientID
 	}
-	return "okta.Options{OrgURL: " + o.OrgURL + ", auth: " + auth + ", RoleMode: " + string(o.RoleMode) + "}"
+	return "okta.Options{OrgURL: " + redactedURL(o.OrgURL) + ", auth: " + auth + ", RoleMode: " + string(o.RoleMode) + "}"
+}
+
+// redactedURL hides a password someone put into the URL; New refuses such
+// a URL, but the options may be printed first.
+func redactedURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return "(unparsable)"
 }
 
 // GoString is String, so that %#v shows no secret either.
@@ -219,7 +228,7 @@ func (o Options) MarshalJSON() ([]byte, error) {
 		Timeout           time.Duration `json:",omitempty"`
 		MaxAttempts       int           `json:",omitempty"`
 		RetryBaseDelay    time.Duration `json:",omitempty"`
-	}{o.OrgURL, redacted(o.APIToken != ""), o.ClientID, redacted(o.PrivateKey != nil), o.KeyID, o.Scopes,
+	}{redactedURL(o.OrgURL), redacted(o.APIToken != ""), o.ClientID, redacted(o.PrivateKey != nil), o.KeyID, o.Scopes,
 		o.RoleMode, o.AllowInsecureHTTP, o.Timeout, o.MaxAttempts, o.RetryBaseDelay})
 }
 
@@ -428,8 +437,13 @@ func newDirectory(opts Options) (*directory, error) {
 	if err != nil {
 		return nil, renameBaseURL(err)
 	}
-	return &directory{http: c, authn: authnClient, mode: opts.RoleMode, groups: newGroupCache(),
-		creates: createonce.Creator{Attempts: opts.MaxAttempts}}, nil
+	d := &directory{http: c, authn: authnClient, creates: createonce.Creator{Attempts: opts.MaxAttempts}}
+	if opts.RoleMode == RoleModeAdmin {
+		d.roleMapping = adminRoleTypes{d}
+	} else {
+		d.roleMapping = groupRoles{d, newGroupCache()}
+	}
+	return d, nil
 }
 
 func renameBaseURL(err error) error {

@@ -27,10 +27,9 @@ const (
 )
 
 type directory struct {
+	roleMapping
 	http    *httpx.Client
 	authn   *httpx.Client
-	mode    RoleMode
-	groups  *groupCache
 	creates createonce.Creator
 }
 
@@ -391,13 +390,18 @@ func (d *directory) DeleteUser(ctx context.Context, id string) error {
 	del := &httpx.Request{Method: http.MethodDelete, Path: usersPath(id)}
 	if w.Status != "DEPROVISIONED" {
 		if _, err := d.http.Do(ctx, del); err != nil {
+			return httpx.DoneIfGone(err) // resends made both steps
+		}
+		// A resend inside that call may already have made the second
+		// step; the user existed a moment ago, so NotFound now means it
+		// is gone, as asked.
+		if _, err := d.http.Do(ctx, del); identity.CodeOf(err) != identity.NotFound {
 			return err
 		}
+		return nil
 	}
-	if _, err := d.http.Do(ctx, del); err != nil && !(identity.CodeOf(err) == identity.NotFound && httpx.MaybeProcessed(err)) {
-		return err
-	}
-	return nil
+	_, err = d.http.Do(ctx, del)
+	return httpx.DoneIfGone(err)
 }
 
 func (d *directory) lifecycle(ctx context.Context, id, op string, q url.Values) error {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 
@@ -28,8 +27,34 @@ type wireGroup struct {
 // (Everyone) and APP_GROUP are not roles.
 const okGroup = "OKTA_GROUP"
 
+// roleMapping is what a portable role is at Okta, chosen once by
+// Options.RoleMode: a group (groupRoles) or an administrator role type
+// (adminRoleTypes). The directory's role methods are its methods.
+type roleMapping interface {
+	CreateRole(ctx context.Context, r identity.Role) (*identity.Role, error)
+	ListRoles(ctx context.Context) ([]*identity.Role, error)
+	DeleteRole(ctx context.Context, name string) error
+	ListUserRoles(ctx context.Context, userID string) ([]*identity.Role, error)
+	AssignRole(ctx context.Context, userID, role string) error
+	RevokeRole(ctx context.Context, userID, role string) error
+}
+
+// groupRoles maps roles to OKTA_GROUP groups by name.
+type groupRoles struct {
+	*directory
+	cache *groupCache
+}
+
 func (g wireGroup) role() *identity.Role {
 	return &identity.Role{Name: g.Profile.Name, Description: g.Profile.Description}
+}
+
+func groupsAsRoles(gs []wireGroup) []*identity.Role {
+	out := make([]*identity.Role, 0, len(gs))
+	for _, g := range gs {
+		out = append(out, g.role())
+	}
+	return out
 }
 
 // groupCache maps role names to group ids. It is filled as names are
@@ -71,7 +96,7 @@ func roleNotFound(name string) error {
 
 // allGroups follows the Link header through every page of a group
 // listing.
-func (d *directory) allGroups(ctx context.Context, path string, q url.Values) ([]wireGroup, error) {
+func (d groupRoles) allGroups(ctx context.Context, path string, q url.Values) ([]wireGroup, error) {
 	var all []wireGroup
 	for {
 		var gs []wireGroup
@@ -100,8 +125,8 @@ func (d *directory) allGroups(ctx context.Context, path string, q url.Values) ([
 
 // resolve returns the id of the group named name. Okta's q matches names
 // by prefix, ignoring case; the exact name is picked from the answer.
-func (d *directory) resolve(ctx context.Context, name string) (string, error) {
-	if id, ok := d.groups.get(name); ok {
+func (d groupRoles) resolve(ctx context.Context, name string) (string, error) {
+	if id, ok := d.cache.get(name); ok {
 		return id, nil
 	}
 	gs, err := d.allGroups(ctx, groupsPath(), url.Values{"q": {name}, "limit": {"200"}})
@@ -110,7 +135,7 @@ func (d *directory) resolve(ctx context.Context, name string) (string, error) {
 	}
 	for _, g := range gs {
 		if g.Profile.Name == name {
-			d.groups.put(name, g.ID)
+			d.cache.put(name, g.ID)
 			return g.ID, nil
 		}
 	}
@@ -119,7 +144,7 @@ func (d *directory) resolve(ctx context.Context, name string) (string, error) {
 
 // withGroup runs call with the group's id, resolving the name again once
 // if Okta says a cached id is gone.
-func (d *directory) withGroup(ctx context.Context, name string, call func(gid string) error) error {
+func (d groupRoles) withGroup(ctx context.Context, name string, call func(gid string) error) error {
 	for fresh := false; ; fresh = true {
 		gid, err := d.resolve(ctx, name)
 		if err != nil {
@@ -129,7 +154,7 @@ func (d *directory) withGroup(ctx context.Context, name string, call func(gid st
 		if !isGroupMissing(err, gid) {
 			return err
 		}
-		d.groups.drop(name)
+		d.cache.drop(name)
 		if fresh {
 			return roleNotFound(name)
 		}
@@ -143,12 +168,9 @@ func isGroupMissing(err error, gid string) bool {
 	return errors.As(err, &ie) && ie.Code == identity.NotFound && strings.Contains(ie.Message, gid)
 }
 
-func (d *directory) CreateRole(ctx context.Context, r identity.Role) (*identity.Role, error) {
-	if d.mode == RoleModeAdmin {
-		return nil, identity.UnsupportedError("CreateRole (Okta's administrator roles are a fixed set)")
-	}
+func (d groupRoles) CreateRole(ctx context.Context, r identity.Role) (*identity.Role, error) {
 	body := map[string]any{"profile": map[string]string{"name": r.Name, "description": r.Description}}
-	before, knownBefore := d.groups.get(r.Name)
+	before, knownBefore := d.cache.get(r.Name)
 	g, err := createonce.Create(ctx, d.creates.Attempts, func(ctx context.Context) (wireGroup, error) {
 		var g wireGroup
 		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: groupsPath(), Body: body, Out: &g})
@@ -181,73 +203,38 @@ func (d *directory) CreateRole(ctx context.Context, r identity.Role) (*identity.
 	if g.ID == "" {
 		return nil, identity.Errorf(identity.Internal, "Okta returned a group without an id")
 	}
-	d.groups.put(g.Profile.Name, g.ID)
+	d.cache.put(g.Profile.Name, g.ID)
 	return g.role(), nil
 }
 
-func (d *directory) ListRoles(ctx context.Context) ([]*identity.Role, error) {
-	if d.mode == RoleModeAdmin {
-		out := make([]*identity.Role, 0, len(adminRoles))
-		for _, r := range adminRoles {
-			out = append(out, &identity.Role{Name: r.typ, Description: r.label})
-		}
-		return out, nil
-	}
+func (d groupRoles) ListRoles(ctx context.Context) ([]*identity.Role, error) {
 	gs, err := d.allGroups(ctx, groupsPath(), url.Values{"limit": {"200"}})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*identity.Role, 0, len(gs))
-	for _, g := range gs {
-		out = append(out, g.role())
-	}
-	return out, nil
+	return groupsAsRoles(gs), nil
 }
 
-func (d *directory) DeleteRole(ctx context.Context, name string) error {
-	if d.mode == RoleModeAdmin {
-		return identity.UnsupportedError("DeleteRole (Okta's administrator roles are a fixed set)")
-	}
+func (d groupRoles) DeleteRole(ctx context.Context, name string) error {
 	err := d.withGroup(ctx, name, func(gid string) error {
 		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: groupsPath(gid)})
-		if identity.CodeOf(err) == identity.NotFound && httpx.MaybeProcessed(err) {
-			return nil // an attempt whose answer was lost deleted it
-		}
-		return err
+		return httpx.DoneIfGone(err)
 	})
-	d.groups.drop(name)
+	d.cache.drop(name)
 	return err
 }
 
-func (d *directory) ListUserRoles(ctx context.Context, userID string) ([]*identity.Role, error) {
-	if d.mode == RoleModeAdmin {
-		as, err := d.assignments(ctx, userID)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]*identity.Role, 0, len(as))
-		for _, a := range as {
-			out = append(out, &identity.Role{Name: a.Type, Description: a.Label})
-		}
-		return out, nil
-	}
+func (d groupRoles) ListUserRoles(ctx context.Context, userID string) ([]*identity.Role, error) {
 	gs, err := d.allGroups(ctx, usersPath(userID, "groups"), url.Values{})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*identity.Role, 0, len(gs))
-	for _, g := range gs {
-		out = append(out, g.role())
-	}
-	return out, nil
+	return groupsAsRoles(gs), nil
 }
 
 // AssignRole adds the user to the group; Okta's PUT of a membership is
 // idempotent.
-func (d *directory) AssignRole(ctx context.Context, userID, role string) error {
-	if d.mode == RoleModeAdmin {
-		return d.assignAdminRole(ctx, userID, role)
-	}
+func (d groupRoles) AssignRole(ctx context.Context, userID, role string) error {
 	return d.withGroup(ctx, role, func(gid string) error {
 		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPut, Path: groupsPath(gid, "users", userID)})
 		return err
@@ -257,10 +244,7 @@ func (d *directory) AssignRole(ctx context.Context, userID, role string) error {
 // RevokeRole removes the user from the group; removing a non-member
 // succeeds, as Okta's DELETE of a membership does. Okta answers 204 for a
 // user that does not exist too, so the user is checked first.
-func (d *directory) RevokeRole(ctx context.Context, userID, role string) error {
-	if d.mode == RoleModeAdmin {
-		return d.revokeAdminRole(ctx, userID, role)
-	}
+func (d groupRoles) RevokeRole(ctx context.Context, userID, role string) error {
 	if _, _, _, err := d.get(ctx, userID); err != nil {
 		return err
 	}
@@ -268,80 +252,4 @@ func (d *directory) RevokeRole(ctx context.Context, userID, role string) error {
 		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: groupsPath(gid, "users", userID)})
 		return err
 	})
-}
-
-// adminRoles are Okta's standard administrator role types and their
-// labels.
-var adminRoles = []struct{ typ, label string }{
-	{"ACCESS_CERTIFICATIONS_ADMIN", "Access Certifications Administrator"},
-	{"ACCESS_REQUESTS_ADMIN", "Access Requests Administrator"},
-	{"API_ACCESS_MANAGEMENT_ADMIN", "API Access Management Administrator"},
-	{"APP_ADMIN", "Application Administrator"},
-	{"GROUP_MEMBERSHIP_ADMIN", "Group Membership Administrator"},
-	{"HELP_DESK_ADMIN", "Help Desk Administrator"},
-	{"ORG_ADMIN", "Organizational Administrator"},
-	{"READ_ONLY_ADMIN", "Read-only Administrator"},
-	{"REPORT_ADMIN", "Report Administrator"},
-	{"SUPER_ADMIN", "Super Administrator"},
-	{"USER_ADMIN", "Group Administrator"},
-	{"WORKFLOWS_ADMIN", "Workflows Administrator"},
-}
-
-func isAdminRole(name string) bool {
-	return slices.ContainsFunc(adminRoles, func(r struct{ typ, label string }) bool { return r.typ == name })
-}
-
-// wireAssignment is an administrator role assigned to a user.
-type wireAssignment struct {
-	ID    string `json:"id"`
-	Type  string `json:"type"`
-	Label string `json:"label"`
-}
-
-func (d *directory) assignments(ctx context.Context, userID string) ([]wireAssignment, error) {
-	var as []wireAssignment
-	if _, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: usersPath(userID, "roles"), Out: &as}); err != nil {
-		return nil, err
-	}
-	for _, a := range as {
-		if a.ID == "" {
-			return nil, identity.Errorf(identity.Internal, "Okta listed a role assignment without an id")
-		}
-	}
-	// Custom role assignments have type CUSTOM; only standard types are
-	// roles here.
-	return slices.DeleteFunc(as, func(a wireAssignment) bool { return !isAdminRole(a.Type) }), nil
-}
-
-// assignAdminRole assigns a standard role; Okta's 409 for a role the user
-// already has is success.
-func (d *directory) assignAdminRole(ctx context.Context, userID, role string) error {
-	if !isAdminRole(role) {
-		return roleNotFound(role)
-	}
-	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: usersPath(userID, "roles"), Body: map[string]string{"type": role}, Idempotent: true})
-	if identity.CodeOf(err) == identity.AlreadyExists {
-		return nil
-	}
-	return err
-}
-
-func (d *directory) revokeAdminRole(ctx context.Context, userID, role string) error {
-	if !isAdminRole(role) {
-		return roleNotFound(role)
-	}
-	as, err := d.assignments(ctx, userID)
-	if err != nil {
-		return err
-	}
-	for _, a := range as {
-		if a.Type == role {
-			_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: usersPath(userID, "roles", a.ID)})
-			if identity.CodeOf(err) == identity.NotFound {
-				return nil // revoked meanwhile
-			}
-			return err
-		}
-	}
-	return nil
 }
