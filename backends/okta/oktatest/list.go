@@ -67,10 +67,11 @@ func (e *Emulator) userAttr(u *user) func(string) []string {
 	}
 }
 
-// cursor is the position after which the next page starts: the sort key
-// and creation sequence of the last item served.
+// cursor is the position after which the next page starts: the sort key,
+// tie-breaker and creation sequence of the last item served.
 type cursor struct {
 	Key string `json:"k"`
+	Tie string `json:"t,omitempty"`
 	Seq int64  `json:"s"`
 }
 
@@ -125,17 +126,24 @@ func readLimit(q url.Values, def, max int) (int, reply, bool) {
 // item is a listed object and what pagination orders it by.
 type item struct {
 	key string
+	// tie orders items with equal keys: a sorted user search sets it to
+	// the id, since Okta orders users with the same sortBy value by id.
+	tie string
 	seq int64
 	obj any
 }
 
-// order compares two items: by key (reversed when desc), then by
-// creation, so that the order is total and stable.
+// order compares two items: by key (reversed when desc), then by tie
+// (ascending whatever the sort order, as Okta does not say it follows
+// sortOrder), then by creation, so that the order is total and stable.
 func order(a, b item, desc bool) int {
 	if d := strings.Compare(a.key, b.key); d != 0 {
 		if desc {
 			return -d
 		}
+		return d
+	}
+	if d := strings.Compare(a.tie, b.tie); d != 0 {
 		return d
 	}
 	switch {
@@ -159,7 +167,7 @@ func (e *Emulator) paginate(items []item, desc bool, after string, limit int) (l
 		}
 		lo = len(items)
 		for i, it := range items {
-			if order(it, item{key: c.Key, seq: c.Seq}, desc) > 0 {
+			if order(it, item{key: c.Key, tie: c.Tie, seq: c.Seq}, desc) > 0 {
 				lo = i
 				break
 			}
@@ -168,7 +176,7 @@ func (e *Emulator) paginate(items []item, desc bool, after string, limit int) (l
 	hi = min(lo+limit, len(items))
 	if hi < len(items) {
 		last := items[hi-1]
-		next = e.encodeCursor(cursor{Key: last.key, Seq: last.seq})
+		next = e.encodeCursor(cursor{Key: last.key, Tie: last.tie, Seq: last.seq})
 	}
 	return lo, hi, next, reply{}, true
 }
@@ -250,6 +258,7 @@ func (e *Emulator) listUsers(r *http.Request, _ []string) reply {
 			if vs := get(sortBy); len(vs) > 0 {
 				it.key = strings.ToLower(vs[0])
 			}
+			it.tie = u.id
 		}
 		items = append(items, it)
 	}
@@ -263,8 +272,9 @@ func (e *Emulator) listUsers(r *http.Request, _ []string) reply {
 	}
 	out := make([]map[string]any, 0, hi-lo)
 	origin := requestOrigin(r)
+	omit := readOmissions(r)
 	for _, it := range items[lo:hi] {
-		out = append(out, e.userJSON(it.obj.(*user), origin, false))
+		out = append(out, omit.apply(e.userJSON(it.obj.(*user), origin, false)))
 	}
 	rp = ok(out)
 	rp.header = pageLinks(r, limit, next)

@@ -511,6 +511,8 @@ func (e *Emulator) createUser(r *http.Request, _ []string) reply {
 	return e.userReply(u, r)
 }
 
+// getUser answers the user with its ETag, leaving out what the request's
+// okta-response parameter asks to omit.
 func (e *Emulator) getUser(r *http.Request, p []string) reply {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -518,7 +520,58 @@ func (e *Emulator) getUser(r *http.Request, p []string) reply {
 	if u == nil {
 		return notFound(p[0], "User")
 	}
-	return e.userReply(u, r)
+	rp := e.userReply(u, r)
+	readOmissions(r).apply(rp.body.(map[string]any))
+	return rp
+}
+
+// omissions are the parts of a User that the okta-response parameter of
+// the request's Content-Type header leaves out, as GET /users and GET
+// /users/{id} document it: omitCredentials drops the credentials object,
+// omitCredentialsLinks the links that act on credentials.
+// omitTransitioningToStatus needs nothing, as the emulator never sends
+// transitioningToStatus.
+type omissions struct {
+	credentials, credentialLinks bool
+}
+
+// credentialLinks are the _links relations omitCredentialsLinks removes.
+var credentialLinks = []string{"changePassword", "changeRecoveryQuestion", "forgotPassword", "resetPassword", "resetFactors", "unlock"}
+
+// readOmissions reads okta-response from Content-Type, quoted or not
+// (Okta's example quotes the list; unquoted, its commas would not parse as
+// a MIME parameter, so the header is split by hand). Unknown values are
+// ignored.
+func readOmissions(r *http.Request) omissions {
+	var o omissions
+	for _, param := range strings.Split(r.Header.Get("Content-Type"), ";") {
+		k, v, found := strings.Cut(param, "=")
+		if !found || !strings.EqualFold(strings.TrimSpace(k), "okta-response") {
+			continue
+		}
+		for _, flag := range strings.Split(strings.Trim(strings.TrimSpace(v), `"`), ",") {
+			switch strings.TrimSpace(flag) {
+			case "omitCredentials":
+				o.credentials = true
+			case "omitCredentialsLinks":
+				o.credentialLinks = true
+			}
+		}
+	}
+	return o
+}
+
+// apply removes the omitted parts from a userJSON map and returns it.
+func (o omissions) apply(u map[string]any) map[string]any {
+	if o.credentials {
+		delete(u, "credentials")
+	}
+	if links, isMap := u["_links"].(map[string]any); isMap && o.credentialLinks {
+		for _, rel := range credentialLinks {
+			delete(links, rel)
+		}
+	}
+	return u
 }
 
 // etagRE is one entity tag of an If-Match list.
