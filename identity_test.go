@@ -67,7 +67,7 @@ func TestSecretNeverShows(t *testing.T) {
 
 type fakeOpener struct{ got *url.URL }
 
-func (f *fakeOpener) OpenUserDirectoryURL(_ context.Context, u *url.URL) (identity.UserDirectory, error) {
+func (f *fakeOpener) OpenDirectoryURL(_ context.Context, u *url.URL) (*identity.Directory, error) {
 	f.got = u
 	return nil, nil
 }

@@ -1,132 +1,48 @@
 package identity
 
-import (
-	"encoding/json"
-	"time"
-)
+import "github.com/idport/identity/driver"
 
-// Status is a user's lifecycle status in the portable model. Each backend
-// maps its provider's own states onto these; [User.NativeStatus] keeps the
-// provider's word.
-type Status string
-
-const (
-	// StatusPending: created but not yet able to sign in (Okta STAGED or
-	// PROVISIONED, Passage pending).
-	StatusPending Status = "pending"
-	// StatusActive: able to sign in.
-	StatusActive Status = "active"
-	// StatusSuspended: blocked from signing in by an administrator, and
-	// able to be reactivated.
-	StatusSuspended Status = "suspended"
-	// StatusLocked: blocked by a policy, for example too many failed
-	// sign-ins (Okta LOCKED_OUT).
-	StatusLocked Status = "locked"
-	// StatusDeprovisioned: deactivated, kept only for the record (Okta
-	// DEPROVISIONED).
-	StatusDeprovisioned Status = "deprovisioned"
-)
-
-// Valid reports whether s is one of the portable statuses.
-func (s Status) Valid() bool {
-	switch s {
-	case StatusPending, StatusActive, StatusSuspended, StatusLocked, StatusDeprovisioned:
-		return true
-	}
-	return false
-}
+// The portable model. Its types are declared in package driver, which
+// backends implement against, and given their names here so that an
+// application needs only this package: identity.User and driver.User are
+// one type.
 
 // User is a user in the portable model. Fields the backend does not carry
-// are left at their zero value.
-type User struct {
-	// ID is assigned by the provider and opaque.
-	ID            string
-	Username      string
-	Email         string
-	EmailVerified bool
-	Phone         string
-	GivenName     string
-	FamilyName    string
-	DisplayName   string
-	Status        Status
-	// NativeStatus is the provider's own word for the status, such as
-	// "LOCKED_OUT" or "inactive".
-	NativeStatus string
-	// Metadata holds the application's custom attributes. Values are what
-	// encoding/json decodes: string, float64, bool, nil, []any and
-	// map[string]any.
-	Metadata     map[string]any
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	LastSignInAt time.Time
-	// Raw is the provider's own JSON for the user, for what the portable
-	// model does not carry. It is nil for backends without a wire format.
-	Raw json.RawMessage
-}
+// are left at their zero value; Raw keeps the provider's own JSON.
+type User = driver.User
 
-// NewUser is what [UserDirectory.CreateUser] takes.
-type NewUser struct {
-	Username    string
-	Email       string
-	Phone       string
-	GivenName   string
-	FamilyName  string
-	DisplayName string
-	Metadata    map[string]any
-	// Password, when set, becomes the user's initial password.
-	Password Secret
-	// Status is the status to create the user in: StatusActive (the
-	// default, when empty) or StatusPending.
-	Status Status
-}
+// NewUser is what [Directory.CreateUser] takes.
+type NewUser = driver.NewUser
 
-// UserUpdate is a partial update for [UserDirectory.UpdateUser]: only the
-// fields set change. A pointer to the empty string clears an optional field.
-//
-//	dir.UpdateUser(ctx, id, identity.UserUpdate{DisplayName: new("Ada L."), Metadata: map[string]any{"plan": "pro", "trial": nil}})
-type UserUpdate struct {
-	Username    *string
-	Email       *string
-	Phone       *string
-	GivenName   *string
-	FamilyName  *string
-	DisplayName *string
-	// Metadata merges into the user's metadata key by key; a key whose
-	// value is nil is removed.
-	Metadata map[string]any
-}
+// UserUpdate is a partial update for [Directory.UpdateUser]: only the
+// fields set change, and Metadata merges key by key (nil removes a key).
+type UserUpdate = driver.UserUpdate
 
-// IsZero reports whether u changes nothing.
-func (u UserUpdate) IsZero() bool {
-	return u.Username == nil && u.Email == nil && u.Phone == nil && u.GivenName == nil &&
-		u.FamilyName == nil && u.DisplayName == nil && len(u.Metadata) == 0
-}
-
-// ListOptions filters and sizes a listing. Filters combine with AND.
-type ListOptions struct {
-	// Email matches the email exactly, ignoring case.
-	Email string
-	// Username matches the username exactly.
-	Username string
-	// Status matches the portable status.
-	Status Status
-	// Query matches users whose email or username contains it, ignoring
-	// case.
-	Query string
-	// PageSize is the number of users a page holds at most; 0 means the
-	// backend's default. Backends cap it at their provider's maximum.
-	PageSize int
-}
+// ListOptions filters and sizes a listing; filters combine with AND.
+type ListOptions = driver.ListOptions
 
 // UserPage is one page of a listing.
-type UserPage struct {
-	Users []*User
-	// NextCursor fetches the next page; it is empty on the last page.
-	NextCursor string
-}
+type UserPage = driver.UserPage
 
 // Role is a named role users can be given.
-type Role struct {
-	Name        string
-	Description string
-}
+type Role = driver.Role
+
+// Status is a user's lifecycle status in the portable model.
+type Status = driver.Status
+
+// The portable statuses; see [driver.Status] for what each means.
+const (
+	StatusPending       = driver.StatusPending
+	StatusActive        = driver.StatusActive
+	StatusSuspended     = driver.StatusSuspended
+	StatusLocked        = driver.StatusLocked
+	StatusDeprovisioned = driver.StatusDeprovisioned
+)
+
+// Capabilities says what a backend supports; see [Directory.Capabilities].
+type Capabilities = driver.Capabilities
+
+// Secret holds a password or other credential. It never shows its value
+// when formatted, logged or marshalled; convert it with string(s) at the
+// one place the value is needed.
+type Secret = driver.Secret

@@ -9,10 +9,10 @@ import (
 	"sync"
 )
 
-// URLOpener opens a UserDirectory from a URL whose scheme it was registered
+// URLOpener opens a Directory from a URL whose scheme it was registered
 // for. Each backend package exports one.
 type URLOpener interface {
-	OpenUserDirectoryURL(ctx context.Context, u *url.URL) (UserDirectory, error)
+	OpenDirectoryURL(ctx context.Context, u *url.URL) (*Directory, error)
 }
 
 // URLMux maps URL schemes to openers. The zero value is an empty mux ready
@@ -54,11 +54,11 @@ func (m *URLMux) Schemes() []string {
 	return s
 }
 
-// Open parses urlstr and opens a UserDirectory with the opener registered
+// Open parses urlstr and opens a Directory with the opener registered
 // for its scheme. It returns InvalidArgument when the URL does not parse
 // or its scheme is not registered (the message lists those that are), and
 // whatever the opener returns otherwise.
-func (m *URLMux) Open(ctx context.Context, urlstr string) (UserDirectory, error) {
+func (m *URLMux) Open(ctx context.Context, urlstr string) (*Directory, error) {
 	u, err := url.Parse(urlstr)
 	if err != nil {
 		// url.Error repeats the input, which could hold a secret someone
@@ -79,7 +79,7 @@ func (m *URLMux) Open(ctx context.Context, urlstr string) (UserDirectory, error)
 			"no backend registered for scheme %q (registered: %s); import its package, for example _ \"github.com/idport/identity/backends/%s\"",
 			u.Scheme, m.schemeList(), strings.ToLower(u.Scheme))}
 	}
-	return o.OpenUserDirectoryURL(ctx, u)
+	return o.OpenDirectoryURL(ctx, u)
 }
 
 func (m *URLMux) schemeList() string {
@@ -104,7 +104,7 @@ var DefaultURLMux = new(URLMux)
 // Register registers opener for scheme with [DefaultURLMux].
 func Register(scheme string, opener URLOpener) { DefaultURLMux.Register(scheme, opener) }
 
-// Open opens a UserDirectory from a URL with [DefaultURLMux].
-func Open(ctx context.Context, urlstr string) (UserDirectory, error) {
+// Open opens a Directory from a URL with [DefaultURLMux].
+func Open(ctx context.Context, urlstr string) (*Directory, error) {
 	return DefaultURLMux.Open(ctx, urlstr)
 }

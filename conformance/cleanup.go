@@ -7,20 +7,21 @@ import (
 	"time"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/internal/wrap"
 )
 
 // WithCleanup wraps dir so that every user and role created through it is
 // deleted when the wrapper is closed or t ends, whichever comes first,
 // whether or not the test passed. Live-mode harnesses use it so that a run
 // leaves a real tenant as it found it.
-func WithCleanup(t testing.TB, dir identity.UserDirectory) identity.UserDirectory {
-	c := &cleaning{UserDirectory: dir, t: t}
+func WithCleanup(t testing.TB, dir *identity.Directory) *identity.Directory {
+	c := &cleaning{Backend: wrap.Backend{Dir: dir}, t: t}
 	t.Cleanup(func() { _ = c.Close() })
-	return c
+	return identity.NewDirectory(dir.Backend(), c)
 }
 
 type cleaning struct {
-	identity.UserDirectory
+	wrap.Backend
 	t     testing.TB
 	mu    sync.Mutex
 	users []string
@@ -29,7 +30,7 @@ type cleaning struct {
 }
 
 func (c *cleaning) CreateUser(ctx context.Context, u identity.NewUser) (*identity.User, error) {
-	got, err := c.UserDirectory.CreateUser(ctx, u)
+	got, err := c.Backend.CreateUser(ctx, u)
 	if err == nil {
 		c.mu.Lock()
 		c.users = append(c.users, got.ID)
@@ -39,7 +40,7 @@ func (c *cleaning) CreateUser(ctx context.Context, u identity.NewUser) (*identit
 }
 
 func (c *cleaning) CreateRole(ctx context.Context, r identity.Role) (*identity.Role, error) {
-	got, err := c.UserDirectory.CreateRole(ctx, r)
+	got, err := c.Backend.CreateRole(ctx, r)
 	if err == nil {
 		c.mu.Lock()
 		c.roles = append(c.roles, got.Name)
@@ -53,20 +54,20 @@ func (c *cleaning) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.done {
-		return c.UserDirectory.Close()
+		return c.Backend.Close()
 	}
 	c.done = true
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	for _, id := range c.users {
-		if err := c.UserDirectory.DeleteUser(ctx, id); err != nil && identity.CodeOf(err) != identity.NotFound {
+		if err := c.Backend.DeleteUser(ctx, id); err != nil && identity.CodeOf(err) != identity.NotFound {
 			c.t.Logf("cleanup: deleting user %s: %v", id, err)
 		}
 	}
 	for _, name := range c.roles {
-		if err := c.UserDirectory.DeleteRole(ctx, name); err != nil && identity.CodeOf(err) != identity.NotFound {
+		if err := c.Backend.DeleteRole(ctx, name); err != nil && identity.CodeOf(err) != identity.NotFound {
 			c.t.Logf("cleanup: deleting role %q: %v", name, err)
 		}
 	}
-	return c.UserDirectory.Close()
+	return c.Backend.Close()
 }

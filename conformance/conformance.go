@@ -1,5 +1,5 @@
 // Package conformance is the test suite every identity backend runs, so
-// that they all behave the same behind identity.UserDirectory.
+// that they all behave the same behind *identity.Directory.
 //
 // A backend's test calls [Run] with a [Harness] that makes a fresh
 // directory for each subtest:
@@ -42,7 +42,7 @@ type Harness interface {
 	// fine too, since tests tag what they create. The suite closes it
 	// when the subtest ends; anything else to release, register with
 	// t.Cleanup.
-	MakeDirectory(ctx context.Context, t *testing.T) (identity.UserDirectory, error)
+	MakeDirectory(ctx context.Context, t *testing.T) (*identity.Directory, error)
 	// Capabilities is what the backend must declare: the suite checks
 	// that the directory reports exactly this, and gates its tests on it.
 	Capabilities() identity.Capabilities
@@ -88,7 +88,7 @@ func Run(t *testing.T, h Harness) {
 type env struct {
 	t    *testing.T
 	ctx  context.Context
-	dir  identity.UserDirectory
+	dir  *identity.Directory
 	caps identity.Capabilities
 	h    Harness
 	tag  string

@@ -1,7 +1,11 @@
 package driver
 
-// maps deep-copies a JSON-shaped map.
-func maps(m map[string]any) map[string]any {
+// CloneMetadata deep-copies a JSON-shaped map, so that metadata handed
+// out or taken in shares nothing with its source. It returns nil for nil.
+func CloneMetadata(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
 	out := make(map[string]any, len(m))
 	for k, v := range m {
 		out[k] = CloneValue(v)
@@ -14,7 +18,7 @@ func maps(m map[string]any) map[string]any {
 func CloneValue(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
-		return maps(t)
+		return CloneMetadata(t)
 	case []any:
 		out := make([]any, len(t))
 		for i, x := range t {

@@ -2,16 +2,14 @@ package driver
 
 import (
 	"net/url"
-
-	"github.com/idport/identity"
 )
 
 // OptionError returns the error a backend's constructor or URL opener
 // gives for a bad option: InvalidArgument naming field, with Op "New" and
 // the backend set. The message must not contain the option's value when
 // the option is a credential.
-func OptionError(backend, field, format string, args ...any) *identity.Error {
-	e := identity.InvalidArgumentError(field, format, args...)
+func OptionError(backend, field, format string, args ...any) *Error {
+	e := InvalidArgumentError(field, format, args...)
 	e.Op, e.Backend = "New", backend
 	return e
 }

@@ -4,7 +4,6 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/idport/identity"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -44,9 +43,9 @@ func TestURLParams(t *testing.T) {
 				assert.Equal(t, c.got, got)
 				return
 			}
-			var ie *identity.Error
+			var ie *Error
 			require.ErrorAs(t, err, &ie)
-			assert.Equal(t, identity.InvalidArgument, ie.Code)
+			assert.Equal(t, InvalidArgument, ie.Code)
 			assert.Equal(t, c.field, ie.Field)
 			assert.Equal(t, "New", ie.Op)
 			assert.Equal(t, "x", ie.Backend)

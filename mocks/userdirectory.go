@@ -85,17 +85,17 @@ func (mr *MockUserDirectoryMockRecorder) Capabilities() *gomock.Call {
 }
 
 // ChangePassword mocks base method.
-func (m *MockUserDirectory) ChangePassword(ctx context.Context, userID string, old, new identity.Secret) error {
+func (m *MockUserDirectory) ChangePassword(ctx context.Context, userID string, oldPassword, newPassword identity.Secret) error {
 	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "ChangePassword", ctx, userID, old, new)
+	ret := m.ctrl.Call(m, "ChangePassword", ctx, userID, oldPassword, newPassword)
 	ret0, _ := ret[0].(error)
 	return ret0
 }
 
 // ChangePassword indicates an expected call of ChangePassword.
-func (mr *MockUserDirectoryMockRecorder) ChangePassword(ctx, userID, old, new any) *gomock.Call {
+func (mr *MockUserDirectoryMockRecorder) ChangePassword(ctx, userID, oldPassword, newPassword any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ChangePassword", reflect.TypeOf((*MockUserDirectory)(nil).ChangePassword), ctx, userID, old, new)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ChangePassword", reflect.TypeOf((*MockUserDirectory)(nil).ChangePassword), ctx, userID, oldPassword, newPassword)
 }
 
 // Close mocks base method.

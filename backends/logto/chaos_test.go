@@ -20,7 +20,7 @@ var chaosRun = chaostest.New("logto")
 // and the schema-checked emulator.
 type chaosHarness struct{ harness }
 
-func (chaosHarness) MakeDirectory(ctx context.Context, t *testing.T) (identity.UserDirectory, error) {
+func (chaosHarness) MakeDirectory(ctx context.Context, t *testing.T) (*identity.Directory, error) {
 	f := chaosRun.Faults(t)
 	check := openapicheck.Middleware(t, "logto", schemaOptions)
 	srv := logtotest.NewServer(t, logtotest.Options{AppID: "m2m", AppSecret: "s3cret",

@@ -13,7 +13,7 @@ import (
 )
 
 // emulated starts a schema-checked emulator and opens a directory on it.
-func emulated(t *testing.T, eo logtotest.Options) (identity.UserDirectory, *logtotest.Server) {
+func emulated(t *testing.T, eo logtotest.Options) (*identity.Directory, *logtotest.Server) {
 	t.Helper()
 	eo.AppID, eo.AppSecret = "m2m", "s3cret"
 	eo.Middleware = openapicheck.Middleware(t, "logto", schemaOptions)
@@ -40,14 +40,14 @@ var schemaOptions = openapicheck.Options{
 
 type harness struct{}
 
-func (harness) MakeDirectory(_ context.Context, t *testing.T) (identity.UserDirectory, error) {
+func (harness) MakeDirectory(_ context.Context, t *testing.T) (*identity.Directory, error) {
 	dir, _ := emulated(t, logtotest.Options{})
 	return dir, nil
 }
 
 func (harness) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
-		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true, UniqueEmail: true, UniquePhone: true,
+		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true, RoleCatalog: true, UniqueEmail: true, UniquePhone: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true,
 		Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended},
 	}
@@ -57,7 +57,7 @@ func TestConformance(t *testing.T) { conformance.Run(t, harness{}) }
 
 type liveHarness struct{}
 
-func (liveHarness) MakeDirectory(ctx context.Context, t *testing.T) (identity.UserDirectory, error) {
+func (liveHarness) MakeDirectory(ctx context.Context, t *testing.T) (*identity.Directory, error) {
 	dir, err := logto.New(ctx, logto.Options{
 		Endpoint: os.Getenv("LOGTO_ENDPOINT"), AppID: os.Getenv(logto.EnvAppID),
 		AppSecret: identity.Secret(os.Getenv(logto.EnvAppSecret)), Resource: os.Getenv(logto.EnvResource),

@@ -112,11 +112,11 @@ func TestOptionsAndURL(t *testing.T) {
 	var o logto.URLOpener
 	for _, s := range []string{"logto://auth.example.com?x=1", "logto://auth.example.com/p", "logto://?resource=r", "logto://h?insecure_http=yes"} {
 		u, _ := url.Parse(s)
-		_, err := o.OpenUserDirectoryURL(ctx, u)
+		_, err := o.OpenDirectoryURL(ctx, u)
 		assert.ErrorIs(t, err, identity.ErrInvalidArgument, s)
 	}
 	u, _ := url.Parse("logto://localhost:3001?insecure_http=true&resource=https://default.logto.app/api")
-	_, err = o.OpenUserDirectoryURL(ctx, u)
+	_, err = o.OpenDirectoryURL(ctx, u)
 	require.NoError(t, err)
 }
 

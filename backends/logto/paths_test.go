@@ -63,7 +63,7 @@ func landed(t *testing.T, label, userID string, reqs []hostiletest.Recorded) {
 
 // recorded starts an emulator that records the requests it gets, with a
 // user and a role to aim at.
-func recorded(t *testing.T) (identity.UserDirectory, *hostiletest.Recorder, *identity.User) {
+func recorded(t *testing.T) (*identity.Directory, *hostiletest.Recorder, *identity.User) {
 	t.Helper()
 	rec := &hostiletest.Recorder{}
 	srv := logtotest.NewServer(t, logtotest.Options{AppID: "m2m", AppSecret: "s3cret", Middleware: rec.Wrap})

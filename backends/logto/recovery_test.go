@@ -17,7 +17,7 @@ import (
 
 // faulty starts a schema-checked emulator with f in front of the checker
 // and opens a directory on it.
-func faulty(t *testing.T, f *faultinject.Faults) (identity.UserDirectory, *logtotest.Server) {
+func faulty(t *testing.T, f *faultinject.Faults) (*identity.Directory, *logtotest.Server) {
 	t.Helper()
 	check := openapicheck.Middleware(t, "logto", schemaOptions)
 	srv := logtotest.NewServer(t, logtotest.Options{AppID: "m2m", AppSecret: "s3cret",

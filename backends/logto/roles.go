@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
 	"github.com/idport/identity/internal/createonce"
 	"github.com/idport/identity/internal/httpx"
 )
@@ -78,7 +79,7 @@ func (d *directory) allPages(ctx context.Context, path string, q url.Values) ([]
 		}
 		if page > 1 && len(rs) > 0 && rs[0].ID == all[len(all)-maxPageSize].ID {
 			// A server or cache that ignores ?page= would be read for ever.
-			return nil, identity.Errorf(identity.Internal, "Logto answered page %d with page %d again", page, page-1)
+			return nil, driver.Errorf(identity.Internal, "Logto answered page %d with page %d again", page, page-1)
 		}
 		all = append(all, rs...)
 		total, err := strconv.Atoi(resp.Header.Get("Total-Number"))

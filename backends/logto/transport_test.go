@@ -91,7 +91,7 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 	} {
 		u, err := url.Parse(s)
 		require.NoError(t, err)
-		_, err = o.OpenUserDirectoryURL(ctx, u)
+		_, err = o.OpenDirectoryURL(ctx, u)
 		if ok {
 			assert.NoError(t, err, s)
 		} else {
@@ -160,7 +160,7 @@ func TestContextEndsEveryWait(t *testing.T) {
 	// context that ends each wait, and short enough that the fetch left
 	// behind does not hold the server's shutdown long.
 	hc := &http.Client{Timeout: 500 * time.Millisecond}
-	open := func() identity.UserDirectory {
+	open := func() *identity.Directory {
 		dir, err := logto.New(context.Background(), logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s3cret", HTTPClient: hc})
 		require.NoError(t, err)
 		return dir

@@ -29,7 +29,7 @@ type directory struct {
 
 func (d *directory) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
-		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true, UniqueEmail: true, UniquePhone: true,
+		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true, RoleCatalog: true, UniqueEmail: true, UniquePhone: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true,
 		Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended},
 	}
@@ -72,7 +72,7 @@ func millis(ms int64) time.Time {
 func toUser(raw json.RawMessage) (*identity.User, error) {
 	var w wireUser
 	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
-		return nil, identity.Errorf(identity.Internal, "Logto returned a user the backend cannot read")
+		return nil, driver.Errorf(identity.Internal, "Logto returned a user the backend cannot read")
 	}
 	u := &identity.User{
 		ID: w.ID, Username: str(w.Username), Email: str(w.PrimaryEmail), DisplayName: str(w.Name),
@@ -158,7 +158,7 @@ func (d *directory) findFor(ctx context.Context, f createonce.Field, v string) (
 		return nil, err
 	}
 	if len(users) != 1 {
-		return nil, identity.Errorf(identity.NotFound, "no user with that phone")
+		return nil, driver.Errorf(identity.NotFound, "no user with that phone")
 	}
 	return users[0], nil
 }
@@ -183,7 +183,7 @@ func (d *directory) FindUser(ctx context.Context, by driver.Identifier, value st
 		return nil, err
 	}
 	if len(users) != 1 {
-		return nil, identity.Errorf(identity.NotFound, "no user with that %s", by)
+		return nil, driver.Errorf(identity.NotFound, "no user with that %s", by)
 	}
 	return users[0], nil
 }
@@ -341,7 +341,7 @@ func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, curso
 	if cursor != "" {
 		var ok bool
 		if page, ok = decodeCursor(cursor); !ok {
-			return nil, identity.InvalidArgumentError("cursor", "cursor was not made by this backend")
+			return nil, driver.InvalidArgumentError("cursor", "cursor was not made by this backend")
 		}
 	}
 	size := o.PageSize
@@ -409,5 +409,5 @@ func (d *directory) ChangePassword(ctx context.Context, id string, old, new iden
 }
 
 func (d *directory) ExpirePassword(context.Context, string) error {
-	return identity.UnsupportedError("ExpirePassword")
+	return driver.UnsupportedError("ExpirePassword")
 }

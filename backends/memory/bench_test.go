@@ -9,9 +9,9 @@ import (
 	"github.com/idport/identity/backends/memory"
 )
 
-func seeded(b *testing.B, n int) (identity.UserDirectory, []string) {
+func seeded(b *testing.B, n int) (*identity.Directory, []string) {
 	b.Helper()
-	dir := memory.New(cheap)
+	dir, _ := memory.New(context.Background(), cheap)
 	ids := make([]string, n)
 	for i := range n {
 		u, err := dir.CreateUser(context.Background(), identity.NewUser{
@@ -26,7 +26,7 @@ func seeded(b *testing.B, n int) (identity.UserDirectory, []string) {
 }
 
 func BenchmarkCreateUser(b *testing.B) {
-	dir := memory.New(cheap)
+	dir, _ := memory.New(context.Background(), cheap)
 	ctx := context.Background()
 	b.ReportAllocs()
 	i := 0
@@ -109,7 +109,7 @@ func BenchmarkUpdateMetadata(b *testing.B) {
 // BenchmarkVerifyPassword measures the default argon2id cost, the one an
 // application gets.
 func BenchmarkVerifyPassword(b *testing.B) {
-	dir := memory.New(memory.Options{})
+	dir, _ := memory.New(context.Background(), memory.Options{})
 	ctx := context.Background()
 	u, err := dir.CreateUser(ctx, identity.NewUser{Email: "a@example.com", Password: "correct horse"})
 	if err != nil {

@@ -15,14 +15,14 @@ var cheap = memory.Options{Hash: memory.HashParams{Time: 1, MemoryKiB: 64, Threa
 
 type harness struct{}
 
-func (harness) MakeDirectory(context.Context, *testing.T) (identity.UserDirectory, error) {
-	return memory.New(cheap), nil
+func (harness) MakeDirectory(ctx context.Context, _ *testing.T) (*identity.Directory, error) {
+	return memory.New(ctx, cheap)
 }
 
 func (harness) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
 		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true,
-		PendingCreate: true, Roles: true, UniqueEmail: true, UniquePhone: true,
+		PendingCreate: true, Roles: true, RoleCatalog: true, UniqueEmail: true, UniquePhone: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended, identity.StatusLocked},
 	}

@@ -36,12 +36,24 @@ type Options struct {
 	Now func() time.Time
 }
 
+// Bounds on Options.Hash.
+const (
+	maxHashTime      = 64
+	maxHashMemoryKiB = 4 << 20 // 4 GiB
+)
+
 // DefaultLockoutThreshold is the LockoutThreshold of the zero Options.
 const DefaultLockoutThreshold = 10
 
-// New returns a new, empty directory.
-func New(opts Options) identity.UserDirectory {
-	return driver.NewUserDirectory(Scheme, newStore(opts))
+// New returns a new, empty directory. It makes no call and keeps nothing
+// outside the process; it returns InvalidArgument naming a bad option.
+func New(_ context.Context, opts Options) (*identity.Directory, error) {
+	// argon2 allocates MemoryKiB per hash up front: a typo here would
+	// take the process down at the first password, not at start-up.
+	if opts.Hash.Time > maxHashTime || opts.Hash.MemoryKiB > maxHashMemoryKiB {
+		return nil, driver.OptionError(Scheme, "Hash", "Hash costs are at most Time %d and MemoryKiB %d", maxHashTime, maxHashMemoryKiB)
+	}
+	return identity.NewDirectory(Scheme, newStore(opts)), nil
 }
 
 // URLOpener opens "memory://" URLs. The URL takes no host, path or query
@@ -51,8 +63,8 @@ type URLOpener struct {
 	Options Options
 }
 
-// OpenUserDirectoryURL returns a new, empty directory.
-func (o *URLOpener) OpenUserDirectoryURL(_ context.Context, u *url.URL) (identity.UserDirectory, error) {
+// OpenDirectoryURL returns a new, empty directory.
+func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity.Directory, error) {
 	if u.Host != "" || (u.Path != "" && u.Path != "/") || u.Opaque != "" {
 		return nil, &identity.Error{Code: identity.InvalidArgument, Op: "Open", Backend: Scheme, Field: "url",
 			Message: "memory URLs take no host or path; use memory://"}
@@ -61,7 +73,7 @@ func (o *URLOpener) OpenUserDirectoryURL(_ context.Context, u *url.URL) (identit
 		return nil, &identity.Error{Code: identity.InvalidArgument, Op: "Open", Backend: Scheme, Field: k,
 			Message: "unknown query parameter " + k}
 	}
-	return New(o.Options), nil
+	return New(ctx, o.Options)
 }
 
 func init() { identity.Register(Scheme, &URLOpener{}) }

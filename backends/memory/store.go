@@ -68,7 +68,7 @@ func newStore(opts Options) *store {
 func (s *store) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
 		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true,
-		PendingCreate: true, Roles: true, UniqueEmail: true, UniquePhone: true,
+		PendingCreate: true, Roles: true, RoleCatalog: true, UniqueEmail: true, UniquePhone: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended, identity.StatusLocked},
 	}
@@ -231,7 +231,7 @@ func (s *store) UpdateUser(_ context.Context, id string, u identity.UserUpdate) 
 	set(&next.FamilyName, u.FamilyName)
 	set(&next.DisplayName, u.DisplayName)
 	if next.Username == "" && next.Email == "" && next.Phone == "" {
-		return nil, identity.InvalidArgumentError("UserUpdate", "the update would leave the user with no Username, Email or Phone")
+		return nil, driver.InvalidArgumentError("UserUpdate", "the update would leave the user with no Username, Email or Phone")
 	}
 	if err := s.claim(id, next.Username, next.Email, next.Phone); err != nil {
 		return nil, err
@@ -313,7 +313,7 @@ func (s *store) ListUsers(ctx context.Context, o identity.ListOptions, cursor st
 	if cursor != "" {
 		var ok bool
 		if after, ok = decodeCursor(cursor); !ok {
-			return nil, identity.InvalidArgumentError("cursor", "cursor was not made by this backend")
+			return nil, driver.InvalidArgumentError("cursor", "cursor was not made by this backend")
 		}
 	}
 	size := o.PageSize

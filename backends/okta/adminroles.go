@@ -6,21 +6,14 @@ import (
 	"slices"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
 	"github.com/idport/identity/internal/httpx"
 )
 
 // adminRoleTypes maps roles to Okta's standard administrator role types,
-// assigned to users directly. The catalogue is fixed: CreateRole and
-// DeleteRole are Unsupported.
+// assigned to users directly. The catalogue is fixed, so it is no
+// driver.RoleCatalog, and the directory declares no RoleCatalog.
 type adminRoleTypes struct{ *directory }
-
-func (adminRoleTypes) CreateRole(context.Context, identity.Role) (*identity.Role, error) {
-	return nil, identity.UnsupportedError("CreateRole (Okta's administrator roles are a fixed set)")
-}
-
-func (adminRoleTypes) DeleteRole(context.Context, string) error {
-	return identity.UnsupportedError("DeleteRole (Okta's administrator roles are a fixed set)")
-}
 
 func (adminRoleTypes) ListRoles(context.Context) ([]*identity.Role, error) {
 	out := make([]*identity.Role, 0, len(adminRoles))
@@ -77,7 +70,7 @@ func (d adminRoleTypes) assignments(ctx context.Context, userID string) ([]wireA
 	}
 	for _, a := range as {
 		if a.ID == "" {
-			return nil, identity.Errorf(identity.Internal, "Okta listed a role assignment without an id")
+			return nil, driver.Errorf(identity.Internal, "Okta listed a role assignment without an id")
 		}
 	}
 	// Custom role assignments have type CUSTOM; only standard types are

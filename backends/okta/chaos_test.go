@@ -20,7 +20,7 @@ var chaosRun = chaostest.New("okta")
 // schema-checked emulator.
 type chaosHarness struct{ harness }
 
-func (chaosHarness) MakeDirectory(ctx context.Context, t *testing.T) (identity.UserDirectory, error) {
+func (chaosHarness) MakeDirectory(ctx context.Context, t *testing.T) (*identity.Directory, error) {
 	f := chaosRun.Faults(t)
 	check := openapicheck.Middleware(t, "okta", schemaOptions)
 	srv := oktatest.NewServer(t, oktatest.Options{APIToken: testToken, NamesOptional: true,

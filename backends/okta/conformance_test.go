@@ -17,7 +17,7 @@ const testToken = "okta-conformance-token"
 
 // emulated starts a schema-checked emulator and opens a directory on it
 // with the API token, unless o names a service app.
-func emulated(t *testing.T, eo oktatest.Options, o okta.Options) (identity.UserDirectory, *oktatest.Server) {
+func emulated(t *testing.T, eo oktatest.Options, o okta.Options) (*identity.Directory, *oktatest.Server) {
 	t.Helper()
 	eo.APIToken = testToken
 	eo.Middleware = openapicheck.Middleware(t, "okta", schemaOptions)
@@ -60,7 +60,7 @@ var schemaOptions = openapicheck.Options{
 
 type harness struct{ eo oktatest.Options }
 
-func (h harness) MakeDirectory(_ context.Context, t *testing.T) (identity.UserDirectory, error) {
+func (h harness) MakeDirectory(_ context.Context, t *testing.T) (*identity.Directory, error) {
 	eo := h.eo
 	// Okta's default profile requires firstName and lastName; orgs that
 	// onboard users by email alone make them optional, and the suite
@@ -73,7 +73,7 @@ func (h harness) MakeDirectory(_ context.Context, t *testing.T) (identity.UserDi
 func (harness) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
 		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true,
-		EmailRequired: true, PendingCreate: true, PendingUntilPassword: true, Roles: true,
+		EmailRequired: true, PendingCreate: true, PendingUntilPassword: true, Roles: true, RoleCatalog: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended,
 			identity.StatusLocked, identity.StatusDeprovisioned},
@@ -94,7 +94,7 @@ func TestConformanceEmailLogins(t *testing.T) {
 
 type liveHarness struct{}
 
-func (liveHarness) MakeDirectory(ctx context.Context, t *testing.T) (identity.UserDirectory, error) {
+func (liveHarness) MakeDirectory(ctx context.Context, t *testing.T) (*identity.Directory, error) {
 	dir, err := identity.Open(ctx, "okta://"+hostOf(os.Getenv("OKTA_ORG_URL")))
 	if err != nil {
 		return nil, err

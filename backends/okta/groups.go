@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
 	"github.com/idport/identity/internal/createonce"
 	"github.com/idport/identity/internal/httpx"
 )
@@ -29,14 +30,19 @@ const okGroup = "OKTA_GROUP"
 
 // roleMapping is what a portable role is at Okta, chosen once by
 // Options.RoleMode: a group (groupRoles) or an administrator role type
-// (adminRoleTypes). The directory's role methods are its methods.
-type roleMapping interface {
-	CreateRole(ctx context.Context, r identity.Role) (*identity.Role, error)
-	ListRoles(ctx context.Context) ([]*identity.Role, error)
-	DeleteRole(ctx context.Context, name string) error
-	ListUserRoles(ctx context.Context, userID string) ([]*identity.Role, error)
-	AssignRole(ctx context.Context, userID, role string) error
-	RevokeRole(ctx context.Context, userID, role string) error
+// (adminRoleTypes). The directory's role methods are its methods; only
+// groups make a catalogue the application manages (driver.RoleCatalog).
+type roleMapping = driver.Roles
+
+// CreateRole creates a group; it is called only in group mode, where
+// catalog is set, since only then is RoleCatalog declared.
+func (d *directory) CreateRole(ctx context.Context, r identity.Role) (*identity.Role, error) {
+	return d.catalog.CreateRole(ctx, r)
+}
+
+// DeleteRole deletes a group; see CreateRole.
+func (d *directory) DeleteRole(ctx context.Context, name string) error {
+	return d.catalog.DeleteRole(ctx, name)
 }
 
 // groupRoles maps roles to OKTA_GROUP groups by name.
@@ -111,7 +117,7 @@ func (d groupRoles) allGroups(ctx context.Context, path string, q url.Values) ([
 			if g.ID == "" {
 				// It would go into a path: refuse it rather than call
 				// /groups/ or /groups//users.
-				return nil, identity.Errorf(identity.Internal, "Okta listed a group without an id")
+				return nil, driver.Errorf(identity.Internal, "Okta listed a group without an id")
 			}
 			all = append(all, g)
 		}
@@ -201,7 +207,7 @@ func (d groupRoles) CreateRole(ctx context.Context, r identity.Role) (*identity.
 		return nil, err
 	}
 	if g.ID == "" {
-		return nil, identity.Errorf(identity.Internal, "Okta returned a group without an id")
+		return nil, driver.Errorf(identity.Internal, "Okta returned a group without an id")
 	}
 	d.cache.put(g.Profile.Name, g.ID)
 	return g.role(), nil

@@ -234,12 +234,12 @@ func (o Options) MarshalJSON() ([]byte, error) {
 
 // New returns a directory over the Okta org. It checks opts and makes no
 // network call; it returns InvalidArgument naming the first bad option.
-func New(_ context.Context, opts Options) (identity.UserDirectory, error) {
+func New(_ context.Context, opts Options) (*identity.Directory, error) {
 	d, err := newDirectory(opts)
 	if err != nil {
 		return nil, err
 	}
-	return driver.NewUserDirectory(Scheme, d), nil
+	return identity.NewDirectory(Scheme, d), nil
 }
 
 func badOption(field, format string, args ...any) error {
@@ -256,8 +256,8 @@ type URLOpener struct {
 	Options Options
 }
 
-// OpenUserDirectoryURL opens the directory the URL names.
-func (o *URLOpener) OpenUserDirectoryURL(ctx context.Context, u *url.URL) (identity.UserDirectory, error) {
+// OpenDirectoryURL opens the directory the URL names.
+func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity.Directory, error) {
 	opts := o.Options
 	scheme := "https"
 	if u.Host == "" {
@@ -441,7 +441,8 @@ func newDirectory(opts Options) (*directory, error) {
 	if opts.RoleMode == RoleModeAdmin {
 		d.roleMapping = adminRoleTypes{d}
 	} else {
-		d.roleMapping = groupRoles{d, newGroupCache()}
+		g := groupRoles{d, newGroupCache()}
+		d.roleMapping, d.catalog = g, g
 	}
 	return d, nil
 }

@@ -116,7 +116,7 @@ func (w *recordingWriter) Write(p []byte) (int, error) {
 // directories on it in either role mode, through the portable layer and
 // bare.
 type site struct {
-	dir, admin identity.UserDirectory
+	dir, admin *identity.Directory
 	raw        *directory
 	rec        *hostiletest.Recorder
 	count      *counter

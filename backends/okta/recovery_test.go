@@ -17,7 +17,7 @@ import (
 
 // faulty starts a schema-checked emulator with f in front of the checker
 // and opens a directory on it.
-func faulty(t *testing.T, f *faultinject.Faults) (identity.UserDirectory, *oktatest.Server) {
+func faulty(t *testing.T, f *faultinject.Faults) (*identity.Directory, *oktatest.Server) {
 	t.Helper()
 	check := openapicheck.Middleware(t, "okta", schemaOptions)
 	srv := oktatest.NewServer(t, oktatest.Options{APIToken: testToken, NamesOptional: true,

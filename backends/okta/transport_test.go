@@ -126,7 +126,7 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 	} {
 		u, err := url.Parse(s)
 		require.NoError(t, err)
-		_, err = o.OpenUserDirectoryURL(ctx, u)
+		_, err = o.OpenDirectoryURL(ctx, u)
 		if ok {
 			assert.NoError(t, err, s)
 		} else {
@@ -171,16 +171,16 @@ func TestRedirectsCarryNoCredentials(t *testing.T) {
 	for _, c := range []struct {
 		name, path string
 		opts       okta.Options
-		call       func(identity.UserDirectory) error
+		call       func(*identity.Directory) error
 	}{
-		{"API, api token", "/api/", apiToken, func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, u.ID); return err }},
-		{"API create, api token", "/api/", apiToken, func(d identity.UserDirectory) error {
+		{"API, api token", "/api/", apiToken, func(d *identity.Directory) error { _, err := d.GetUser(ctx, u.ID); return err }},
+		{"API create, api token", "/api/", apiToken, func(d *identity.Directory) error {
 			_, err := d.CreateUser(ctx, identity.NewUser{Email: "other@example.com", Password: pw})
 			return err
 		}},
-		{"API, service app", "/api/", app, func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, u.ID); return err }},
-		{"token endpoint", "/oauth2/v1/token", app, func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, u.ID); return err }},
-		{"Authentication API", "/api/v1/authn", apiToken, func(d identity.UserDirectory) error { return d.VerifyPassword(ctx, u.ID, pw) }},
+		{"API, service app", "/api/", app, func(d *identity.Directory) error { _, err := d.GetUser(ctx, u.ID); return err }},
+		{"token endpoint", "/oauth2/v1/token", app, func(d *identity.Directory) error { _, err := d.GetUser(ctx, u.ID); return err }},
+		{"Authentication API", "/api/v1/authn", apiToken, func(d *identity.Directory) error { return d.VerifyPassword(ctx, u.ID, pw) }},
 	} {
 		redirected.Store(c.path)
 		reached.Store(0)
@@ -205,7 +205,7 @@ func TestContextEndsEveryWait(t *testing.T) {
 	srv := oktatest.NewServer(t, oktatest.Options{APIToken: transportToken, NamesOptional: true, Middleware: script.Wrap})
 	// Each case has its own directory, since a directory's pacing
 	// remembers the windows it was told of.
-	fresh := func() identity.UserDirectory {
+	fresh := func() *identity.Directory {
 		dir, err := okta.New(context.Background(), okta.Options{OrgURL: srv.URL, APIToken: transportToken})
 		require.NoError(t, err)
 		return dir

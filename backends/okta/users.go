@@ -28,6 +28,7 @@ const (
 
 type directory struct {
 	roleMapping
+	catalog driver.RoleCatalog // nil in admin-role mode
 	http    *httpx.Client
 	authn   *httpx.Client
 	creates createonce.Creator
@@ -36,7 +37,7 @@ type directory struct {
 func (d *directory) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
 		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true,
-		EmailRequired: true, PendingCreate: true, PendingUntilPassword: true, Roles: true,
+		EmailRequired: true, PendingCreate: true, PendingUntilPassword: true, Roles: true, RoleCatalog: d.catalog != nil,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended,
 			identity.StatusLocked, identity.StatusDeprovisioned},
@@ -92,10 +93,10 @@ var statuses = map[string]identity.Status{
 func decodeUser(raw json.RawMessage) (*wireUser, error) {
 	var w wireUser
 	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
-		return nil, identity.Errorf(identity.Internal, "Okta returned a user the backend cannot read")
+		return nil, driver.Errorf(identity.Internal, "Okta returned a user the backend cannot read")
 	}
 	if _, ok := statuses[w.Status]; !ok {
-		return nil, identity.Errorf(identity.Internal, "Okta returned a user with an unknown status %q", truncate(w.Status))
+		return nil, driver.Errorf(identity.Internal, "Okta returned a user with an unknown status %q", truncate(w.Status))
 	}
 	return &w, nil
 }
@@ -158,7 +159,7 @@ func (d *directory) get(ctx context.Context, id string) (*wireUser, json.RawMess
 		return nil, nil, "", err
 	}
 	if w.ID != id {
-		return nil, nil, "", identity.Errorf(identity.NotFound, "no user with that id")
+		return nil, nil, "", driver.Errorf(identity.NotFound, "no user with that id")
 	}
 	return w, raw, resp.Header.Get("ETag"), nil
 }
@@ -184,14 +185,14 @@ func metadataValue(k string, v any) error {
 			switch x.(type) {
 			case string, bool, float64, float32, int, int64, json.Number:
 			default:
-				return identity.UnsupportedError("Metadata." + k + " (an array of objects, arrays or nulls)")
+				return driver.UnsupportedError("Metadata." + k + " (an array of objects, arrays or nulls)")
 			}
 		}
 		return nil
 	case []string, []float64, []int, []bool:
 		return nil
 	}
-	return identity.UnsupportedError("Metadata." + k + " (Okta profile properties hold strings, numbers, booleans and arrays of those)")
+	return driver.UnsupportedError("Metadata." + k + " (Okta profile properties hold strings, numbers, booleans and arrays of those)")
 }
 
 // checkMetadata refuses keys that are mapped profile properties, which a
@@ -200,7 +201,7 @@ func metadataValue(k string, v any) error {
 func checkMetadata(md map[string]any) error {
 	for k, v := range md {
 		if isMapped(k) {
-			return identity.InvalidArgumentError("Metadata."+k, "metadata key %q is the Okta profile property of a portable field; set the field instead", k)
+			return driver.InvalidArgumentError("Metadata."+k, "metadata key %q is the Okta profile property of a portable field; set the field instead", k)
 		}
 		if v != nil {
 			if err := metadataValue(k, v); err != nil {
@@ -248,7 +249,7 @@ func (d *directory) CreateUser(ctx context.Context, nu identity.NewUser) (*ident
 		if f == createonce.Username || f == createonce.Email && login == v {
 			return d.FindUser(ctx, driver.ByUsername, v)
 		}
-		return nil, identity.UnsupportedError("lookup by " + string(f))
+		return nil, driver.UnsupportedError("lookup by " + string(f))
 	})
 }
 
@@ -280,7 +281,7 @@ func (d *directory) FindUser(ctx context.Context, by driver.Identifier, value st
 			return u, nil
 		}
 	}
-	return nil, identity.Errorf(identity.NotFound, "no user with that %s", by)
+	return nil, driver.Errorf(identity.NotFound, "no user with that %s", by)
 }
 
 // propertyEq is `profile.{p} eq "{v}"`, the value a JSON string as Okta's
@@ -302,7 +303,7 @@ func jsonString(s string) string {
 // whole profile replaced under If-Match instead.
 func (d *directory) UpdateUser(ctx context.Context, id string, up identity.UserUpdate) (*identity.User, error) {
 	if up.Username != nil && *up.Username == "" {
-		return nil, identity.InvalidArgumentError("Username", "an Okta user's login cannot be cleared")
+		return nil, driver.InvalidArgumentError("Username", "an Okta user's login cannot be cleared")
 	}
 	if err := checkMetadata(up.Metadata); err != nil {
 		return nil, err
@@ -433,13 +434,13 @@ func (d *directory) ActivateUser(ctx context.Context, id string) error {
 		return d.lifecycle(ctx, id, "unlock", nil)
 	case "STAGED", "DEPROVISIONED":
 		if !w.hasPassword() {
-			return identity.Errorf(identity.FailedPrecondition, "the user is %s and has no password: Okta would leave it PROVISIONED, unable to sign in; set a password first", w.Status)
+			return driver.Errorf(identity.FailedPrecondition, "the user is %s and has no password: Okta would leave it PROVISIONED, unable to sign in; set a password first", w.Status)
 		}
 		return d.lifecycle(ctx, id, "activate", url.Values{"sendEmail": {"false"}})
 	case "PROVISIONED":
-		return identity.Errorf(identity.FailedPrecondition, "the user is PROVISIONED: it becomes active once it has a password")
+		return driver.Errorf(identity.FailedPrecondition, "the user is PROVISIONED: it becomes active once it has a password")
 	}
-	return identity.Errorf(identity.FailedPrecondition, "the user is %s", w.Status)
+	return driver.Errorf(identity.FailedPrecondition, "the user is %s", w.Status)
 }
 
 // listUsers fetches one page and the after cursor of the next ("" on the
@@ -550,7 +551,7 @@ func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, curso
 	if cursor != "" {
 		after, ok := decodeCursor(cursor)
 		if !ok {
-			return nil, identity.InvalidArgumentError("cursor", "cursor was not made by this backend")
+			return nil, driver.InvalidArgumentError("cursor", "cursor was not made by this backend")
 		}
 		q.Set("after", after)
 	}
@@ -615,11 +616,11 @@ func (d *directory) VerifyPassword(ctx context.Context, id string, pw identity.S
 		return err
 	}
 	if !w.hasPassword() {
-		return identity.Errorf(identity.InvalidCredentials, "the user has no password")
+		return driver.Errorf(identity.InvalidCredentials, "the user has no password")
 	}
 	switch w.Status {
 	case "SUSPENDED", "LOCKED_OUT", "DEPROVISIONED":
-		return identity.Errorf(identity.FailedPrecondition, "Okta checks passwords only of users who can sign in; the user is %s", w.Status)
+		return driver.Errorf(identity.FailedPrecondition, "Okta checks passwords only of users who can sign in; the user is %s", w.Status)
 	}
 	login, _ := w.Profile[propLogin].(string)
 	var out struct {
@@ -635,9 +636,9 @@ func (d *directory) VerifyPassword(ctx context.Context, id string, pw identity.S
 	case authnStatuses[out.Status]:
 		return nil
 	case out.Status == "LOCKED_OUT":
-		return identity.Errorf(identity.FailedPrecondition, "the user is locked out")
+		return driver.Errorf(identity.FailedPrecondition, "the user is locked out")
 	}
-	return identity.Errorf(identity.Internal, "Okta's authn answered with the unknown status %q", truncate(out.Status))
+	return driver.Errorf(identity.Internal, "Okta's authn answered with the unknown status %q", truncate(out.Status))
 }
 
 // ChangePassword uses Okta's change_password, which checks the old
@@ -661,7 +662,7 @@ func (d *directory) ChangePassword(ctx context.Context, id string, old, new iden
 			// It did not: sending it again gets Okta's own answer,
 			// including a wrong old password's.
 			return struct{}{}, false, nil
-		case identity.IsContextError(err):
+		case driver.IsContextError(err):
 			return struct{}{}, false, err
 		default:
 			return struct{}{}, false, &identity.Error{Code: identity.Unavailable, Retryable: true, Err: cause,

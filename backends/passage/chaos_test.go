@@ -20,7 +20,7 @@ var chaosRun = chaostest.New("passage")
 // and the schema-checked emulator.
 type chaosHarness struct{ harness }
 
-func (chaosHarness) MakeDirectory(ctx context.Context, t *testing.T) (identity.UserDirectory, error) {
+func (chaosHarness) MakeDirectory(ctx context.Context, t *testing.T) (*identity.Directory, error) {
 	f := chaosRun.Faults(t)
 	check := openapicheck.Middleware(t, "passage", openapicheck.Options{BasePath: "/v1"})
 	srv := passagetest.NewServer(t, passagetest.Options{AppID: "app1", APIKey: "test-key", MetadataFields: metadataFields(),

@@ -26,7 +26,7 @@ func metadataFields() map[string]passagetest.FieldType {
 }
 
 // emulated starts a schema-checked emulator and opens a directory on it.
-func emulated(t *testing.T, opts passage.Options) (identity.UserDirectory, *passagetest.Server) {
+func emulated(t *testing.T, opts passage.Options) (*identity.Directory, *passagetest.Server) {
 	t.Helper()
 	srv := passagetest.NewServer(t, passagetest.Options{
 		AppID: "app1", APIKey: "test-key", MetadataFields: metadataFields(),
@@ -42,7 +42,7 @@ func emulated(t *testing.T, opts passage.Options) (identity.UserDirectory, *pass
 
 type harness struct{ roles bool }
 
-func (h harness) MakeDirectory(_ context.Context, t *testing.T) (identity.UserDirectory, error) {
+func (h harness) MakeDirectory(_ context.Context, t *testing.T) (*identity.Directory, error) {
 	var opts passage.Options
 	if h.roles {
 		opts.RolesField = "roles"
@@ -53,7 +53,7 @@ func (h harness) MakeDirectory(_ context.Context, t *testing.T) (identity.UserDi
 
 func (h harness) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
-		Phone: true, Metadata: true, Roles: h.roles, UniqueEmail: true, UniquePhone: true,
+		Phone: true, Metadata: true, Roles: h.roles, RoleCatalog: h.roles, UniqueEmail: true, UniquePhone: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended},
 	}
 }
@@ -64,7 +64,7 @@ func TestConformanceRolesInMetadata(t *testing.T) { conformance.Run(t, harness{r
 
 type liveHarness struct{ roles bool }
 
-func (h liveHarness) MakeDirectory(ctx context.Context, t *testing.T) (identity.UserDirectory, error) {
+func (h liveHarness) MakeDirectory(ctx context.Context, t *testing.T) (*identity.Directory, error) {
 	opts := passage.Options{AppID: os.Getenv("PASSAGE_APP_ID"), APIKey: identity.Secret(os.Getenv(passage.EnvAPIKey)), BaseURL: os.Getenv("PASSAGE_BASE_URL")}
 	dir, err := passage.New(ctx, opts)
 	if err != nil {

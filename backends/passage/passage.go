@@ -104,12 +104,12 @@ type Options struct {
 
 // New returns a directory over the Passage app. It checks opts and makes
 // no network call; it returns InvalidArgument naming the first bad option.
-func New(_ context.Context, opts Options) (identity.UserDirectory, error) {
+func New(_ context.Context, opts Options) (*identity.Directory, error) {
 	d, err := newDirectory(opts)
 	if err != nil {
 		return nil, err
 	}
-	return driver.NewUserDirectory(Scheme, d), nil
+	return identity.NewDirectory(Scheme, d), nil
 }
 
 func badOption(field, format string, args ...any) error {
@@ -125,8 +125,8 @@ type URLOpener struct {
 	Options Options
 }
 
-// OpenUserDirectoryURL opens the directory the URL names.
-func (o *URLOpener) OpenUserDirectoryURL(ctx context.Context, u *url.URL) (identity.UserDirectory, error) {
+// OpenDirectoryURL opens the directory the URL names.
+func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity.Directory, error) {
 	opts := o.Options
 	opts.AppID = u.Host
 	err := driver.URLParams(Scheme, u, func(k, v string) (bool, error) {

@@ -38,11 +38,11 @@ func TestOptionsAndURL(t *testing.T) {
 	var o passage.URLOpener
 	for _, s := range []string{"passage://app1?nope=1", "passage://app1/path", "passage://app1?allow_insecure_http=maybe", "passage://?base_url=https://x"} {
 		u, _ := url.Parse(s)
-		_, err := o.OpenUserDirectoryURL(ctx, u)
+		_, err := o.OpenDirectoryURL(ctx, u)
 		assert.ErrorIs(t, err, identity.ErrInvalidArgument, s)
 	}
 	u, _ := url.Parse("passage://app1?roles_field=roles&roles=admin,editor&base_url=https://api.example.com/v1")
-	dir, err := o.OpenUserDirectoryURL(ctx, u)
+	dir, err := o.OpenDirectoryURL(ctx, u)
 	require.NoError(t, err)
 	assert.True(t, dir.Capabilities().Roles)
 	for _, f := range []string{fmt.Sprintf("%v", dir), fmt.Sprintf("%+v", dir), fmt.Sprintf("%#v", dir)} {

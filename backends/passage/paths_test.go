@@ -46,7 +46,7 @@ func landed(t *testing.T, label, userID string, reqs []hostiletest.Recorded) {
 	}
 }
 
-func recorded(t *testing.T) (identity.UserDirectory, *hostiletest.Recorder, *identity.User) {
+func recorded(t *testing.T) (*identity.Directory, *hostiletest.Recorder, *identity.User) {
 	t.Helper()
 	rec := &hostiletest.Recorder{}
 	srv := passagetest.NewServer(t, passagetest.Options{AppID: "app1", APIKey: "test-key", MetadataFields: metadataFields(), Middleware: rec.Wrap})

@@ -17,7 +17,7 @@ import (
 
 // faulty starts a schema-checked emulator with f in front of the checker
 // and opens a directory on it.
-func faulty(t *testing.T, f *faultinject.Faults, opts passage.Options) (identity.UserDirectory, *passagetest.Server) {
+func faulty(t *testing.T, f *faultinject.Faults, opts passage.Options) (*identity.Directory, *passagetest.Server) {
 	t.Helper()
 	check := openapicheck.Middleware(t, "passage", openapicheck.Options{BasePath: "/v1"})
 	srv := passagetest.NewServer(t, passagetest.Options{AppID: "app1", APIKey: "test-key", MetadataFields: metadataFields(),

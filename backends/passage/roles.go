@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
 	"github.com/idport/identity/internal/httpx"
 )
 
@@ -54,7 +55,7 @@ func (s *stripes) lock(id string) func() {
 
 func checkRoleName(name string) *identity.Error {
 	if strings.Contains(name, ",") {
-		return identity.InvalidArgumentError("role", "role names cannot contain ',' on Passage, which keeps a user's roles as a comma-separated list")
+		return driver.InvalidArgumentError("role", "role names cannot contain ',' on Passage, which keeps a user's roles as a comma-separated list")
 	}
 	return nil
 }
@@ -106,11 +107,11 @@ func (d *directory) DeleteRole(ctx context.Context, name string) error {
 		for i, raw := range env.Users {
 			var w wireUser
 			if err := json.Unmarshal(raw, &w); err != nil {
-				return identity.Errorf(identity.Internal, "Passage returned a user the backend cannot read")
+				return driver.Errorf(identity.Internal, "Passage returned a user the backend cannot read")
 			}
 			if i == 0 && page > 1 && w.ID == first {
 				// A server or cache that ignores ?page= would be walked for ever.
-				return identity.Errorf(identity.Internal, "Passage answered page %d with page %d again", page, page-1)
+				return driver.Errorf(identity.Internal, "Passage answered page %d with page %d again", page, page-1)
 			}
 			if i == 0 {
 				first = w.ID
@@ -163,7 +164,7 @@ func (d *directory) rawUser(ctx context.Context, id string) (*wireUser, error) {
 	}
 	var w wireUser
 	if err := json.Unmarshal(env.User, &w); err != nil || w.ID == "" {
-		return nil, identity.Errorf(identity.Internal, "Passage returned a user the backend cannot read")
+		return nil, driver.Errorf(identity.Internal, "Passage returned a user the backend cannot read")
 	}
 	return &w, nil
 }

@@ -90,7 +90,7 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 	} {
 		u, err := url.Parse(s)
 		require.NoError(t, err)
-		_, err = o.OpenUserDirectoryURL(ctx, u)
+		_, err = o.OpenDirectoryURL(ctx, u)
 		if ok {
 			assert.NoError(t, err, s)
 		} else {

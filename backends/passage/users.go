@@ -32,7 +32,7 @@ type directory struct {
 
 func (d *directory) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
-		Phone: true, Metadata: true, Roles: d.roles != nil, UniqueEmail: true, UniquePhone: true,
+		Phone: true, Metadata: true, Roles: d.roles != nil, RoleCatalog: d.roles != nil, UniqueEmail: true, UniquePhone: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended},
 	}
 }
@@ -65,11 +65,11 @@ var statuses = map[string]identity.Status{
 func (d *directory) toUser(raw json.RawMessage) (*identity.User, error) {
 	var w wireUser
 	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
-		return nil, identity.Errorf(identity.Internal, "Passage returned a user the backend cannot read")
+		return nil, driver.Errorf(identity.Internal, "Passage returned a user the backend cannot read")
 	}
 	st, ok := statuses[w.Status]
 	if !ok {
-		return nil, identity.Errorf(identity.Internal, "Passage returned the unknown status %q", w.Status)
+		return nil, driver.Errorf(identity.Internal, "Passage returned the unknown status %q", w.Status)
 	}
 	u := &identity.User{
 		ID: w.ID, Email: w.Email, EmailVerified: w.EmailVerified, Phone: w.Phone,
@@ -106,7 +106,7 @@ func (d *directory) do(ctx context.Context, method, path string, query url.Value
 		return nil, err
 	}
 	if len(env.User) == 0 {
-		return nil, identity.Errorf(identity.Internal, "Passage answered without a user")
+		return nil, driver.Errorf(identity.Internal, "Passage answered without a user")
 	}
 	return d.toUser(env.User)
 }
@@ -116,7 +116,7 @@ func (d *directory) do(ctx context.Context, method, path string, query url.Value
 func (d *directory) checkMetadataKeys(md map[string]any) error {
 	if d.roles != nil {
 		if _, ok := md[d.opts.RolesField]; ok {
-			return identity.InvalidArgumentError("Metadata."+d.opts.RolesField, "%q holds the user's roles; use AssignRole and RevokeRole", d.opts.RolesField)
+			return driver.InvalidArgumentError("Metadata."+d.opts.RolesField, "%q holds the user's roles; use AssignRole and RevokeRole", d.opts.RolesField)
 		}
 	}
 	return nil
@@ -160,11 +160,11 @@ func (d *directory) findFor(ctx context.Context, f createonce.Field, v string) (
 			return nil, err
 		}
 		if u.Phone != v {
-			return nil, identity.Errorf(identity.NotFound, "no user with that phone")
+			return nil, driver.Errorf(identity.NotFound, "no user with that phone")
 		}
 		return u, nil
 	}
-	return nil, identity.UnsupportedError("lookup by " + string(f))
+	return nil, driver.UnsupportedError("lookup by " + string(f))
 }
 
 // duplicate turns Passage's generic 400 for a taken identifier into
@@ -200,7 +200,7 @@ func (d *directory) findIdentifier(ctx context.Context, ident string) (*identity
 		return nil, err
 	}
 	if len(page.Users) == 0 {
-		return nil, identity.Errorf(identity.NotFound, "no user with that identifier")
+		return nil, driver.Errorf(identity.NotFound, "no user with that identifier")
 	}
 	return d.toUser(page.Users[0])
 }
@@ -212,7 +212,7 @@ func (d *directory) FindUser(ctx context.Context, by driver.Identifier, value st
 		return nil, err
 	}
 	if !strings.EqualFold(u.Email, value) {
-		return nil, identity.Errorf(identity.NotFound, "no user with that email")
+		return nil, driver.Errorf(identity.NotFound, "no user with that email")
 	}
 	return u, nil
 }
@@ -316,7 +316,7 @@ func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, cur s
 	if cur != "" {
 		c, ok := decodeCursor(cur)
 		if !ok {
-			return nil, identity.InvalidArgumentError("cursor", "cursor was not made by this backend")
+			return nil, driver.InvalidArgumentError("cursor", "cursor was not made by this backend")
 		}
 		q.Set("page", strconv.Itoa(c.Page))
 		q.Set("created_before", strconv.FormatInt(c.Anchor, 10))
@@ -352,19 +352,4 @@ func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, cur s
 		page.NextCursor = cursor{Page: env.Page + 1, Anchor: env.CreatedBefore}.encode()
 	}
 	return page, nil
-}
-
-// Passage is passwordless; the capabilities say so, and the portable layer
-// answers Unsupported before any of these is called.
-func (d *directory) SetPassword(context.Context, string, identity.Secret) error {
-	return identity.UnsupportedError("SetPassword")
-}
-func (d *directory) VerifyPassword(context.Context, string, identity.Secret) error {
-	return identity.UnsupportedError("VerifyPassword")
-}
-func (d *directory) ChangePassword(context.Context, string, identity.Secret, identity.Secret) error {
-	return identity.UnsupportedError("ChangePassword")
-}
-func (d *directory) ExpirePassword(context.Context, string) error {
-	return identity.UnsupportedError("ExpirePassword")
 }

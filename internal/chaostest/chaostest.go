@@ -7,7 +7,7 @@
 //
 //	var run = chaostest.New("logto")
 //
-//	func (chaosHarness) MakeDirectory(ctx context.Context, t *testing.T) (identity.UserDirectory, error) {
+//	func (chaosHarness) MakeDirectory(ctx context.Context, t *testing.T) (*identity.Directory, error) {
 //		f := run.Faults(t)
 //		srv := logtotest.NewServer(t, logtotest.Options{...,
 //			Middleware: func(h http.Handler) http.Handler { return f.Wrap(check(h)) }})
@@ -47,6 +47,7 @@ import (
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/faultinject"
+	"github.com/idport/identity/internal/wrap"
 )
 
 // Settings a chaos harness gives its backend's Options and faults.
@@ -121,14 +122,14 @@ func (r *Run) Faults(t *testing.T) *faultinject.Faults {
 // a directory on the same emulator that f does not touch once it is
 // turned off. Call it after starting the emulator, so that the check runs
 // before the emulator stops.
-func (r *Run) Track(t *testing.T, dir identity.UserDirectory, f *faultinject.Faults, clean identity.UserDirectory) identity.UserDirectory {
-	rec := &recorder{UserDirectory: dir, users: map[string]*ids{}, deleted: map[string]bool{}, roles: map[string]bool{}}
+func (r *Run) Track(t *testing.T, dir *identity.Directory, f *faultinject.Faults, clean *identity.Directory) *identity.Directory {
+	rec := &recorder{Backend: wrap.Backend{Dir: dir}, users: map[string]*ids{}, deleted: map[string]bool{}, roles: map[string]bool{}}
 	t.Cleanup(func() {
 		f.Enable(false)
 		defer clean.Close()
 		r.check(t, rec, f, clean)
 	})
-	return rec
+	return identity.NewDirectory(dir.Backend(), rec)
 }
 
 // ids are a user's identifiers, as the calls reported them.
@@ -140,7 +141,7 @@ func idsOf(u *identity.User) *ids {
 
 // recorder records what the directory's calls told their callers.
 type recorder struct {
-	identity.UserDirectory
+	wrap.Backend
 	mu      sync.Mutex
 	users   map[string]*ids // created and not known deleted
 	deleted map[string]bool
@@ -150,7 +151,7 @@ type recorder struct {
 }
 
 func (c *recorder) CreateUser(ctx context.Context, nu identity.NewUser) (*identity.User, error) {
-	u, err := c.UserDirectory.CreateUser(ctx, nu)
+	u, err := c.Backend.CreateUser(ctx, nu)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.creates++
@@ -162,7 +163,7 @@ func (c *recorder) CreateUser(ctx context.Context, nu identity.NewUser) (*identi
 }
 
 func (c *recorder) UpdateUser(ctx context.Context, id string, up identity.UserUpdate) (*identity.User, error) {
-	u, err := c.UserDirectory.UpdateUser(ctx, id, up)
+	u, err := c.Backend.UpdateUser(ctx, id, up)
 	if err == nil && u != nil {
 		c.mu.Lock()
 		if _, ok := c.users[u.ID]; ok {
@@ -174,7 +175,7 @@ func (c *recorder) UpdateUser(ctx context.Context, id string, up identity.UserUp
 }
 
 func (c *recorder) DeleteUser(ctx context.Context, id string) error {
-	err := c.UserDirectory.DeleteUser(ctx, id)
+	err := c.Backend.DeleteUser(ctx, id)
 	if err == nil {
 		c.mu.Lock()
 		delete(c.users, id)
@@ -185,7 +186,7 @@ func (c *recorder) DeleteUser(ctx context.Context, id string) error {
 }
 
 func (c *recorder) CreateRole(ctx context.Context, role identity.Role) (*identity.Role, error) {
-	got, err := c.UserDirectory.CreateRole(ctx, role)
+	got, err := c.Backend.CreateRole(ctx, role)
 	if err == nil && got != nil {
 		c.mu.Lock()
 		c.roles[got.Name] = true
@@ -195,7 +196,7 @@ func (c *recorder) CreateRole(ctx context.Context, role identity.Role) (*identit
 }
 
 func (c *recorder) DeleteRole(ctx context.Context, name string) error {
-	err := c.UserDirectory.DeleteRole(ctx, name)
+	err := c.Backend.DeleteRole(ctx, name)
 	if err == nil {
 		c.mu.Lock()
 		c.roles[name] = false
@@ -205,7 +206,7 @@ func (c *recorder) DeleteRole(ctx context.Context, name string) error {
 }
 
 // check compares the emulator's state with what rec's callers were told.
-func (r *Run) check(t *testing.T, rec *recorder, f *faultinject.Faults, clean identity.UserDirectory) {
+func (r *Run) check(t *testing.T, rec *recorder, f *faultinject.Faults, clean *identity.Directory) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var problems []string

@@ -103,7 +103,7 @@ type Finder func(ctx context.Context, field Field, value string) (*identity.User
 func ByFindUser(find func(context.Context, driver.Identifier, string) (*identity.User, error), unique ...Field) Finder {
 	return func(ctx context.Context, f Field, v string) (*identity.User, error) {
 		if !slices.Contains(unique, f) {
-			return nil, identity.UnsupportedError("lookup by " + string(f))
+			return nil, driver.UnsupportedError("lookup by " + string(f))
 		}
 		switch f {
 		case Username:
@@ -111,7 +111,7 @@ func ByFindUser(find func(context.Context, driver.Identifier, string) (*identity
 		case Email:
 			return find(ctx, driver.ByEmail, v)
 		}
-		return nil, identity.UnsupportedError("lookup by " + string(f))
+		return nil, driver.UnsupportedError("lookup by " + string(f))
 	}
 }
 
@@ -202,7 +202,7 @@ func Create[T any](ctx context.Context, attempts int, create func(context.Contex
 // Unsettled is the error for a create whose outcome was left open by
 // cause and that a lookup, failing with lookup, could not settle.
 func Unsettled(cause, lookup error) error {
-	if identity.IsContextError(lookup) {
+	if driver.IsContextError(lookup) {
 		return lookup
 	}
 	why := "it"

@@ -77,7 +77,7 @@ func (p *provider) create(nu identity.NewUser) func(context.Context) (*identity.
 func (p *provider) find(_ context.Context, f Field, v string) (*identity.User, error) {
 	p.finds.Add(1)
 	if f != Email {
-		return nil, identity.UnsupportedError("lookup by " + string(f))
+		return nil, driver.UnsupportedError("lookup by " + string(f))
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -85,7 +85,7 @@ func (p *provider) find(_ context.Context, f Field, v string) (*identity.User, e
 		c := *u
 		return &c, nil
 	}
-	return nil, identity.Errorf(identity.NotFound, "none")
+	return nil, driver.Errorf(identity.NotFound, "none")
 }
 
 func (p *provider) count() int {
@@ -223,7 +223,7 @@ func TestUser(t *testing.T) {
 	})
 	t.Run("PlainErrorsPassThrough", func(t *testing.T) {
 		var c Creator
-		bad := identity.InvalidArgumentError("Email", "no")
+		bad := driver.InvalidArgumentError("Email", "no")
 		_, err := c.User(ctx, nu, func(context.Context) (*identity.User, error) { return nil, bad }, nil)
 		assert.Same(t, bad, err)
 	})
@@ -232,7 +232,7 @@ func TestUser(t *testing.T) {
 		p.fault = script("lost-after")
 		var c Creator
 		_, err := c.User(ctx, nu, p.create(nu), func(context.Context, Field, string) (*identity.User, error) {
-			return nil, identity.Errorf(identity.Unavailable, "down")
+			return nil, driver.Errorf(identity.Unavailable, "down")
 		})
 		require.ErrorIs(t, err, identity.ErrUnavailable)
 		assert.Contains(t, err.Error(), "may or may not have been made")

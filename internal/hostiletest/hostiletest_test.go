@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
 )
 
 func TestMatchRoute(t *testing.T) {
@@ -81,7 +82,7 @@ func TestCheckError(t *testing.T) {
 	r := &recorder{TB: t}
 	CheckError(r, "nil", nil)
 	CheckError(r, "context", context.Canceled)
-	CheckError(r, "typed", identity.Errorf(identity.NotFound, "x"))
+	CheckError(r, "typed", driver.Errorf(identity.NotFound, "x"))
 	if len(r.failures) != 0 {
 		t.Errorf("good errors reported: %q", r.failures)
 	}

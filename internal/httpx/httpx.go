@@ -72,6 +72,7 @@ import (
 
 	"github.com/go-resty/resty/v2"
 	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
 	"golang.org/x/oauth2"
 )
 
@@ -171,7 +172,7 @@ type Response struct {
 // credential.
 func New(cfg Config) (*Client, error) {
 	bad := func(field, format string, args ...any) error {
-		e := identity.InvalidArgumentError(field, format, args...)
+		e := driver.InvalidArgumentError(field, format, args...)
 		e.Backend = cfg.Backend
 		return e
 	}

@@ -1,11 +1,10 @@
-package driver_test
+package identity_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/idport/identity"
-	"github.com/idport/identity/driver"
 )
 
 // FuzzInput sends arbitrary ids, emails, usernames, role names and cursors
@@ -18,7 +17,7 @@ func FuzzInput(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id, email, username, role, cursor string) {
 		ctx := context.Background()
 		c := &counting{caps: all, user: &identity.User{ID: "u1"}}
-		d := driver.NewUserDirectory("fuzz", c)
+		d := identity.NewDirectory("fuzz", c)
 		check := func(op string, err error) {
 			if err == nil {
 				return

@@ -1,4 +1,4 @@
-package driver_test
+package identity_test
 
 import (
 	"fmt"
@@ -20,10 +20,10 @@ func (holder) Capabilities() identity.Capabilities { return identity.Capabilitie
 
 func TestDirectoryPrintsNoBackendState(t *testing.T) {
 	const key = "format-canary-key-31d7"
-	dir := driver.NewUserDirectory("fake", holder{key: key})
+	dir := identity.NewDirectory("fake", holder{key: key})
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%T %[1]p"} {
 		s := fmt.Sprintf(verb, dir)
 		assert.NotContains(t, s, key, verb)
 	}
-	assert.Equal(t, "identity.UserDirectory(fake)", fmt.Sprint(dir))
+	assert.Equal(t, "identity.Directory(fake)", fmt.Sprint(dir))
 }

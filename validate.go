@@ -1,4 +1,4 @@
-package driver
+package identity
 
 import (
 	"encoding/json"
@@ -7,7 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
 )
 
 // Limits on portable input. They are the tightest of the providers' own,
@@ -40,19 +40,19 @@ func quote(s string) string {
 // '_' and '.', without "..".
 func checkID(field, id string) error {
 	if id == "" {
-		return identity.InvalidArgumentError(field, "%s is empty", field)
+		return driver.InvalidArgumentError(field, "%s is empty", field)
 	}
 	if len(id) > MaxIDLen {
-		return identity.InvalidArgumentError(field, "%s %s is longer than %d bytes", field, quote(id), MaxIDLen)
+		return driver.InvalidArgumentError(field, "%s %s is longer than %d bytes", field, quote(id), MaxIDLen)
 	}
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return identity.InvalidArgumentError(field, "%s %s has the character %q; ids are letters, digits, '-', '_' and '.'", field, quote(id), rune(c))
+			return driver.InvalidArgumentError(field, "%s %s has the character %q; ids are letters, digits, '-', '_' and '.'", field, quote(id), rune(c))
 		}
 	}
 	if strings.Contains(id, "..") {
-		return identity.InvalidArgumentError(field, "%s %s contains \"..\"", field, quote(id))
+		return driver.InvalidArgumentError(field, "%s %s contains \"..\"", field, quote(id))
 	}
 	return nil
 }
@@ -60,14 +60,14 @@ func checkID(field, id string) error {
 // checkText accepts valid UTF-8 without control characters, up to max bytes.
 func checkText(field, s string, max int) error {
 	if len(s) > max {
-		return identity.InvalidArgumentError(field, "%s %s is longer than %d bytes", field, quote(s), max)
+		return driver.InvalidArgumentError(field, "%s %s is longer than %d bytes", field, quote(s), max)
 	}
 	if !utf8.ValidString(s) {
-		return identity.InvalidArgumentError(field, "%s is not valid UTF-8", field)
+		return driver.InvalidArgumentError(field, "%s is not valid UTF-8", field)
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) {
-			return identity.InvalidArgumentError(field, "%s %s has a control character", field, quote(s))
+			return driver.InvalidArgumentError(field, "%s %s has a control character", field, quote(s))
 		}
 	}
 	return nil
@@ -77,13 +77,13 @@ func checkText(field, s string, max int) error {
 // of letters, digits and hyphens: what all three providers accept.
 func checkEmail(field, email string) error {
 	if email == "" {
-		return identity.InvalidArgumentError(field, "%s is empty", field)
+		return driver.InvalidArgumentError(field, "%s is empty", field)
 	}
 	if len(email) > MaxEmailLen {
-		return identity.InvalidArgumentError(field, "%s %s is longer than %d bytes", field, quote(email), MaxEmailLen)
+		return driver.InvalidArgumentError(field, "%s %s is longer than %d bytes", field, quote(email), MaxEmailLen)
 	}
 	bad := func(why string) error {
-		return identity.InvalidArgumentError(field, "%s %s is not a valid email address: %s", field, quote(email), why)
+		return driver.InvalidArgumentError(field, "%s %s is not a valid email address: %s", field, quote(email), why)
 	}
 	at := strings.LastIndexByte(email, '@')
 	if at < 0 {
@@ -126,15 +126,15 @@ func isAlnum(c byte) bool {
 // checkUsername accepts letters, digits and . _ - @ +, up to 128 bytes.
 func checkUsername(field, s string) error {
 	if s == "" {
-		return identity.InvalidArgumentError(field, "%s is empty", field)
+		return driver.InvalidArgumentError(field, "%s is empty", field)
 	}
 	if len(s) > MaxUsernameLen {
-		return identity.InvalidArgumentError(field, "%s %s is longer than %d bytes", field, quote(s), MaxUsernameLen)
+		return driver.InvalidArgumentError(field, "%s %s is longer than %d bytes", field, quote(s), MaxUsernameLen)
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !isAlnum(c) && strings.IndexByte("._-@+", c) < 0 {
-			return identity.InvalidArgumentError(field, "%s %s has the character %q; usernames are letters, digits and . _ - @ +", field, quote(s), rune(c))
+			return driver.InvalidArgumentError(field, "%s %s has the character %q; usernames are letters, digits and . _ - @ +", field, quote(s), rune(c))
 		}
 	}
 	return nil
@@ -147,31 +147,31 @@ func checkPhone(field, s string) error {
 		ok = s[i] >= '0' && s[i] <= '9'
 	}
 	if !ok {
-		return identity.InvalidArgumentError(field, "%s %s is not an E.164 phone number such as +14155550100", field, quote(s))
+		return driver.InvalidArgumentError(field, "%s %s is not an E.164 phone number such as +14155550100", field, quote(s))
 	}
 	return nil
 }
 
-func checkPassword(field string, p identity.Secret) error {
+func checkPassword(field string, p Secret) error {
 	if p == "" {
-		return identity.InvalidArgumentError(field, "%s is empty", field)
+		return driver.InvalidArgumentError(field, "%s is empty", field)
 	}
 	if len(p) > MaxPasswordLen {
 		// The value itself never goes into the message.
-		return identity.InvalidArgumentError(field, "%s is longer than %d bytes", field, MaxPasswordLen)
+		return driver.InvalidArgumentError(field, "%s is longer than %d bytes", field, MaxPasswordLen)
 	}
 	if !utf8.ValidString(string(p)) {
-		return identity.InvalidArgumentError(field, "%s is not valid UTF-8", field)
+		return driver.InvalidArgumentError(field, "%s is not valid UTF-8", field)
 	}
 	return nil
 }
 
 func checkRoleName(field, name string) error {
 	if strings.TrimSpace(name) == "" {
-		return identity.InvalidArgumentError(field, "%s is empty", field)
+		return driver.InvalidArgumentError(field, "%s is empty", field)
 	}
 	if strings.TrimSpace(name) != name {
-		return identity.InvalidArgumentError(field, "%s %s has leading or trailing space", field, quote(name))
+		return driver.InvalidArgumentError(field, "%s %s has leading or trailing space", field, quote(name))
 	}
 	return checkText(field, name, MaxRoleNameLen)
 }
@@ -179,18 +179,18 @@ func checkRoleName(field, name string) error {
 func checkMetadata(md map[string]any) error {
 	for k := range md {
 		if k == "" {
-			return identity.InvalidArgumentError("Metadata", "Metadata has an empty key")
+			return driver.InvalidArgumentError("Metadata", "Metadata has an empty key")
 		}
 		if checkText("Metadata", k, MaxMetadataKeyLen) != nil {
-			return identity.InvalidArgumentError("Metadata", "Metadata key %s is longer than %d bytes or has a control character", quote(k), MaxMetadataKeyLen)
+			return driver.InvalidArgumentError("Metadata", "Metadata key %s is longer than %d bytes or has a control character", quote(k), MaxMetadataKeyLen)
 		}
 	}
 	b, err := json.Marshal(md)
 	if err != nil {
-		return identity.InvalidArgumentError("Metadata", "Metadata is not JSON-encodable: %v", err)
+		return driver.InvalidArgumentError("Metadata", "Metadata is not JSON-encodable: %v", err)
 	}
 	if len(b) > MaxMetadataBytes {
-		return identity.InvalidArgumentError("Metadata", "Metadata encodes to %d bytes, more than %d", len(b), MaxMetadataBytes)
+		return driver.InvalidArgumentError("Metadata", "Metadata encodes to %d bytes, more than %d", len(b), MaxMetadataBytes)
 	}
 	return nil
 }
@@ -227,27 +227,27 @@ func checkUserFields(username, email, phone, given, family, display *string) err
 
 // checkFieldCaps returns Unsupported naming the first field set that the
 // backend cannot store.
-func checkFieldCaps(c identity.Capabilities, username, phone, given, family, display bool, metadata bool) error {
+func checkFieldCaps(c Capabilities, username, phone, given, family, display bool, metadata bool) error {
 	switch {
 	case username && !c.Username:
-		return identity.UnsupportedError("Username")
+		return driver.UnsupportedError("Username")
 	case phone && !c.Phone:
-		return identity.UnsupportedError("Phone")
+		return driver.UnsupportedError("Phone")
 	case given && !c.Names:
-		return identity.UnsupportedError("GivenName")
+		return driver.UnsupportedError("GivenName")
 	case family && !c.Names:
-		return identity.UnsupportedError("FamilyName")
+		return driver.UnsupportedError("FamilyName")
 	case display && !c.DisplayName:
-		return identity.UnsupportedError("DisplayName")
+		return driver.UnsupportedError("DisplayName")
 	case metadata && !c.Metadata:
-		return identity.UnsupportedError("Metadata")
+		return driver.UnsupportedError("Metadata")
 	}
 	return nil
 }
 
-func validateNewUser(c identity.Capabilities, u *identity.NewUser) error {
+func validateNewUser(c Capabilities, u *NewUser) error {
 	if u.Username == "" && u.Email == "" && u.Phone == "" {
-		return identity.InvalidArgumentError("NewUser", "a new user needs a Username, Email or Phone")
+		return driver.InvalidArgumentError("NewUser", "a new user needs a Username, Email or Phone")
 	}
 	if err := checkUserFields(&u.Username, &u.Email, &u.Phone, &u.GivenName, &u.FamilyName, &u.DisplayName); err != nil {
 		return err
@@ -258,7 +258,7 @@ func validateNewUser(c identity.Capabilities, u *identity.NewUser) error {
 		}
 		for k, v := range u.Metadata {
 			if v == nil {
-				return identity.InvalidArgumentError("Metadata", "Metadata key %s is nil; a new user has no key to remove", quote(k))
+				return driver.InvalidArgumentError("Metadata", "Metadata key %s is nil; a new user has no key to remove", quote(k))
 			}
 		}
 	}
@@ -268,26 +268,26 @@ func validateNewUser(c identity.Capabilities, u *identity.NewUser) error {
 		}
 	}
 	switch u.Status {
-	case "", identity.StatusActive, identity.StatusPending:
+	case "", StatusActive, StatusPending:
 	default:
-		return identity.InvalidArgumentError("Status", "a new user's Status must be active or pending, not %s", quote(string(u.Status)))
+		return driver.InvalidArgumentError("Status", "a new user's Status must be active or pending, not %s", quote(string(u.Status)))
 	}
 	if err := checkFieldCaps(c, u.Username != "", u.Phone != "", u.GivenName != "", u.FamilyName != "", u.DisplayName != "", len(u.Metadata) > 0); err != nil {
 		return err
 	}
 	if c.EmailRequired && u.Email == "" && (u.Username == "" || checkEmail("Username", u.Username) != nil) {
-		return identity.InvalidArgumentError("Email", "this backend needs an Email, or a Username that is an email address")
+		return driver.InvalidArgumentError("Email", "this backend needs an Email, or a Username that is an email address")
 	}
 	if u.Password != "" && !c.SetPassword {
-		return identity.UnsupportedError("Password")
+		return driver.UnsupportedError("Password")
 	}
-	if u.Status == identity.StatusPending && !c.PendingCreate {
-		return identity.UnsupportedError("Status pending")
+	if u.Status == StatusPending && !c.PendingCreate {
+		return driver.UnsupportedError("Status pending")
 	}
 	return nil
 }
 
-func validateUpdate(c identity.Capabilities, u *identity.UserUpdate) error {
+func validateUpdate(c Capabilities, u *UserUpdate) error {
 	if err := checkUserFields(u.Username, u.Email, u.Phone, u.GivenName, u.FamilyName, u.DisplayName); err != nil {
 		return err
 	}
@@ -300,12 +300,12 @@ func validateUpdate(c identity.Capabilities, u *identity.UserUpdate) error {
 		return err
 	}
 	if c.EmailRequired && u.Email != nil && *u.Email == "" {
-		return identity.InvalidArgumentError("Email", "this backend needs an Email; it cannot be cleared")
+		return driver.InvalidArgumentError("Email", "this backend needs an Email; it cannot be cleared")
 	}
 	return nil
 }
 
-func validateListOptions(c identity.Capabilities, o *identity.ListOptions) error {
+func validateListOptions(c Capabilities, o *ListOptions) error {
 	if o.Email != "" {
 		if err := checkEmail("ListOptions.Email", o.Email); err != nil {
 			return err
@@ -316,28 +316,28 @@ func validateListOptions(c identity.Capabilities, o *identity.ListOptions) error
 			return err
 		}
 		if !c.Username {
-			return identity.UnsupportedError("ListOptions.Username")
+			return driver.UnsupportedError("ListOptions.Username")
 		}
 	}
 	if o.Status != "" && !o.Status.Valid() {
-		return identity.InvalidArgumentError("ListOptions.Status", "unknown status %s", quote(string(o.Status)))
+		return driver.InvalidArgumentError("ListOptions.Status", "unknown status %s", quote(string(o.Status)))
 	}
 	if err := checkText("ListOptions.Query", o.Query, MaxQueryLen); err != nil {
 		return err
 	}
 	if o.PageSize < 0 {
-		return identity.InvalidArgumentError("ListOptions.PageSize", "PageSize %d is negative", o.PageSize)
+		return driver.InvalidArgumentError("ListOptions.PageSize", "PageSize %d is negative", o.PageSize)
 	}
 	return nil
 }
 
 func checkCursor(cursor string) error {
 	if len(cursor) > MaxCursorLen {
-		return identity.InvalidArgumentError("cursor", "cursor is longer than %d bytes", MaxCursorLen)
+		return driver.InvalidArgumentError("cursor", "cursor is longer than %d bytes", MaxCursorLen)
 	}
 	for i := 0; i < len(cursor); i++ {
 		if cursor[i] <= ' ' || cursor[i] > '~' {
-			return identity.InvalidArgumentError("cursor", "cursor %s is not one this backend made", quote(cursor))
+			return driver.InvalidArgumentError("cursor", "cursor %s is not one this backend made", quote(cursor))
 		}
 	}
 	return nil

@@ -1,9 +1,10 @@
-package driver_test
+package identity_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -69,7 +70,7 @@ func (c *counting) Close() error                                 { return c.hit(
 
 var all = identity.Capabilities{
 	Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true,
-	PendingCreate: true, Roles: true, UniqueEmail: true, UniquePhone: true,
+	PendingCreate: true, Roles: true, RoleCatalog: true, UniqueEmail: true, UniquePhone: true,
 	SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
 	Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended, identity.StatusPending},
 }
@@ -77,60 +78,60 @@ var all = identity.Capabilities{
 func TestBadInputNeverReachesTheDriver(t *testing.T) {
 	ctx := context.Background()
 	long := strings.Repeat("x", 10<<10)
-	cases := map[string]func(d identity.UserDirectory) error{
-		"GetUser/empty":        func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, ""); return err },
-		"GetUser/slash":        func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, "a/b"); return err },
-		"GetUser/dotdot":       func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, ".."); return err },
-		"GetUser/query":        func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, "a?b"); return err },
-		"GetUser/fragment":     func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, "a#b"); return err },
-		"GetUser/percent":      func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, "a%2Fb"); return err },
-		"GetUser/control":      func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, "a\x7fb"); return err },
-		"GetUser/10KB":         func(d identity.UserDirectory) error { _, err := d.GetUser(ctx, long); return err },
-		"DeleteUser/traversal": func(d identity.UserDirectory) error { return d.DeleteUser(ctx, "../x") },
-		"SuspendUser/empty":    func(d identity.UserDirectory) error { return d.SuspendUser(ctx, "") },
-		"ActivateUser/space":   func(d identity.UserDirectory) error { return d.ActivateUser(ctx, "a b") },
-		"CreateUser/noIdent":   func(d identity.UserDirectory) error { _, err := d.CreateUser(ctx, identity.NewUser{}); return err },
-		"CreateUser/badEmail": func(d identity.UserDirectory) error {
+	cases := map[string]func(d *identity.Directory) error{
+		"GetUser/empty":        func(d *identity.Directory) error { _, err := d.GetUser(ctx, ""); return err },
+		"GetUser/slash":        func(d *identity.Directory) error { _, err := d.GetUser(ctx, "a/b"); return err },
+		"GetUser/dotdot":       func(d *identity.Directory) error { _, err := d.GetUser(ctx, ".."); return err },
+		"GetUser/query":        func(d *identity.Directory) error { _, err := d.GetUser(ctx, "a?b"); return err },
+		"GetUser/fragment":     func(d *identity.Directory) error { _, err := d.GetUser(ctx, "a#b"); return err },
+		"GetUser/percent":      func(d *identity.Directory) error { _, err := d.GetUser(ctx, "a%2Fb"); return err },
+		"GetUser/control":      func(d *identity.Directory) error { _, err := d.GetUser(ctx, "a\x7fb"); return err },
+		"GetUser/10KB":         func(d *identity.Directory) error { _, err := d.GetUser(ctx, long); return err },
+		"DeleteUser/traversal": func(d *identity.Directory) error { return d.DeleteUser(ctx, "../x") },
+		"SuspendUser/empty":    func(d *identity.Directory) error { return d.SuspendUser(ctx, "") },
+		"ActivateUser/space":   func(d *identity.Directory) error { return d.ActivateUser(ctx, "a b") },
+		"CreateUser/noIdent":   func(d *identity.Directory) error { _, err := d.CreateUser(ctx, identity.NewUser{}); return err },
+		"CreateUser/badEmail": func(d *identity.Directory) error {
 			_, err := d.CreateUser(ctx, identity.NewUser{Email: "a@b"})
 			return err
 		},
-		"CreateUser/nilMeta": func(d identity.UserDirectory) error {
+		"CreateUser/nilMeta": func(d *identity.Directory) error {
 			_, err := d.CreateUser(ctx, identity.NewUser{Email: "a@b.co", Metadata: map[string]any{"k": nil}})
 			return err
 		},
-		"CreateUser/longPass": func(d identity.UserDirectory) error {
+		"CreateUser/longPass": func(d *identity.Directory) error {
 			_, err := d.CreateUser(ctx, identity.NewUser{Email: "a@b.co", Password: identity.Secret(long)})
 			return err
 		},
-		"UpdateUser/badPhone": func(d identity.UserDirectory) error {
+		"UpdateUser/badPhone": func(d *identity.Directory) error {
 			_, err := d.UpdateUser(ctx, "u1", identity.UserUpdate{Phone: new("0123")})
 			return err
 		},
-		"UpdateUser/bigMeta": func(d identity.UserDirectory) error {
+		"UpdateUser/bigMeta": func(d *identity.Directory) error {
 			_, err := d.UpdateUser(ctx, "u1", identity.UserUpdate{Metadata: map[string]any{"k": strings.Repeat(long, 8)}})
 			return err
 		},
-		"GetUserByEmail/blank": func(d identity.UserDirectory) error { _, err := d.GetUserByEmail(ctx, ""); return err },
-		"GetUserByUsername/sp": func(d identity.UserDirectory) error { _, err := d.GetUserByUsername(ctx, "a b"); return err },
-		"ListUsersPage/cursor": func(d identity.UserDirectory) error {
+		"GetUserByEmail/blank": func(d *identity.Directory) error { _, err := d.GetUserByEmail(ctx, ""); return err },
+		"GetUserByUsername/sp": func(d *identity.Directory) error { _, err := d.GetUserByUsername(ctx, "a b"); return err },
+		"ListUsersPage/cursor": func(d *identity.Directory) error {
 			_, err := d.ListUsersPage(ctx, identity.ListOptions{}, "a\x00")
 			return err
 		},
-		"ListUsersPage/size": func(d identity.UserDirectory) error {
+		"ListUsersPage/size": func(d *identity.Directory) error {
 			_, err := d.ListUsersPage(ctx, identity.ListOptions{PageSize: -5}, "")
 			return err
 		},
-		"CreateRole/empty": func(d identity.UserDirectory) error { _, err := d.CreateRole(ctx, identity.Role{}); return err },
-		"CreateRole/longDesc": func(d identity.UserDirectory) error {
+		"CreateRole/empty": func(d *identity.Directory) error { _, err := d.CreateRole(ctx, identity.Role{}); return err },
+		"CreateRole/longDesc": func(d *identity.Directory) error {
 			_, err := d.CreateRole(ctx, identity.Role{Name: "r", Description: long})
 			return err
 		},
-		"AssignRole/badRole":    func(d identity.UserDirectory) error { return d.AssignRole(ctx, "u1", "\n") },
-		"RevokeRole/badUser":    func(d identity.UserDirectory) error { return d.RevokeRole(ctx, "u/1", "r") },
-		"SetPassword/empty":     func(d identity.UserDirectory) error { return d.SetPassword(ctx, "u1", "") },
-		"ChangePassword/badNew": func(d identity.UserDirectory) error { return d.ChangePassword(ctx, "u1", "old", "") },
-		"VerifyPassword/badUTF": func(d identity.UserDirectory) error { return d.VerifyPassword(ctx, "u1", "\xff") },
-		"ListUsers/iterator": func(d identity.UserDirectory) error {
+		"AssignRole/badRole":    func(d *identity.Directory) error { return d.AssignRole(ctx, "u1", "\n") },
+		"RevokeRole/badUser":    func(d *identity.Directory) error { return d.RevokeRole(ctx, "u/1", "r") },
+		"SetPassword/empty":     func(d *identity.Directory) error { return d.SetPassword(ctx, "u1", "") },
+		"ChangePassword/badNew": func(d *identity.Directory) error { return d.ChangePassword(ctx, "u1", "old", "") },
+		"VerifyPassword/badUTF": func(d *identity.Directory) error { return d.VerifyPassword(ctx, "u1", "\xff") },
+		"ListUsers/iterator": func(d *identity.Directory) error {
 			for _, err := range d.ListUsers(ctx, identity.ListOptions{Status: "bogus"}) {
 				return err
 			}
@@ -140,7 +141,7 @@ func TestBadInputNeverReachesTheDriver(t *testing.T) {
 	for name, call := range cases {
 		t.Run(name, func(t *testing.T) {
 			c := &counting{caps: all, user: &identity.User{ID: "u1"}}
-			err := call(driver.NewUserDirectory("test", c))
+			err := call(identity.NewDirectory("test", c))
 			require.Equal(t, identity.InvalidArgument, identity.CodeOf(err), "got %v", err)
 			require.Zero(t, c.calls.Load(), "a bad-input call reached the driver")
 			var ie *identity.Error
@@ -156,7 +157,7 @@ func TestBadInputNeverReachesTheDriver(t *testing.T) {
 func TestUnsupportedNeverReachesTheDriver(t *testing.T) {
 	ctx := context.Background()
 	c := &counting{caps: identity.Capabilities{Statuses: []identity.Status{identity.StatusActive}}}
-	d := driver.NewUserDirectory("bare", c)
+	d := identity.NewDirectory("bare", c)
 	calls := map[string]func() error{
 		"Username": func() error {
 			_, err := d.CreateUser(ctx, identity.NewUser{Email: "a@b.co", Username: "a"})
@@ -204,7 +205,7 @@ func TestUnsupportedNeverReachesTheDriver(t *testing.T) {
 func TestErrorsAreWrapped(t *testing.T) {
 	ctx := context.Background()
 	c := &counting{caps: all, err: &identity.Error{Code: identity.NotFound, HTTPStatus: 404, ProviderCode: "E0000007", RequestID: "req-1"}}
-	d := driver.NewUserDirectory("okta", c)
+	d := identity.NewDirectory("okta", c)
 	_, err := d.GetUser(ctx, "00u1")
 	var ie *identity.Error
 	require.ErrorAs(t, err, &ie)
@@ -226,7 +227,7 @@ func TestContextErrorsPassThrough(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	c := &counting{caps: all}
-	d := driver.NewUserDirectory("test", c)
+	d := identity.NewDirectory("test", c)
 	_, err := d.GetUser(ctx, "u1")
 	assert.Equal(t, context.Canceled, err)
 	assert.Zero(t, c.calls.Load(), "no call starts on a done context")
@@ -235,7 +236,7 @@ func TestContextErrorsPassThrough(t *testing.T) {
 	// sees the context's error, not the transport's rendering of it.
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	c2 := &counting{caps: all, err: fmt.Errorf("read tcp: %w", context.Canceled)}
-	d2 := driver.NewUserDirectory("test", c2)
+	d2 := identity.NewDirectory("test", c2)
 	c2.page = nil
 	cancel2()
 	err = d2.DeleteUser(ctx2, "u1")
@@ -258,7 +259,7 @@ func (l *lifecycleDriver) GetUser(context.Context, string) (*identity.User, erro
 func TestLifecycleIdempotence(t *testing.T) {
 	ctx := context.Background()
 	l := &lifecycleDriver{counting: counting{caps: all}, status: identity.StatusSuspended}
-	d := driver.NewUserDirectory("test", l)
+	d := identity.NewDirectory("test", l)
 	require.NoError(t, d.SuspendUser(ctx, "u1"), "already suspended counts as success")
 
 	l.status = identity.StatusPending
@@ -278,7 +279,7 @@ func TestIteratorPages(t *testing.T) {
 			return &identity.UserPage{}
 		}
 	}}
-	d := driver.NewUserDirectory("test", c)
+	d := identity.NewDirectory("test", c)
 	var got []string
 	for u, err := range d.ListUsers(ctx, identity.ListOptions{}) {
 		require.NoError(t, err)
@@ -306,7 +307,7 @@ func TestIteratorPages(t *testing.T) {
 
 func TestStatusTheBackendCannotHaveListsNothing(t *testing.T) {
 	c := &counting{caps: all}
-	d := driver.NewUserDirectory("test", c)
+	d := identity.NewDirectory("test", c)
 	pg, err := d.ListUsersPage(context.Background(), identity.ListOptions{Status: identity.StatusDeprovisioned}, "")
 	require.NoError(t, err)
 	assert.Empty(t, pg.Users)
@@ -315,7 +316,7 @@ func TestStatusTheBackendCannotHaveListsNothing(t *testing.T) {
 
 func TestNilResultsAreInternal(t *testing.T) {
 	c := &counting{caps: all}
-	d := driver.NewUserDirectory("test", c)
+	d := identity.NewDirectory("test", c)
 	_, err := d.GetUser(context.Background(), "u1")
 	assert.Equal(t, identity.Internal, identity.CodeOf(err))
 }
@@ -323,7 +324,7 @@ func TestNilResultsAreInternal(t *testing.T) {
 func TestMetadataIsCopied(t *testing.T) {
 	var seen map[string]any
 	c := &recordingCreate{counting: counting{caps: all}, seen: &seen}
-	d := driver.NewUserDirectory("test", c)
+	d := identity.NewDirectory("test", c)
 	md := map[string]any{"a": map[string]any{"b": "c"}}
 	_, err := d.CreateUser(context.Background(), identity.NewUser{Email: "a@b.co", Metadata: md})
 	require.NoError(t, err)
@@ -343,10 +344,143 @@ func (r *recordingCreate) CreateUser(_ context.Context, u identity.NewUser) (*id
 
 func TestClose(t *testing.T) {
 	c := &counting{caps: all}
-	d := driver.NewUserDirectory("test", c)
+	d := identity.NewDirectory("test", c)
 	require.NoError(t, d.Close())
 	require.NoError(t, d.Close())
 	assert.EqualValues(t, 1, c.calls.Load(), "the driver is closed once")
 	_, err := d.GetUser(context.Background(), "u1")
 	assert.ErrorIs(t, err, identity.ErrFailedPrecondition)
+}
+
+// usersOnly is a backend with the user core alone: none of the optional
+// groups, whatever it declares.
+type usersOnly struct {
+	driver.Directory
+	caps  identity.Capabilities
+	calls atomic.Int64
+}
+
+func (u *usersOnly) Capabilities() identity.Capabilities { return u.caps }
+
+// rolesOnly assigns roles but has no catalogue, as Okta's admin roles.
+type rolesOnly struct {
+	usersOnly
+	driver.Roles
+}
+
+func TestCapabilitiesFollowWhatTheBackendImplements(t *testing.T) {
+	cases := []struct {
+		name string
+		d    driver.Directory
+		want func(c *identity.Capabilities)
+	}{
+		{"all groups", &counting{caps: all}, func(*identity.Capabilities) {}},
+		{"no groups", &usersOnly{caps: all}, func(c *identity.Capabilities) {
+			c.Roles, c.RoleCatalog = false, false
+			c.SetPassword, c.VerifyPassword, c.ChangePassword, c.ExpirePassword = false, false, false, false
+		}},
+		{"roles without catalogue", &rolesOnly{usersOnly: usersOnly{caps: all}}, func(c *identity.Capabilities) {
+			c.RoleCatalog = false
+			c.SetPassword, c.VerifyPassword, c.ChangePassword, c.ExpirePassword = false, false, false, false
+		}},
+		{"catalogue declared without roles", &counting{caps: func() identity.Capabilities { c := all; c.Roles = false; return c }()},
+			func(c *identity.Capabilities) { c.Roles, c.RoleCatalog = false, false }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			want := all
+			want.Statuses = slices.Clone(all.Statuses)
+			c.want(&want)
+			assert.Equal(t, want, identity.NewDirectory("test", c.d).Capabilities())
+		})
+	}
+}
+
+func TestOptionalGroupsOffAreUnsupportedAndNeverCalled(t *testing.T) {
+	ctx := context.Background()
+	for name, d := range map[string]driver.Directory{
+		"no groups":               &usersOnly{caps: all},
+		"roles without catalogue": &rolesOnly{usersOnly: usersOnly{caps: all}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			// The embedded interfaces are nil: any call that reached
+			// them would panic.
+			dir := identity.NewDirectory("test", d)
+			calls := map[string]func() error{
+				"CreateRole":     func() error { _, err := dir.CreateRole(ctx, identity.Role{Name: "r"}); return err },
+				"DeleteRole":     func() error { return dir.DeleteRole(ctx, "r") },
+				"SetPassword":    func() error { return dir.SetPassword(ctx, "u1", "pw") },
+				"VerifyPassword": func() error { return dir.VerifyPassword(ctx, "u1", "pw") },
+				"ChangePassword": func() error { return dir.ChangePassword(ctx, "u1", "a", "b") },
+				"ExpirePassword": func() error { return dir.ExpirePassword(ctx, "u1") },
+			}
+			if name == "no groups" {
+				calls["AssignRole"] = func() error { return dir.AssignRole(ctx, "u1", "r") }
+				calls["RevokeRole"] = func() error { return dir.RevokeRole(ctx, "u1", "r") }
+				calls["ListRoles"] = func() error { _, err := dir.ListRoles(ctx); return err }
+				calls["ListUserRoles"] = func() error { _, err := dir.ListUserRoles(ctx, "u1"); return err }
+			}
+			for op, call := range calls {
+				err := call()
+				require.ErrorIs(t, err, identity.ErrUnsupported, op)
+				var ie *identity.Error
+				require.ErrorAs(t, err, &ie)
+				assert.Equal(t, op, ie.Field)
+				assert.Equal(t, op, ie.Op)
+			}
+		})
+	}
+}
+
+// client is what a backend's As hands out in this test.
+type client struct{ name string }
+
+type withAs struct {
+	counting
+	c *client
+}
+
+func (w *withAs) As(target any) bool {
+	if p, ok := target.(**client); ok {
+		*p = w.c
+		return true
+	}
+	return false
+}
+
+func TestAsHandsOutWhatTheBackendDocuments(t *testing.T) {
+	dir := identity.NewDirectory("test", &withAs{counting: counting{caps: all}, c: &client{name: "api"}})
+	var c *client
+	require.True(t, dir.As(&c))
+	assert.Equal(t, "api", c.name)
+	var s *string
+	assert.False(t, dir.As(&s), "a type the backend does not hand out")
+	assert.False(t, dir.As(nil))
+	assert.False(t, identity.NewDirectory("test", &counting{caps: all}).As(&c), "a backend without As")
+}
+
+// apiError stands for a provider's decoded error body; errors.As needs
+// its target to be an error.
+type apiError struct{ Summary string }
+
+func (e *apiError) Error() string { return e.Summary }
+
+type otherError struct{}
+
+func (otherError) Error() string { return "other" }
+
+func TestErrorAsReachesTheProviderBody(t *testing.T) {
+	body := &apiError{Summary: "Not found: Resource not found: u1 (User)"}
+	c := &counting{caps: all, err: &identity.Error{Code: identity.NotFound, ProviderError: body}}
+	_, err := identity.NewDirectory("test", c).GetUser(context.Background(), "u1")
+	var got *apiError
+	require.ErrorAs(t, fmt.Errorf("wrapped: %w", err), &got)
+	assert.Same(t, body, got)
+	var other otherError
+	assert.False(t, errors.As(err, &other))
+	assert.NotContains(t, err.Error(), "Resource not found", "Error() does not print the body")
+	var plain *identity.Error
+	require.ErrorAs(t, err, &plain)
+	assert.False(t, plain.As(nil))
+	assert.False(t, (&identity.Error{}).As(&got))
 }

@@ -1,7 +1,13 @@
-package identity
+package driver
 
 // Capabilities says what a backend supports. A call that needs a capability
-// the backend lacks returns [Unsupported] naming it.
+// the backend lacks returns [Unsupported] naming it, before any request is
+// sent.
+//
+// A backend declares its capabilities; the portable layer turns off what
+// the backend does not implement (a group of operations is an optional
+// interface in this package), so what identity.Directory.Capabilities
+// reports is what its calls do.
 type Capabilities struct {
 	// Fields the backend stores.
 	Username    bool
@@ -29,8 +35,12 @@ type Capabilities struct {
 	// StatusPending and becomes Active only once it has one (Okta's
 	// PROVISIONED state).
 	PendingUntilPassword bool
-	// Roles: the role methods work.
+	// Roles: ListRoles, ListUserRoles, AssignRole and RevokeRole work.
 	Roles bool
+	// RoleCatalog: CreateRole and DeleteRole work, so the application
+	// manages which roles exist. Okta's administrator roles, for one, are
+	// a fixed set: Roles without RoleCatalog. RoleCatalog implies Roles.
+	RoleCatalog bool
 
 	SetPassword    bool // also a NewUser.Password at creation
 	VerifyPassword bool

@@ -1,0 +1,580 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"github.com/idport/identity/driver"
+)
+
+// Directory is the portable API over one identity provider: its users,
+// their lifecycle, roles and passwords. It is safe for concurrent use.
+// Open one with [Open] or a backend's New; a backend's New calls
+// [NewDirectory].
+//
+// Every method validates its arguments before the backend sees them, and
+// answers a malformed id, email, username, role name or password with
+// InvalidArgument naming it, having sent nothing. A method that needs a
+// capability the backend lacks returns Unsupported naming the operation,
+// also before any request; [Directory.Capabilities] tells in advance.
+// Methods that take a user id return NotFound when no such user exists.
+// Any method can also return Unauthenticated or PermissionDenied (the
+// backend's credentials were refused), RateLimited or Unavailable (try
+// again later; see [Error.RetryAfter]), Internal (the provider answered
+// with something the backend could not understand), FailedPrecondition
+// once the directory is closed, or the context's own error, unwrapped.
+//
+// Directory is a concrete type so that it can gain methods without
+// breaking anyone; code that wants to be handed a fake uses the
+// [UserDirectory] interface, which *Directory satisfies.
+type Directory struct {
+	backend string
+	drv     driver.Directory
+	caps    Capabilities
+	closed  atomic.Bool
+
+	// The optional groups the backend implements; nil where it does not.
+	roles     driver.Roles
+	catalog   driver.RoleCatalog
+	passwords driver.Passwords
+}
+
+// NewDirectory wraps a backend in the portable layer. backend is the name
+// errors carry, by convention the URL scheme ("okta"). A backend's
+// constructor calls it; applications use the backend's New or [Open].
+//
+// The capabilities the directory reports are those d declares, less the
+// groups of operations d does not implement: Roles without
+// [driver.Roles], RoleCatalog without [driver.RoleCatalog] or without
+// Roles, and the four password capabilities without [driver.Passwords].
+func NewDirectory(backend string, d driver.Directory) *Directory {
+	dir := &Directory{backend: backend, drv: d, caps: d.Capabilities()}
+	dir.caps.Statuses = slices.Clone(dir.caps.Statuses)
+	if r, ok := d.(driver.Roles); ok && dir.caps.Roles {
+		dir.roles = r
+	} else {
+		dir.caps.Roles = false
+	}
+	if c, ok := d.(driver.RoleCatalog); ok && dir.caps.RoleCatalog && dir.caps.Roles {
+		dir.catalog = c
+	} else {
+		dir.caps.RoleCatalog = false
+	}
+	if p, ok := d.(driver.Passwords); ok {
+		dir.passwords = p
+	} else {
+		dir.caps.SetPassword, dir.caps.VerifyPassword, dir.caps.ChangePassword, dir.caps.ExpirePassword = false, false, false, false
+	}
+	return dir
+}
+
+// begin runs the checks every call starts with. It returns the error to
+// give the caller, already wrapped, or nil to go ahead.
+func (d *Directory) begin(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d.closed.Load() {
+		return &Error{Code: FailedPrecondition, Op: op, Backend: d.backend, Message: "directory is closed"}
+	}
+	return nil
+}
+
+// fail turns err from the backend, or from validation, into what the
+// caller sees.
+func (d *Directory) fail(ctx context.Context, op string, err error, userID, role string) error {
+	if err == nil {
+		return nil
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		// The call's own context ended; whatever the transport made of
+		// that, the caller asked for the context's error.
+		return cerr
+	}
+	var src *Error
+	var e Error
+	if errors.As(err, &src) {
+		e = *src
+	} else {
+		e = Error{Code: Internal, Message: "unexpected error from backend", Err: err}
+	}
+	if e.Op == "" {
+		e.Op = op
+	}
+	e.Backend = d.backend
+	if e.UserID == "" && userID != "" && checkID("id", userID) == nil {
+		e.UserID = userID
+	}
+	if e.Role == "" && role != "" && checkRoleName("role", role) == nil {
+		e.Role = role
+	}
+	return &e
+}
+
+// Backend returns the backend's name, by convention the URL scheme it
+// registers, such as "okta"; errors carry it as Error.Backend.
+func (d *Directory) Backend() string { return d.backend }
+
+// Format prints the backend's name only, for every verb: fmt does not
+// call a Secret's own Format inside unexported fields, and a backend's
+// state may hold its credential.
+func (d *Directory) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "identity.Directory(%s)", d.backend)
+}
+
+func (d *Directory) unsupported(ctx context.Context, op string) error {
+	return d.fail(ctx, op, driver.UnsupportedError(op), "", "")
+}
+
+// Capabilities reports what the backend supports: a call that needs what
+// it leaves out returns Unsupported. It makes no call.
+func (d *Directory) Capabilities() Capabilities {
+	c := d.caps
+	c.Statuses = slices.Clone(c.Statuses)
+	return c
+}
+
+// As sets target to a backend-specific value, such as the backend's typed
+// API client, and reports whether it did; each backend documents the
+// types it hands out (for example **okta.Client). It is the escape hatch
+// for what the portable API does not cover.
+func (d *Directory) As(target any) bool {
+	a, ok := d.drv.(driver.Aser)
+	return ok && target != nil && a.As(target)
+}
+
+// Close releases the directory's resources. Calls after Close return
+// FailedPrecondition; a second Close returns nil.
+func (d *Directory) Close() error {
+	if d.closed.Swap(true) {
+		return nil
+	}
+	if err := d.drv.Close(); err != nil {
+		return d.fail(context.Background(), "Close", err, "", "")
+	}
+	return nil
+}
+
+// CreateUser creates a user and returns it as the provider stored it. It
+// needs at least one identifier (username, email or phone) the backend
+// accepts. It returns AlreadyExists when the username, email or phone
+// belongs to another user, InvalidArgument for a malformed field, and
+// Unsupported for a field or status the backend cannot carry.
+func (d *Directory) CreateUser(ctx context.Context, u NewUser) (*User, error) {
+	const op = "CreateUser"
+	if err := d.begin(ctx, op); err != nil {
+		return nil, err
+	}
+	if err := validateNewUser(d.caps, &u); err != nil {
+		return nil, d.fail(ctx, op, err, "", "")
+	}
+	if u.Status == "" {
+		u.Status = StatusActive
+	}
+	// Copied so that a backend holding on to the map, or the caller
+	// changing it afterwards, cannot affect the other.
+	u.Metadata = driver.CloneMetadata(u.Metadata)
+	return d.user(ctx, op, "")(d.drv.CreateUser(ctx, u))
+}
+
+// user checks a user returned by the backend: a nil user with a nil error
+// is a backend bug, reported as Internal rather than a nil dereference
+// later.
+func (d *Directory) user(ctx context.Context, op, id string) func(*User, error) (*User, error) {
+	return func(u *User, err error) (*User, error) {
+		if err != nil {
+			return nil, d.fail(ctx, op, err, id, "")
+		}
+		if u == nil {
+			return nil, d.fail(ctx, op, driver.Errorf(Internal, "backend returned no user"), id, "")
+		}
+		return u, nil
+	}
+}
+
+// GetUser returns the user with the given id, or NotFound.
+func (d *Directory) GetUser(ctx context.Context, id string) (*User, error) {
+	const op = "GetUser"
+	if err := d.begin(ctx, op); err != nil {
+		return nil, err
+	}
+	if err := checkID("id", id); err != nil {
+		return nil, d.fail(ctx, op, err, "", "")
+	}
+	return d.user(ctx, op, id)(d.drv.GetUser(ctx, id))
+}
+
+// GetUserByEmail returns the user whose email matches exactly, ignoring
+// case, or NotFound.
+func (d *Directory) GetUserByEmail(ctx context.Context, email string) (*User, error) {
+	const op = "GetUserByEmail"
+	if err := d.begin(ctx, op); err != nil {
+		return nil, err
+	}
+	if err := checkEmail("email", email); err != nil {
+		return nil, d.fail(ctx, op, err, "", "")
+	}
+	return d.user(ctx, op, "")(d.drv.FindUser(ctx, driver.ByEmail, email))
+}
+
+// GetUserByUsername returns the user whose username matches exactly, or
+// NotFound. It returns Unsupported on a backend without usernames.
+func (d *Directory) GetUserByUsername(ctx context.Context, username string) (*User, error) {
+	const op = "GetUserByUsername"
+	if err := d.begin(ctx, op); err != nil {
+		return nil, err
+	}
+	if err := checkUsername("username", username); err != nil {
+		return nil, d.fail(ctx, op, err, "", "")
+	}
+	if !d.caps.Username {
+		return nil, d.unsupported(ctx, op)
+	}
+	return d.user(ctx, op, "")(d.drv.FindUser(ctx, driver.ByUsername, username))
+}
+
+// UpdateUser changes only the fields set in u and returns the updated
+// user. Metadata merges key by key; a key set to nil is removed.
+// Concurrent updates of different fields or keys lose nothing. It returns
+// NotFound, AlreadyExists when a new identifier belongs to another user,
+// InvalidArgument, and Unsupported for a field the backend cannot carry.
+// An update that changes nothing returns the user as it is.
+func (d *Directory) UpdateUser(ctx context.Context, id string, u UserUpdate) (*User, error) {
+	const op = "UpdateUser"
+	if err := d.begin(ctx, op); err != nil {
+		return nil, err
+	}
+	if err := checkID("id", id); err != nil {
+		return nil, d.fail(ctx, op, err, "", "")
+	}
+	if err := validateUpdate(d.caps, &u); err != nil {
+		return nil, d.fail(ctx, op, err, id, "")
+	}
+	if u.IsZero() {
+		return d.user(ctx, op, id)(d.drv.GetUser(ctx, id))
+	}
+	u.Metadata = driver.CloneMetadata(u.Metadata)
+	return d.user(ctx, op, id)(d.drv.UpdateUser(ctx, id, u))
+}
+
+// DeleteUser deletes the user permanently. It returns NotFound when there
+// is no such user.
+func (d *Directory) DeleteUser(ctx context.Context, id string) error {
+	const op = "DeleteUser"
+	if err := d.begin(ctx, op); err != nil {
+		return err
+	}
+	if err := checkID("id", id); err != nil {
+		return d.fail(ctx, op, err, "", "")
+	}
+	return d.fail(ctx, op, d.drv.DeleteUser(ctx, id), id, "")
+}
+
+// ListUsersPage returns one page of users. Pass the empty cursor for the
+// first page and the previous page's NextCursor for the next; the last
+// page has an empty NextCursor. A cursor is opaque and belongs to the
+// options it was made with; a cursor this backend did not make gives
+// InvalidArgument.
+func (d *Directory) ListUsersPage(ctx context.Context, opts ListOptions, cursor string) (*UserPage, error) {
+	const op = "ListUsersPage"
+	if err := d.begin(ctx, op); err != nil {
+		return nil, err
+	}
+	if err := validateListOptions(d.caps, &opts); err != nil {
+		return nil, d.fail(ctx, op, err, "", "")
+	}
+	if err := checkCursor(cursor); err != nil {
+		return nil, d.fail(ctx, op, err, "", "")
+	}
+	return d.page(ctx, op, opts, cursor)
+}
+
+func (d *Directory) page(ctx context.Context, op string, opts ListOptions, cursor string) (*UserPage, error) {
+	if opts.Status != "" && !d.caps.HasStatus(opts.Status) {
+		// No user of this backend can be in that status: the answer is
+		// known without asking.
+		return &UserPage{}, nil
+	}
+	pg, err := d.drv.ListUsers(ctx, opts, cursor)
+	if err != nil {
+		return nil, d.fail(ctx, op, err, "", "")
+	}
+	if pg == nil {
+		return nil, d.fail(ctx, op, driver.Errorf(Internal, "backend returned no page"), "", "")
+	}
+	if slices.Contains(pg.Users, nil) {
+		return nil, d.fail(ctx, op, driver.Errorf(Internal, "backend returned a nil user in a page"), "", "")
+	}
+	return pg, nil
+}
+
+// ListUsers returns an iterator over the users that match opts, fetching
+// one page at a time as the loop advances. Iteration stops after the
+// first error, which is yielded with a nil user.
+func (d *Directory) ListUsers(ctx context.Context, opts ListOptions) iter.Seq2[*User, error] {
+	const op = "ListUsers"
+	return func(yield func(*User, error) bool) {
+		if err := d.begin(ctx, op); err != nil {
+			yield(nil, err)
+			return
+		}
+		if err := validateListOptions(d.caps, &opts); err != nil {
+			yield(nil, d.fail(ctx, op, err, "", ""))
+			return
+		}
+		cursor := ""
+		for {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			pg, err := d.page(ctx, op, opts, cursor)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, u := range pg.Users {
+				if !yield(u, nil) {
+					return
+				}
+			}
+			if pg.NextCursor == "" {
+				return
+			}
+			if pg.NextCursor == cursor {
+				// A cursor that does not move would loop for ever.
+				yield(nil, d.fail(ctx, op, driver.Errorf(Internal, "backend returned the same cursor twice"), "", ""))
+				return
+			}
+			cursor = pg.NextCursor
+		}
+	}
+}
+
+// lifecycle runs a status change and makes it idempotent: when the backend
+// refuses the transition, a user already in the target status counts as
+// success.
+func (d *Directory) lifecycle(ctx context.Context, op, id string, target Status, call func(context.Context, string) error) error {
+	if err := d.begin(ctx, op); err != nil {
+		return err
+	}
+	if err := checkID("id", id); err != nil {
+		return d.fail(ctx, op, err, "", "")
+	}
+	err := call(ctx, id)
+	if err == nil || CodeOf(err) != FailedPrecondition {
+		return d.fail(ctx, op, err, id, "")
+	}
+	if u, gerr := d.drv.GetUser(ctx, id); gerr == nil && u != nil && u.Status == target {
+		return nil
+	}
+	return d.fail(ctx, op, err, id, "")
+}
+
+// SuspendUser stops the user from signing in. It is idempotent:
+// suspending a suspended user succeeds. It returns FailedPrecondition when
+// the provider cannot suspend a user in its current status (for example a
+// Pending one).
+func (d *Directory) SuspendUser(ctx context.Context, id string) error {
+	return d.lifecycle(ctx, "SuspendUser", id, StatusSuspended, d.drv.SuspendUser)
+}
+
+// ActivateUser makes the user able to sign in: from Suspended, Pending,
+// Locked or Deprovisioned, as far as the provider allows. It is
+// idempotent: activating an active user succeeds. It returns
+// FailedPrecondition when the provider cannot make the transition.
+func (d *Directory) ActivateUser(ctx context.Context, id string) error {
+	return d.lifecycle(ctx, "ActivateUser", id, StatusActive, d.drv.ActivateUser)
+}
+
+// gate starts a call of an optional group: the usual checks, then the
+// capability.
+func (d *Directory) gate(ctx context.Context, op string, capable bool) error {
+	if err := d.begin(ctx, op); err != nil {
+		return err
+	}
+	if !capable {
+		return d.unsupported(ctx, op)
+	}
+	return nil
+}
+
+// CreateRole creates a role. It returns AlreadyExists when the name is
+// taken, InvalidArgument for a malformed name or description, and
+// Unsupported unless Capabilities().RoleCatalog.
+func (d *Directory) CreateRole(ctx context.Context, r Role) (*Role, error) {
+	const op = "CreateRole"
+	if err := d.gate(ctx, op, d.caps.RoleCatalog); err != nil {
+		return nil, err
+	}
+	if err := checkRoleName("Role.Name", r.Name); err != nil {
+		return nil, d.fail(ctx, op, err, "", "")
+	}
+	if err := checkText("Role.Description", r.Description, MaxDescriptionLen); err != nil {
+		return nil, d.fail(ctx, op, err, "", r.Name)
+	}
+	got, err := d.catalog.CreateRole(ctx, r)
+	if err != nil {
+		return nil, d.fail(ctx, op, err, "", r.Name)
+	}
+	if got == nil {
+		return nil, d.fail(ctx, op, driver.Errorf(Internal, "backend returned no role"), "", r.Name)
+	}
+	return got, nil
+}
+
+// DeleteRole deletes the role and every assignment of it. It returns
+// NotFound when there is no such role, and Unsupported unless
+// Capabilities().RoleCatalog.
+func (d *Directory) DeleteRole(ctx context.Context, name string) error {
+	const op = "DeleteRole"
+	if err := d.gate(ctx, op, d.caps.RoleCatalog); err != nil {
+		return err
+	}
+	if err := checkRoleName("role", name); err != nil {
+		return d.fail(ctx, op, err, "", "")
+	}
+	return d.fail(ctx, op, d.catalog.DeleteRole(ctx, name), "", name)
+}
+
+func sortRoles(rs []*Role) []*Role {
+	rs = slices.DeleteFunc(rs, func(r *Role) bool { return r == nil })
+	slices.SortFunc(rs, func(a, b *Role) int { return strings.Compare(a.Name, b.Name) })
+	return rs
+}
+
+// ListRoles returns every role, ordered by name. It returns Unsupported
+// unless Capabilities().Roles.
+func (d *Directory) ListRoles(ctx context.Context) ([]*Role, error) {
+	const op = "ListRoles"
+	if err := d.gate(ctx, op, d.caps.Roles); err != nil {
+		return nil, err
+	}
+	rs, err := d.roles.ListRoles(ctx)
+	if err != nil {
+		return nil, d.fail(ctx, op, err, "", "")
+	}
+	return sortRoles(rs), nil
+}
+
+// ListUserRoles returns the roles assigned to the user, ordered by name.
+// It returns Unsupported unless Capabilities().Roles.
+func (d *Directory) ListUserRoles(ctx context.Context, userID string) ([]*Role, error) {
+	const op = "ListUserRoles"
+	if err := d.gate(ctx, op, d.caps.Roles); err != nil {
+		return nil, err
+	}
+	if err := checkID("userID", userID); err != nil {
+		return nil, d.fail(ctx, op, err, "", "")
+	}
+	rs, err := d.roles.ListUserRoles(ctx, userID)
+	if err != nil {
+		return nil, d.fail(ctx, op, err, userID, "")
+	}
+	return sortRoles(rs), nil
+}
+
+// userRole runs AssignRole or RevokeRole; call is a closure so that the
+// backend's optional group is touched only once the capability holds.
+func (d *Directory) userRole(ctx context.Context, op, userID, role string, call func(context.Context, string, string) error) error {
+	if err := d.gate(ctx, op, d.caps.Roles); err != nil {
+		return err
+	}
+	if err := checkID("userID", userID); err != nil {
+		return d.fail(ctx, op, err, "", "")
+	}
+	if err := checkRoleName("role", role); err != nil {
+		return d.fail(ctx, op, err, userID, "")
+	}
+	return d.fail(ctx, op, call(ctx, userID, role), userID, role)
+}
+
+// AssignRole gives the user the named role. It is idempotent. It returns
+// NotFound when the user or the role does not exist (Error.Role is set
+// when it is the role), and Unsupported unless Capabilities().Roles.
+func (d *Directory) AssignRole(ctx context.Context, userID, role string) error {
+	return d.userRole(ctx, "AssignRole", userID, role, func(ctx context.Context, userID, role string) error {
+		return d.roles.AssignRole(ctx, userID, role)
+	})
+}
+
+// RevokeRole takes the named role from the user. It is idempotent:
+// revoking a role the user lacks succeeds. It returns NotFound when the
+// user or the role does not exist, and Unsupported unless
+// Capabilities().Roles.
+func (d *Directory) RevokeRole(ctx context.Context, userID, role string) error {
+	return d.userRole(ctx, "RevokeRole", userID, role, func(ctx context.Context, userID, role string) error {
+		return d.roles.RevokeRole(ctx, userID, role)
+	})
+}
+
+// passwordCall starts a password method: the usual checks, the capability,
+// the user id, and each password given.
+func (d *Directory) passwordCall(ctx context.Context, op string, capable bool, userID string, pw ...Secret) error {
+	if err := d.gate(ctx, op, capable); err != nil {
+		return err
+	}
+	if err := checkID("userID", userID); err != nil {
+		return d.fail(ctx, op, err, "", "")
+	}
+	names := []string{"password", "new password"}
+	if len(pw) == 2 {
+		names = []string{"old password", "new password"}
+	}
+	for i, s := range pw {
+		if err := checkPassword(names[i], s); err != nil {
+			return d.fail(ctx, op, err, userID, "")
+		}
+	}
+	return nil
+}
+
+// SetPassword sets the user's password without knowing the old one. It
+// returns InvalidArgument for an empty password, FailedPrecondition when
+// the provider's password policy refuses it, and Unsupported unless
+// Capabilities().SetPassword.
+func (d *Directory) SetPassword(ctx context.Context, userID string, password Secret) error {
+	const op = "SetPassword"
+	if err := d.passwordCall(ctx, op, d.caps.SetPassword, userID, password); err != nil {
+		return err
+	}
+	return d.fail(ctx, op, d.passwords.SetPassword(ctx, userID, password), userID, "")
+}
+
+// VerifyPassword returns nil when password is the user's password and
+// InvalidCredentials when it is not, or when the user has none. It
+// returns Unsupported unless Capabilities().VerifyPassword.
+func (d *Directory) VerifyPassword(ctx context.Context, userID string, password Secret) error {
+	const op = "VerifyPassword"
+	if err := d.passwordCall(ctx, op, d.caps.VerifyPassword, userID, password); err != nil {
+		return err
+	}
+	return d.fail(ctx, op, d.passwords.VerifyPassword(ctx, userID, password), userID, "")
+}
+
+// ChangePassword replaces the user's password, checking the old one
+// first. It returns InvalidCredentials when oldPassword is wrong,
+// FailedPrecondition when a policy refuses newPassword, and Unsupported
+// unless Capabilities().ChangePassword.
+func (d *Directory) ChangePassword(ctx context.Context, userID string, oldPassword, newPassword Secret) error {
+	const op = "ChangePassword"
+	if err := d.passwordCall(ctx, op, d.caps.ChangePassword, userID, oldPassword, newPassword); err != nil {
+		return err
+	}
+	return d.fail(ctx, op, d.passwords.ChangePassword(ctx, userID, oldPassword, newPassword), userID, "")
+}
+
+// ExpirePassword forces the user to choose a new password at the next
+// sign-in. It returns Unsupported unless Capabilities().ExpirePassword.
+func (d *Directory) ExpirePassword(ctx context.Context, userID string) error {
+	const op = "ExpirePassword"
+	if err := d.passwordCall(ctx, op, d.caps.ExpirePassword, userID); err != nil {
+		return err
+	}
+	return d.fail(ctx, op, d.passwords.ExpirePassword(ctx, userID), userID, "")
+}
