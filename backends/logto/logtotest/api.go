@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/idport/identity/internal/emulate"
 )
@@ -42,17 +44,113 @@ type role struct {
 	typ         string
 }
 
-// fail writes Logto's error body, {code, message, details?}.
-func fail(w http.ResponseWriter, status int, code, msg string, details ...string) {
-	b := map[string]any{"code": code, "message": msg}
-	if len(details) > 0 {
-		b["details"] = strings.Join(details, "\n")
-	}
-	emulate.WriteJSON(w, status, b)
+// fail writes Logto's error body, {code, message}: the shape of its 404,
+// 422 and non-guard 400 answers.
+func fail(w http.ResponseWriter, status int, code, msg string) {
+	emulate.WriteJSON(w, status, map[string]any{"code": code, "message": msg})
 }
 
-func invalidInput(w http.ResponseWriter, details ...string) {
-	fail(w, http.StatusBadRequest, "guard.invalid_input", "The request body is invalid.", details...)
+// issue is one zod issue, as Logto's guard lists them in data.issues:
+// code, message and path, plus what the code adds (expected and received,
+// minimum, options...).
+type issue map[string]any
+
+// detail is the issue's line in details, as koa-guard formats it: an
+// invalid_type says "Expected X but received Y.", any other code its
+// message.
+func (i issue) detail() string {
+	var path []string
+	for _, p := range i["path"].([]any) {
+		path = append(path, fmt.Sprint(p))
+	}
+	base := fmt.Sprintf(`Error in key path "%s": (%s) `, strings.Join(path, "."), i["code"])
+	if i["code"] == "invalid_type" {
+		return base + fmt.Sprintf("Expected %s but received %s.", i["expected"], i["received"])
+	}
+	return base + i["message"].(string)
+}
+
+// invalidType is zod's issue for a value of the wrong JSON type; a
+// missing key is received "undefined", with the message "Required".
+func invalidType(key, expected, received string) issue {
+	msg := "Expected " + expected + ", received " + received
+	if received == "undefined" {
+		msg = "Required"
+	}
+	return issue{"code": "invalid_type", "expected": expected, "received": received, "path": keyPath(key), "message": msg}
+}
+
+// tooSmall is zod's issue for a string shorter than min.
+func tooSmall(key string, min int) issue {
+	return issue{"code": "too_small", "minimum": min, "type": "string", "inclusive": true, "exact": false,
+		"message": fmt.Sprintf("String must contain at least %d character(s)", min), "path": keyPath(key)}
+}
+
+// tooBig is zod's issue for a string longer than max.
+func tooBig(key string, max int) issue {
+	return issue{"code": "too_big", "maximum": max, "type": "string", "inclusive": true, "exact": false,
+		"message": fmt.Sprintf("String must contain at most %d character(s)", max), "path": keyPath(key)}
+}
+
+// invalidString is zod's issue for a string its regex refuses.
+func invalidString(key string) issue {
+	return issue{"code": "invalid_string", "validation": "regex", "message": "Invalid", "path": keyPath(key)}
+}
+
+// invalidEnum is zod's issue for a value outside an enum.
+func invalidEnum(key string, options []string, received any) issue {
+	quoted := make([]string, len(options))
+	for i, o := range options {
+		quoted[i] = "'" + o + "'"
+	}
+	return issue{"code": "invalid_enum_value", "options": options, "received": received, "path": keyPath(key),
+		"message": fmt.Sprintf("Invalid enum value. Expected %s, received '%v'", strings.Join(quoted, " | "), received)}
+}
+
+func keyPath(key string) []any {
+	if key == "" {
+		return []any{}
+	}
+	return []any{key}
+}
+
+// jsonType is the zod name of a JSON value's type.
+func jsonType(raw json.RawMessage) string {
+	if raw == nil {
+		return "undefined"
+	}
+	switch t := strings.TrimSpace(string(raw)); {
+	case t == "null":
+		return "null"
+	case t == "true" || t == "false":
+		return "boolean"
+	case strings.HasPrefix(t, `"`):
+		return "string"
+	case strings.HasPrefix(t, "["):
+		return "array"
+	case strings.HasPrefix(t, "{"):
+		return "object"
+	}
+	return "number"
+}
+
+// invalidInput is the guard's 400 for a body that fails its zod schema:
+// {code, data: {issues, name: "ZodError"}, details, message}, as observed.
+func invalidInput(w http.ResponseWriter, issues ...issue) {
+	lines := make([]string, len(issues))
+	for i, is := range issues {
+		lines[i] = is.detail()
+	}
+	emulate.WriteJSON(w, http.StatusBadRequest, map[string]any{
+		"code": "guard.invalid_input", "data": map[string]any{"issues": issues, "name": "ZodError"},
+		"details": strings.Join(lines, "\n"), "message": "The request body is invalid.",
+	})
+}
+
+// invalidJSON is koa-body's answer to a body that is not JSON: a message
+// and no code (observed).
+func invalidJSON(w http.ResponseWriter) {
+	emulate.WriteJSON(w, http.StatusBadRequest, map[string]any{"message": "invalid JSON, only supports object and array"})
 }
 
 func userNotFound(w http.ResponseWriter) {
@@ -114,12 +212,10 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	p := strings.Split(rest, "/")
 	for i, s := range p {
-		u, err := url.PathUnescape(s)
-		if err != nil {
-			invalidInput(w, "malformed path")
-			return
+		// koa-router keeps a segment it cannot decode as it is.
+		if u, err := url.PathUnescape(s); err == nil {
+			p[i] = u
 		}
-		p[i] = u
 	}
 	m := r.Method
 	route := func(method string, parts ...string) bool {
@@ -211,7 +307,7 @@ type identifiers struct {
 
 // readIdentifiers reads username, primaryEmail, primaryPhone and name from
 // a body: a string sets, null or "" clears (only when nullable).
-func readIdentifiers(body map[string]json.RawMessage, nullable bool) (identifiers, string) {
+func readIdentifiers(body map[string]json.RawMessage, nullable bool) (identifiers, issue) {
 	id := identifiers{set: map[string]bool{}}
 	for _, f := range []struct {
 		key string
@@ -224,24 +320,21 @@ func readIdentifiers(body map[string]json.RawMessage, nullable bool) (identifier
 		}
 		if string(raw) == "null" {
 			if !nullable {
-				return id, fmt.Sprintf(`Error in key path "%s": (invalid_type) Expected string, received null`, f.key)
+				return id, invalidType(f.key, "string", "null")
 			}
 			id.set[f.key] = true
 			continue
 		}
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
-			return id, fmt.Sprintf(`Error in key path "%s": (invalid_type) Expected string`, f.key)
+			return id, invalidType(f.key, "string", jsonType(raw))
 		}
-		if s != "" && f.re != nil && !f.re.MatchString(s) {
-			return id, fmt.Sprintf(`Error in key path "%s": (invalid_string) Invalid`, f.key)
-		}
-		if s == "" && !nullable && f.re != nil {
-			return id, fmt.Sprintf(`Error in key path "%s": (invalid_string) Invalid`, f.key)
+		if f.re != nil && (s != "" && !f.re.MatchString(s) || s == "" && !nullable) {
+			return id, invalidString(f.key)
 		}
 		*f.dst, id.set[f.key] = s, true
 	}
-	return id, ""
+	return id, nil
 }
 
 // collision answers 422 when another user holds an identifier. Callers
@@ -266,24 +359,43 @@ func (e *Emulator) collision(w http.ResponseWriter, self string, id identifiers)
 	return false
 }
 
+// readObject reads a body that must be a JSON object: one that is not
+// JSON gets koa-body's answer, other JSON the guard's.
 func readObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, bool) {
+	var raw json.RawMessage
+	if err := emulate.ReadJSON(r, &raw); err != nil {
+		if errors.Is(err, emulate.ErrTooLarge) {
+			// Unobserved: koa-body's limit error is an HTTP 413 with its
+			// message, which is what the emulator sends.
+			emulate.WriteJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"message": "request entity too large"})
+		} else {
+			invalidJSON(w)
+		}
+		return nil, false
+	}
 	var body map[string]json.RawMessage
-	if err := emulate.ReadJSON(r, &body); err != nil || body == nil {
-		invalidInput(w, "the body must be a JSON object")
+	if json.Unmarshal(raw, &body) != nil || body == nil {
+		invalidInput(w, invalidType("", "object", jsonType(raw)))
 		return nil, false
 	}
 	return body, true
 }
 
-func readMap(raw json.RawMessage) (map[string]any, bool) {
-	if raw == nil {
-		return nil, true
+// readMaps reads the optional customData and profile objects of a body,
+// answering the guard's 400 when one is not an object.
+func readMaps(w http.ResponseWriter, body map[string]json.RawMessage) (customData, profile map[string]any, ok bool) {
+	var out [2]map[string]any
+	for i, key := range []string{"customData", "profile"} {
+		raw := body[key]
+		if raw == nil {
+			continue
+		}
+		if json.Unmarshal(raw, &out[i]) != nil || out[i] == nil {
+			invalidInput(w, invalidType(key, "object", jsonType(raw)))
+			return nil, nil, false
+		}
 	}
-	var m map[string]any
-	if json.Unmarshal(raw, &m) != nil || m == nil {
-		return nil, false
-	}
-	return m, true
+	return out[0], out[1], true
 }
 
 func hashPassword(salt []byte, pw string) []byte {
@@ -293,8 +405,13 @@ func hashPassword(salt []byte, pw string) []byte {
 
 func readPassword(w http.ResponseWriter, body map[string]json.RawMessage) (string, bool) {
 	var pw string
-	if json.Unmarshal(body["password"], &pw) != nil || pw == "" {
-		invalidInput(w, `Error in key path "password": (too_small) String must contain at least 1 character(s)`)
+	raw := body["password"]
+	if json.Unmarshal(raw, &pw) != nil {
+		invalidInput(w, invalidType("password", "string", jsonType(raw)))
+		return "", false
+	}
+	if pw == "" {
+		invalidInput(w, tooSmall("password", 1))
 		return "", false
 	}
 	return pw, true
@@ -307,14 +424,12 @@ func (e *Emulator) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ids, bad := readIdentifiers(body, false)
-	if bad != "" {
+	if bad != nil {
 		invalidInput(w, bad)
 		return
 	}
-	cd, ok1 := readMap(body["customData"])
-	pr, ok2 := readMap(body["profile"])
-	if !ok1 || !ok2 {
-		invalidInput(w, "customData and profile must be objects")
+	cd, pr, ok := readMaps(w, body)
+	if !ok {
 		return
 	}
 	var pw string
@@ -349,14 +464,12 @@ func (e *Emulator) patchUser(w http.ResponseWriter, r *http.Request, id string) 
 		return
 	}
 	ids, bad := readIdentifiers(body, true)
-	if bad != "" {
+	if bad != nil {
 		invalidInput(w, bad)
 		return
 	}
-	cd, ok1 := readMap(body["customData"])
-	pr, ok2 := readMap(body["profile"])
-	if !ok1 || !ok2 {
-		invalidInput(w, "customData and profile must be objects")
+	cd, pr, ok := readMaps(w, body)
+	if !ok {
 		return
 	}
 	e.mu.Lock()
@@ -391,9 +504,9 @@ func (e *Emulator) patchJSONB(w http.ResponseWriter, r *http.Request, id, field 
 	if !ok {
 		return
 	}
-	patch, ok := readMap(body[field])
-	if !ok || patch == nil {
-		invalidInput(w, fmt.Sprintf(`Error in key path "%s": (invalid_type) Expected object`, field))
+	var patch map[string]any
+	if raw := body[field]; json.Unmarshal(raw, &patch) != nil || patch == nil {
+		invalidInput(w, invalidType(field, "object", jsonType(raw)))
 		return
 	}
 	e.withUser(w, id, func(u *user) {
@@ -465,8 +578,8 @@ func (e *Emulator) suspend(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	var s bool
-	if json.Unmarshal(body["isSuspended"], &s) != nil {
-		invalidInput(w, `Error in key path "isSuspended": (invalid_type) Expected boolean`)
+	if raw := body["isSuspended"]; json.Unmarshal(raw, &s) != nil {
+		invalidInput(w, invalidType("isSuspended", "boolean", jsonType(raw)))
 		return
 	}
 	e.withUser(w, id, func(u *user) {
@@ -491,27 +604,83 @@ func (e *Emulator) pagination(w http.ResponseWriter, q url.Values) (page, size i
 	return page, size, true
 }
 
-// paginate writes Total-Number and the Link headers, whose URLs leave out
-// the /api prefix (observed), and returns the page's bounds.
+// paginate writes Total-Number and the Link headers, one per relation in
+// the order first, last, prev, next, and returns the page's bounds. Past
+// the last page prev is still page-1 and there is no next (observed).
 func paginate(w http.ResponseWriter, r *http.Request, total, page, size int) (int, int) {
 	last := max(1, (total+size-1)/size)
 	link := func(p int, rel string) {
-		q := r.URL.Query()
-		q.Set("page", strconv.Itoa(p))
-		path := strings.TrimPrefix(r.URL.Path, "/api")
-		w.Header().Add("Link", fmt.Sprintf(`<%s%s?%s>; rel="%s"`, requestOrigin(r), path, q.Encode(), rel))
+		w.Header().Add("Link", fmt.Sprintf(`<%s?%s>; rel="%s"`, linkBase(r), withPage(r.URL.RawQuery, p), rel))
 	}
 	w.Header().Set("Total-Number", strconv.Itoa(total))
 	link(1, "first")
+	link(last, "last")
 	if page > 1 {
 		link(page-1, "prev")
 	}
-	link(last, "last")
 	if page < last {
 		link(page+1, "next")
 	}
 	start := min((page-1)*size, total)
 	return start, min(start+size, total)
+}
+
+// linkBase is the origin and path a Link points at, without the /api
+// prefix, as observed.
+func linkBase(r *http.Request) string {
+	return requestOrigin(r) + strings.TrimPrefix(r.URL.EscapedPath(), "/api")
+}
+
+// withPage is the query with page set as URLSearchParams.set does it:
+// the other parameters keep their order, page takes the place of its
+// first occurrence (or goes last), and every pair is serialised again as
+// application/x-www-form-urlencoded, a space becoming "+".
+func withPage(rawQuery string, page int) string {
+	var pairs []string
+	placed := false
+	for _, kv := range strings.Split(rawQuery, "&") {
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		k, v = formDecode(k), formDecode(v)
+		if k == "page" {
+			if placed {
+				continue
+			}
+			v, placed = strconv.Itoa(page), true
+		}
+		pairs = append(pairs, formEncode(k)+"="+formEncode(v))
+	}
+	if !placed {
+		pairs = append(pairs, "page="+strconv.Itoa(page))
+	}
+	return strings.Join(pairs, "&")
+}
+
+func formDecode(s string) string {
+	if d, err := url.QueryUnescape(s); err == nil {
+		return d
+	}
+	return s
+}
+
+// formEncode is the WHATWG urlencoded serialiser: alphanumerics and
+// *-._ stay, a space is "+", every other byte is percent-encoded.
+func formEncode(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("*-._", c) >= 0:
+			b.WriteByte(c)
+		case c == ' ':
+			b.WriteByte('+')
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
 
 // search is a parsed user search: per-field conditions joined by or/and.
@@ -525,6 +694,11 @@ type search struct {
 
 var searchFields = []string{"id", "primaryEmail", "primaryPhone", "username", "name"}
 
+// searchModes are the match modes, in the order Logto's errors list them.
+var searchModes = []string{"exact", "like", "similar_to", "posix"}
+
+// parseSearch reads the search parameters as Logto's utils/search.ts does,
+// answering its TypeError texts for what it refuses.
 func parseSearch(q url.Values) (*search, string) {
 	s := &search{fields: map[string][]string{}, modes: map[string]string{}, defaultMode: "like"}
 	for key, vals := range q {
@@ -536,16 +710,26 @@ func parseSearch(q url.Values) (*search, string) {
 		case strings.HasPrefix(key, "search."):
 			f := strings.TrimPrefix(key, "search.")
 			if !slices.Contains(searchFields, f) {
-				return nil, "unknown search field " + f
+				return nil, fmt.Sprintf("Search field `%s` is not allowed. Expect one of %s.", f, strings.Join(searchFields, ", "))
 			}
 			s.fields[f] = append(s.fields[f], vals...)
-		case key == "mode":
-			s.defaultMode = vals[0]
-		case strings.HasPrefix(key, "mode."):
-			s.modes[strings.TrimPrefix(key, "mode.")] = vals[0]
+		case key == "mode" || strings.HasPrefix(key, "mode."):
+			f, perField := strings.CutPrefix(key, "mode.")
+			if !slices.Contains(searchModes, vals[0]) {
+				at := ""
+				if perField {
+					at = fmt.Sprintf(" for field `%s`", f)
+				}
+				return nil, fmt.Sprintf("Search match mode `%s`%s is not valid, expect one of %s.", vals[0], at, strings.Join(searchModes, ", "))
+			}
+			if perField {
+				s.modes[f] = vals[0]
+			} else {
+				s.defaultMode = vals[0]
+			}
 		case key == "joint" || key == "jointMode":
 			if vals[0] != "or" && vals[0] != "and" {
-				return nil, "joint must be or or and"
+				return nil, fmt.Sprintf("Search joint mode `%s` is not valid, expect one of or, and.", vals[0])
 			}
 			s.and = vals[0] == "and"
 		case key == "isCaseSensitive":
@@ -553,17 +737,15 @@ func parseSearch(q url.Values) (*search, string) {
 		}
 	}
 	for f, vals := range s.fields {
-		switch mode := s.mode(f); mode {
-		case "exact":
-		case "like", "posix":
-			if len(vals) > 1 {
-				return nil, "only exact mode accepts several values for " + f
-			}
-		case "similar_to":
-			// SQL SIMILAR TO is not emulated.
-			return nil, "similar_to is not supported by the emulator"
-		default:
-			return nil, "unknown search mode " + mode
+		if slices.Contains(vals, "") {
+			return nil, "Search value cannot be empty."
+		}
+		mode := s.mode(f)
+		if mode != "exact" && len(vals) > 1 {
+			return nil, "Only one search value is allowed when search mode is not `exact`."
+		}
+		if mode == "similar_to" && !s.caseSensitive {
+			return nil, "Cannot use case-insensitive match for `similar to`."
 		}
 	}
 	return s, ""
@@ -598,6 +780,9 @@ func (s *search) matches(u *user) bool {
 			}
 			re, err := regexp.Compile(expr)
 			hit = err == nil && v != "" && re.MatchString(v)
+		case "similar_to":
+			re, err := similarTo(vals[0])
+			hit = err == nil && v != "" && re.MatchString(v)
 		}
 		if hit {
 			hits++
@@ -607,6 +792,42 @@ func (s *search) matches(u *user) bool {
 		return hits == len(s.fields)
 	}
 	return hits > 0
+}
+
+// similarTo compiles a SQL SIMILAR TO pattern as PostgreSQL reads it: the
+// whole value must match; % is any run of characters and _ one; | * + ?
+// {m,n} ( ) and bracket expressions are regular-expression operators; a
+// backslash escapes the next character; anything else, the dot included,
+// is literal.
+func similarTo(pattern string) (*regexp.Regexp, error) {
+	var b strings.Builder
+	b.WriteString(`(?s)^(?:`)
+	rs := []rune(pattern)
+	inBracket := false
+	for i := 0; i < len(rs); i++ {
+		c := rs[i]
+		switch {
+		case c == '\\' && i+1 < len(rs):
+			i++
+			b.WriteString(regexp.QuoteMeta(string(rs[i])))
+		case inBracket:
+			inBracket = c != ']'
+			b.WriteRune(c)
+		case c == '[':
+			inBracket = true
+			b.WriteRune(c)
+		case c == '%':
+			b.WriteString(".*")
+		case c == '_':
+			b.WriteString(".")
+		case strings.ContainsRune("|*+?{}()", c):
+			b.WriteRune(c)
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString(`)$`)
+	return regexp.Compile(b.String())
 }
 
 // listUsers answers with users newest first.
@@ -638,23 +859,40 @@ func (e *Emulator) listUsers(w http.ResponseWriter, r *http.Request) {
 	emulate.WriteJSON(w, 200, out)
 }
 
+// roleTypes are the values of a role's type.
+var roleTypes = []string{"User", "MachineToMachine"}
+
+// createRole answers 200 with the role; name and description are required
+// strings of 1 to 128 characters, a taken name is 422 role.name_in_use.
 func (e *Emulator) createRole(w http.ResponseWriter, r *http.Request) {
-	var b struct {
-		Name        string `json:"name"`
-		Description string `json:"description"`
-		Type        string `json:"type"`
-	}
-	if err := emulate.ReadJSON(r, &b); err != nil || b.Name == "" || b.Description == "" || len(b.Name) > 128 || len(b.Description) > 128 {
-		invalidInput(w, "name and description are required strings of 1 to 128 characters")
+	body, ok := readObject(w, r)
+	if !ok {
 		return
 	}
-	if b.Type == "" {
-		b.Type = "User"
+	fields := map[string]string{"type": "User"}
+	var issues []issue
+	for _, key := range []string{"name", "description", "type"} {
+		raw, present := body[key]
+		var v string
+		switch {
+		case !present && key == "type":
+			continue
+		case json.Unmarshal(raw, &v) != nil || !present:
+			issues = append(issues, invalidType(key, "string", jsonType(raw)))
+		case key == "type" && !slices.Contains(roleTypes, v):
+			issues = append(issues, invalidEnum(key, roleTypes, v))
+		case v == "":
+			issues = append(issues, tooSmall(key, 1))
+		case utf8.RuneCountInString(v) > 128:
+			issues = append(issues, tooBig(key, 128))
+		}
+		fields[key] = v
 	}
-	if b.Type != "User" && b.Type != "MachineToMachine" {
-		invalidInput(w, `Error in key path "type": (invalid_enum_value)`)
+	if len(issues) > 0 {
+		invalidInput(w, issues...)
 		return
 	}
+	b := struct{ Name, Description, Type string }{fields["name"], fields["description"], fields["type"]}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, o := range e.roles {
@@ -741,11 +979,13 @@ func (e *Emulator) listUserRoles(w http.ResponseWriter, r *http.Request, id stri
 // assignRoles answers 201 {roleIds, addedRoleIds}; roles already assigned
 // are ignored, a MachineToMachine role is 422 user.invalid_role_type.
 func (e *Emulator) assignRoles(w http.ResponseWriter, r *http.Request, id string) {
-	var b struct {
-		RoleIDs []string `json:"roleIds"`
+	body, ok := readObject(w, r)
+	if !ok {
+		return
 	}
-	if err := emulate.ReadJSON(r, &b); err != nil || b.RoleIDs == nil {
-		invalidInput(w, `Error in key path "roleIds": (invalid_type) Expected array`)
+	var b struct{ RoleIDs []string }
+	if raw := body["roleIds"]; json.Unmarshal(raw, &b.RoleIDs) != nil || b.RoleIDs == nil {
+		invalidInput(w, invalidType("roleIds", "array", jsonType(raw)))
 		return
 	}
 	e.withUser(w, id, func(u *user) {

@@ -12,45 +12,61 @@ import (
 	"github.com/idport/identity/internal/emulate"
 )
 
-// oauthError is the OAuth 2.0 error body Logto's OIDC provider sends for
-// client authentication failures (observed: 401 {"error":"invalid_client"}).
-func oauthError(w http.ResponseWriter, status int, code, desc string) {
-	emulate.WriteJSON(w, status, map[string]string{"error": code, "error_description": desc})
+// oidcMessages are Logto's English phrases for the OIDC errors the token
+// endpoint answers; an error without one gets the fallback phrase.
+var oidcMessages = map[string]string{
+	"invalid_request":        "Request is invalid.",
+	"invalid_target":         "Invalid resource indicator.",
+	"unsupported_grant_type": "Unsupported `grant_type` requested.",
+}
+
+// oidcError is the body Logto's koa-oidc-error-handler makes of an
+// oidc-provider error: the OAuth 2.0 error and error_description, with
+// Logto's code ("oidc." + error) and message added in front.
+func oidcError(w http.ResponseWriter, status int, code, desc string) {
+	msg, ok := oidcMessages[code]
+	if !ok {
+		msg = "An OIDC error occurred: oidc." + code + "."
+	}
+	emulate.WriteJSON(w, status, map[string]string{
+		"code": "oidc." + code, "message": msg, "error": code, "error_description": desc,
+	})
 }
 
 // token serves POST /oidc/token for the client credentials grant, with the
 // client authenticated by HTTP Basic or by client_id and client_secret in
-// the form.
+// the form. Failures answer oidcError: no client id 400 invalid_request;
+// an unknown one 400 invalid_client "invalid client <id>" (Logto's client
+// adapter); a wrong secret 401 invalid_client (oidc-provider's client
+// authentication); another grant 400 unsupported_grant_type; a missing or
+// unknown resource 400 invalid_target.
 func (e *Emulator) token(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		oauthError(w, http.StatusMethodNotAllowed, "invalid_request", "use POST")
-		return
-	}
 	r.Body = http.MaxBytesReader(w, r.Body, emulate.MaxRequestBody)
 	if err := r.ParseForm(); err != nil {
-		oauthError(w, http.StatusBadRequest, "invalid_request", "malformed form body")
+		oidcError(w, http.StatusBadRequest, "invalid_request", "malformed form body")
 		return
 	}
 	id, secret, basic := r.BasicAuth()
 	if !basic {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
-	if !hmac.Equal([]byte(id), []byte(e.opts.AppID)) || !hmac.Equal([]byte(secret), []byte(e.opts.AppSecret)) {
-		oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+	switch {
+	case id == "":
+		oidcError(w, http.StatusBadRequest, "invalid_request", "no client authentication mechanism provided")
+		return
+	case !hmac.Equal([]byte(id), []byte(e.opts.AppID)):
+		oidcError(w, http.StatusBadRequest, "invalid_client", "invalid client "+id)
+		return
+	case !hmac.Equal([]byte(secret), []byte(e.opts.AppSecret)):
+		oidcError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
 	if r.PostForm.Get("grant_type") != "client_credentials" {
-		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "only client_credentials is supported")
+		oidcError(w, http.StatusBadRequest, "unsupported_grant_type", "unsupported grant_type requested")
 		return
 	}
 	if r.PostForm.Get("resource") != e.opts.Resource {
-		// Logto answers with its own body here (observed code
-		// oidc.invalid_target); the OAuth error field is kept too so that
-		// OAuth clients read the reason.
-		emulate.WriteJSON(w, http.StatusBadRequest, map[string]string{
-			"code": "oidc.invalid_target", "message": "Invalid resource indicator.",
-			"error": "invalid_target", "error_description": "resource indicator is missing, or unknown",
-		})
+		oidcError(w, http.StatusBadRequest, "invalid_target", "resource indicator is missing, or unknown")
 		return
 	}
 	now := e.opts.Now()
@@ -96,9 +112,24 @@ func (e *Emulator) authorize(w http.ResponseWriter, r *http.Request) bool {
 	e.mu.Lock()
 	exp, known := e.tokens[tok]
 	e.mu.Unlock()
-	if !known || !e.opts.Now().Before(exp) {
-		fail(w, http.StatusUnauthorized, "auth.unauthorized", "Unauthorized. Please check credentials and its scope.")
-		return false
+	var joseCode, joseName string
+	switch {
+	case strings.Count(tok, ".") != 2:
+		joseCode, joseName = "ERR_JWS_INVALID", "JWSInvalid"
+	case !known:
+		// A revoked token stands for one signed with a rotated key.
+		joseCode, joseName = "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "JWSSignatureVerificationFailed"
+	case !e.opts.Now().Before(exp):
+		joseCode, joseName = "ERR_JWT_EXPIRED", "JWTExpired"
+	default:
+		return true
 	}
-	return true
+	// data is the jose error that made verification fail; its code and
+	// name were observed for a malformed token, the other two are jose's
+	// names for its other failures.
+	emulate.WriteJSON(w, http.StatusUnauthorized, map[string]any{
+		"code": "auth.unauthorized", "data": map[string]string{"code": joseCode, "name": joseName},
+		"message": "Unauthorized. Please check credentials and its scope.",
+	})
+	return false
 }
