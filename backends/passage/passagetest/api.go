@@ -25,6 +25,26 @@ type user struct {
 	metadata map[string]any
 	created  time.Time
 	updated  time.Time
+	devices  []*device
+}
+
+// device is a registered WebAuthn device.
+type device struct {
+	id, credID, name, typ string
+	created               time.Time
+}
+
+// json is the WebAuthnDevices object. The emulator never signs in, so a
+// device's last login is its registration and its usage count 0; icons
+// are null, as for an authenticator Passage has no artwork for
+// (Unpublished).
+func (d *device) json() map[string]any {
+	return map[string]any{
+		"id": d.id, "cred_id": d.credID, "friendly_name": d.name, "type": d.typ,
+		"created_at": d.created.Format(timeFormat), "updated_at": d.created.Format(timeFormat),
+		"last_login_at": d.created.Format(timeFormat), "usage_count": 0,
+		"icons": map[string]any{"light": nil, "dark": nil},
+	}
 }
 
 // fail writes Passage's error body.
@@ -88,6 +108,15 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	case len(parts) == 2 && r.Method == http.MethodPatch && (parts[1] == "activate" || parts[1] == "deactivate"):
 		e.count("PATCH /users/{id}/" + parts[1])
 		e.setStatus(w, parts[0], map[string]string{"activate": "active", "deactivate": "inactive"}[parts[1]])
+	case len(parts) == 2 && r.Method == http.MethodGet && parts[1] == "devices":
+		e.count("GET /users/{id}/devices")
+		e.listDevices(w, parts[0])
+	case len(parts) == 3 && r.Method == http.MethodDelete && parts[1] == "devices":
+		e.count("DELETE /users/{id}/devices/{device_id}")
+		e.deleteDevice(w, parts[0], parts[2])
+	case len(parts) == 2 && r.Method == http.MethodDelete && parts[1] == "tokens":
+		e.count("DELETE /users/{id}/tokens")
+		e.revokeTokens(w, parts[0])
 	default:
 		fail(w, http.StatusNotFound, "user_not_found", "Not found.")
 	}
@@ -109,13 +138,82 @@ func (u *user) json(full bool) map[string]any {
 		"last_login_at": time.Time{}.Format(timeFormat), "login_count": 0, "external_id": "",
 	}
 	if full {
+		devices, types := []any{}, []any{}
+		for _, d := range u.devices {
+			devices = append(devices, d.json())
+			if !slices.Contains(types, any(d.typ)) {
+				types = append(types, d.typ)
+			}
+		}
 		m["recent_events"] = []any{}
 		m["social_connections"] = map[string]any{}
-		m["webauthn"] = false
-		m["webauthn_devices"] = []any{}
-		m["webauthn_types"] = []any{}
+		m["webauthn"] = len(u.devices) > 0
+		m["webauthn_devices"] = devices
+		m["webauthn_types"] = types
 	}
 	return m
+}
+
+func userNotFound(w http.ResponseWriter) {
+	fail(w, http.StatusNotFound, "user_not_found", "User not found.")
+}
+
+// listDevices answers 200 {"devices": [...]}, oldest first.
+func (e *Emulator) listDevices(w http.ResponseWriter, id string) {
+	e.mu.Lock()
+	u, ok := e.users[id]
+	out := []map[string]any{}
+	if ok {
+		for _, d := range u.devices {
+			out = append(out, d.json())
+		}
+	}
+	e.mu.Unlock()
+	if !ok {
+		userNotFound(w)
+		return
+	}
+	emulate.WriteJSON(w, http.StatusOK, map[string]any{"devices": out})
+}
+
+// deleteDevice answers 200 with an empty body, 404 device_not_found for a
+// device the user does not have.
+func (e *Emulator) deleteDevice(w http.ResponseWriter, id, deviceID string) {
+	e.mu.Lock()
+	u, ok := e.users[id]
+	found := false
+	if ok {
+		for i, d := range u.devices {
+			if d.id == deviceID {
+				u.devices = slices.Delete(u.devices, i, i+1)
+				u.updated = e.opts.Now().UTC()
+				found = true
+				break
+			}
+		}
+	}
+	e.mu.Unlock()
+	switch {
+	case !ok:
+		userNotFound(w)
+	case !found:
+		fail(w, http.StatusNotFound, "device_not_found", "Device not found.")
+	default:
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+// revokeTokens answers 200 with an empty body. The emulator issues no
+// refresh tokens, so there is nothing to revoke but the user must exist.
+func (e *Emulator) revokeTokens(w http.ResponseWriter, id string) {
+	e.mu.Lock()
+	_, ok := e.users[id]
+	e.mu.Unlock()
+	if !ok {
+		userNotFound(w)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
 }
 
 // body is the create and update request: {email?, phone?, user_metadata?}.
@@ -269,7 +367,7 @@ func (e *Emulator) get(w http.ResponseWriter, id string) {
 	}
 	e.mu.Unlock()
 	if !ok {
-		fail(w, http.StatusNotFound, "user_not_found", "User not found.")
+		userNotFound(w)
 		return
 	}
 	emulate.WriteJSON(w, http.StatusOK, map[string]any{"user": out})
@@ -288,7 +386,7 @@ func (e *Emulator) update(w http.ResponseWriter, r *http.Request, id string) {
 	defer e.mu.Unlock()
 	u, ok := e.users[id]
 	if !ok {
-		fail(w, http.StatusNotFound, "user_not_found", "User not found.")
+		userNotFound(w)
 		return
 	}
 	email, phone := u.email, u.phone
@@ -336,7 +434,7 @@ func (e *Emulator) delete(w http.ResponseWriter, id string) {
 	delete(e.users, id)
 	e.mu.Unlock()
 	if !ok {
-		fail(w, http.StatusNotFound, "user_not_found", "User not found.")
+		userNotFound(w)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
@@ -356,7 +454,7 @@ func (e *Emulator) setStatus(w http.ResponseWriter, id, status string) {
 	}
 	e.mu.Unlock()
 	if !ok {
-		fail(w, http.StatusNotFound, "user_not_found", "User not found.")
+		userNotFound(w)
 		return
 	}
 	emulate.WriteJSON(w, http.StatusOK, map[string]any{"user": out})

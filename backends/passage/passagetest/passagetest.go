@@ -124,6 +124,38 @@ func (e *Emulator) Requests() map[string]int {
 	return out
 }
 
+// Device is a WebAuthn device to register for a user with AddDevice.
+type Device struct {
+	// FriendlyName is the name the user gave the device.
+	FriendlyName string
+	// Type is "passkey", "security_key" or "platform"; default "passkey".
+	Type string
+}
+
+// AddDevice registers a device for the user with id, as a passkey
+// registration in the user's browser would, and returns the device's id.
+// It reports false, adding nothing, when there is no such user or Type is
+// not one of Passage's three.
+func (e *Emulator) AddDevice(userID string, d Device) (string, bool) {
+	if d.Type == "" {
+		d.Type = "passkey"
+	}
+	if d.Type != "passkey" && d.Type != "security_key" && d.Type != "platform" {
+		return "", false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	u, ok := e.users[userID]
+	if !ok {
+		return "", false
+	}
+	now := e.opts.Now().UTC()
+	dev := &device{id: newID(), credID: emulate.ID(emulate.Base62, 43), name: d.FriendlyName, typ: d.Type, created: now}
+	u.devices = append(u.devices, dev)
+	u.updated = now
+	return dev.id, true
+}
+
 // Server is an emulator listening on a loopback address.
 type Server struct {
 	*Emulator

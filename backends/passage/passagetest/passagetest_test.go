@@ -160,3 +160,58 @@ func TestListFiltersAndPages(t *testing.T) {
 	assert.Len(t, body["users"], 1)
 	assert.Equal(t, "", body["_links"].(map[string]any)["next"].(map[string]any)["href"])
 }
+
+func TestDevicesAndTokens(t *testing.T) {
+	c := newClient(t, passagetest.Options{})
+	_, body := c.do("POST", "/v1/apps/app1/users", `{"email":"ann@example.com"}`)
+	uid := body["user"].(map[string]any)["id"].(string)
+	_, ok := c.srv.AddDevice("missing", passagetest.Device{})
+	assert.False(t, ok, "no device for a user who does not exist")
+	_, ok = c.srv.AddDevice(uid, passagetest.Device{Type: "fingerprint"})
+	assert.False(t, ok, "the type is one of Passage's three")
+	dev, ok := c.srv.AddDevice(uid, passagetest.Device{FriendlyName: "Laptop"})
+	require.True(t, ok)
+
+	_, body = c.do("GET", "/v1/apps/app1/users/"+uid, "")
+	u := body["user"].(map[string]any)
+	assert.Equal(t, true, u["webauthn"])
+	assert.Equal(t, []any{"passkey"}, u["webauthn_types"])
+	require.Len(t, u["webauthn_devices"], 1)
+	d := u["webauthn_devices"].([]any)[0].(map[string]any)
+	assert.Equal(t, dev, d["id"])
+	assert.Equal(t, "Laptop", d["friendly_name"])
+
+	base := "/v1/apps/app1/users/"
+	cases := []struct {
+		name, method, path string
+		status             int
+		code               string
+		devices            int // with status 200 on GET: how many are listed
+	}{
+		{"list", "GET", base + uid + "/devices", 200, "", 1},
+		{"list for a missing user", "GET", base + "missing/devices", 404, "user_not_found", 0},
+		{"delete an unknown device", "DELETE", base + uid + "/devices/nope", 404, "device_not_found", 0},
+		{"delete for a missing user", "DELETE", base + "missing/devices/" + dev, 404, "user_not_found", 0},
+		{"delete", "DELETE", base + uid + "/devices/" + dev, 200, "", 0},
+		{"list after delete", "GET", base + uid + "/devices", 200, "", 0},
+		{"delete again", "DELETE", base + uid + "/devices/" + dev, 404, "device_not_found", 0},
+		{"revoke tokens", "DELETE", base + uid + "/tokens", 200, "", 0},
+		{"revoke tokens of a missing user", "DELETE", base + "missing/tokens", 404, "user_not_found", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c.t = t
+			st, body := c.do(tc.method, tc.path, "")
+			require.Equal(t, tc.status, st, "%v", body)
+			switch {
+			case tc.code != "":
+				assert.Equal(t, tc.code, body["code"])
+			case tc.method == "GET":
+				assert.Len(t, body["devices"], tc.devices)
+			default:
+				assert.Nil(t, body, "an empty body")
+			}
+		})
+	}
+	assert.Equal(t, 2, c.srv.Requests()["DELETE /users/{id}/tokens"], "requests are counted by route")
+}
