@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,33 +25,15 @@ const (
 // knownScopes are the scopes the token endpoint grants.
 var knownScopes = []string{usersRead, usersManage, groupsRead, groupsMgmt, rolesRead, rolesManage}
 
-// reply is a response worked out under the lock and written after it, so
-// that a slow client never holds the emulator up.
-type reply struct {
-	status int
-	body   any // nil: no body
-	header http.Header
-}
+// reply is the emulator's answer, written after the lock is released.
+type reply = emulate.Reply
 
-func (rp reply) write(w http.ResponseWriter) {
-	for k, vs := range rp.header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
-	if rp.body == nil {
-		w.WriteHeader(rp.status)
-		return
-	}
-	emulate.WriteJSON(w, rp.status, rp.body)
-}
-
-func ok(body any) reply { return reply{status: http.StatusOK, body: body} }
+func ok(body any) reply { return emulate.JSON(http.StatusOK, body) }
 
 // empty is 200 with no body, which Okta sends for most lifecycle calls.
-func empty() reply { return reply{status: http.StatusOK} }
+func empty() reply { return emulate.Empty(http.StatusOK) }
 
-func noContent() reply { return reply{status: http.StatusNoContent} }
+func noContent() reply { return emulate.Empty(http.StatusNoContent) }
 
 // fail is Okta's error body: errorLink repeats errorCode, errorId is
 // random, errorCauses is always present (empty when there are none).
@@ -61,10 +42,10 @@ func fail(status int, code, summary string, causes ...string) reply {
 	for _, c := range causes {
 		cs = append(cs, map[string]string{"errorSummary": c})
 	}
-	return reply{status: status, body: map[string]any{
+	return emulate.JSON(status, map[string]any{
 		"errorCode": code, "errorSummary": summary, "errorLink": code,
 		"errorId": "oae" + emulate.ID(emulate.Base62, 22), "errorCauses": cs,
-	}}
+	})
 }
 
 // invalid is E0000001; the summary names the first field at fault.
@@ -105,76 +86,54 @@ func readBody(r *http.Request, v any) (reply, bool) {
 	return reply{}, true
 }
 
-// op is one operation: the scope a bearer token needs (none for the
-// Authentication API) and the handler, given the path parameters.
-type op struct {
-	scope string
-	auth  bool
-	h     func(e *Emulator, r *http.Request, p []string) reply
-}
+// handler is an operation, given the path parameters in pattern order.
+type handler func(e *Emulator, r *http.Request, p []string) reply
 
-func needs(scope string, h func(e *Emulator, r *http.Request, p []string) reply) op {
-	return op{scope: scope, auth: true, h: h}
-}
-
-// route is a path under /api/v1/, "*" standing for a parameter.
-type route struct {
-	path []string
-	ops  map[string]op
-}
-
-var routes = func() []route {
-	rs := []route{
-		{[]string{"authn"}, map[string]op{"POST": {h: (*Emulator).authn}}},
-		{[]string{"users"}, map[string]op{"GET": needs(usersRead, (*Emulator).listUsers), "POST": needs(usersManage, (*Emulator).createUser)}},
-		{[]string{"users", "*"}, map[string]op{
-			"GET": needs(usersRead, (*Emulator).getUser), "POST": needs(usersManage, (*Emulator).updateUser),
-			"PUT": needs(usersManage, (*Emulator).replaceUser), "DELETE": needs(usersManage, (*Emulator).deleteUser),
-		}},
-		{[]string{"users", "*", "credentials", "change_password"}, map[string]op{"POST": needs(usersManage, (*Emulator).changePassword)}},
-		{[]string{"users", "*", "groups"}, map[string]op{"GET": needs(usersRead, (*Emulator).listUserGroups)}},
-		{[]string{"users", "*", "roles"}, map[string]op{"GET": needs(rolesRead, (*Emulator).listRoles), "POST": needs(rolesManage, (*Emulator).assignRole)}},
-		{[]string{"users", "*", "roles", "*"}, map[string]op{"GET": needs(rolesRead, (*Emulator).getRole), "DELETE": needs(rolesManage, (*Emulator).unassignRole)}},
-		{[]string{"groups"}, map[string]op{"GET": needs(groupsRead, (*Emulator).listGroups), "POST": needs(groupsMgmt, (*Emulator).createGroup)}},
-		{[]string{"groups", "*"}, map[string]op{
-			"GET": needs(groupsRead, (*Emulator).getGroup), "PUT": needs(groupsMgmt, (*Emulator).replaceGroup),
-			"DELETE": needs(groupsMgmt, (*Emulator).deleteGroup),
-		}},
-		{[]string{"groups", "*", "users"}, map[string]op{"GET": needs(groupsRead, (*Emulator).listGroupUsers)}},
-		{[]string{"groups", "*", "users", "*"}, map[string]op{"PUT": needs(groupsMgmt, (*Emulator).addMember), "DELETE": needs(groupsMgmt, (*Emulator).removeMember)}},
+// newRouter is the /api/v1 route table. Each route names the OAuth scope a
+// bearer token needs, none for the Authentication API. GET
+// /users/{id}/groups takes okta.users.read, as the spec's security for it
+// says, not okta.groups.read. A path the emulator does not serve is 404
+// E0000007 naming the path (Unpublished wording); a method a path does
+// not take is 405 E0000022 with Allow.
+func (e *Emulator) newRouter() *emulate.Router {
+	rt := &emulate.Router{
+		NotFound: func(w http.ResponseWriter, r *http.Request) { notFound(r.URL.Path, "Resource").Write(w) },
+		MethodNotAllowed: func(w http.ResponseWriter, r *http.Request, allow []string) {
+			rp := fail(http.StatusMethodNotAllowed, "E0000022", "The endpoint does not support the provided HTTP method")
+			rp.Header = http.Header{"Allow": {strings.Join(allow, ", ")}}
+			rp.Write(w)
+		},
 	}
+	handle := func(pattern, scope string, h handler) {
+		rt.Handle(pattern, func(w http.ResponseWriter, r *http.Request) { e.run(r, scope, h).Write(w) })
+	}
+	handle("POST /api/v1/authn", "", (*Emulator).authn)
+	handle("GET /api/v1/users", usersRead, (*Emulator).listUsers)
+	handle("POST /api/v1/users", usersManage, (*Emulator).createUser)
+	handle("GET /api/v1/users/{id}", usersRead, (*Emulator).getUser)
+	handle("POST /api/v1/users/{id}", usersManage, (*Emulator).updateUser)
+	handle("PUT /api/v1/users/{id}", usersManage, (*Emulator).replaceUser)
+	handle("DELETE /api/v1/users/{id}", usersManage, (*Emulator).deleteUser)
+	handle("POST /api/v1/users/{id}/credentials/change_password", usersManage, (*Emulator).changePassword)
+	handle("GET /api/v1/users/{id}/groups", usersRead, (*Emulator).listUserGroups)
+	handle("GET /api/v1/users/{id}/roles", rolesRead, (*Emulator).listRoles)
+	handle("POST /api/v1/users/{id}/roles", rolesManage, (*Emulator).assignRole)
+	handle("GET /api/v1/users/{id}/roles/{roleId}", rolesRead, (*Emulator).getRole)
+	handle("DELETE /api/v1/users/{id}/roles/{roleId}", rolesManage, (*Emulator).unassignRole)
+	handle("GET /api/v1/groups", groupsRead, (*Emulator).listGroups)
+	handle("POST /api/v1/groups", groupsMgmt, (*Emulator).createGroup)
+	handle("GET /api/v1/groups/{groupId}", groupsRead, (*Emulator).getGroup)
+	handle("PUT /api/v1/groups/{groupId}", groupsMgmt, (*Emulator).replaceGroup)
+	handle("DELETE /api/v1/groups/{groupId}", groupsMgmt, (*Emulator).deleteGroup)
+	handle("GET /api/v1/groups/{groupId}/users", groupsRead, (*Emulator).listGroupUsers)
+	handle("PUT /api/v1/groups/{groupId}/users/{id}", groupsMgmt, (*Emulator).addMember)
+	handle("DELETE /api/v1/groups/{groupId}/users/{id}", groupsMgmt, (*Emulator).removeMember)
 	for _, name := range lifecycleOps {
-		h := func(e *Emulator, r *http.Request, p []string) reply { return e.lifecycle(r, p[0], name) }
-		rs = append(rs, route{[]string{"users", "*", "lifecycle", name}, map[string]op{"POST": needs(usersManage, h)}})
+		handle("POST /api/v1/users/{id}/lifecycle/"+name, usersManage, func(e *Emulator, r *http.Request, p []string) reply {
+			return e.lifecycle(r, p[0], name)
+		})
 	}
-	return rs
-}()
-
-// match finds the route of a /api/v1 path and its parameters.
-func match(segs []string) (*route, []string) {
-	for i := range routes {
-		rt := &routes[i]
-		if len(rt.path) != len(segs) {
-			continue
-		}
-		var params []string
-		hit := true
-		for j, s := range rt.path {
-			switch {
-			case s == "*":
-				params = append(params, segs[j])
-			case s != segs[j]:
-				hit = false
-			}
-			if !hit {
-				break
-			}
-		}
-		if hit {
-			return rt, params
-		}
-	}
-	return nil, nil
+	return rt
 }
 
 func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
@@ -189,50 +148,19 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !strings.HasPrefix(r.URL.Path, "/api/") {
-		notFound(r.URL.Path, "Resource").write(w)
+		notFound(r.URL.Path, "Resource").Write(w)
 		return
 	}
 	if !e.admit(w, now) {
 		return
 	}
-	e.api(r, now).write(w)
+	e.router.ServeHTTP(w, r)
 }
 
-// api routes, authenticates and runs one /api request. A path the
-// emulator does not serve is 404 E0000007 naming the path (Unpublished
-// wording); a method a path does not take is 405 E0000022 with Allow.
-// GET /users/{id}/groups takes okta.users.read, as the spec's security
-// for it says, not okta.groups.read.
-func (e *Emulator) api(r *http.Request, now time.Time) reply {
-	rest, found := strings.CutPrefix(r.URL.EscapedPath(), "/api/v1/")
-	if !found {
-		return notFound(r.URL.Path, "Resource")
-	}
-	segs := strings.Split(rest, "/")
-	for i, s := range segs {
-		u, err := url.PathUnescape(s)
-		if err != nil {
-			return notFound(r.URL.Path, "Resource")
-		}
-		segs[i] = u
-	}
-	rt, params := match(segs)
-	if rt == nil {
-		return notFound(r.URL.Path, "Resource")
-	}
-	o, known := rt.ops[r.Method]
-	if !known {
-		allow := make([]string, 0, len(rt.ops))
-		for m := range rt.ops {
-			allow = append(allow, m)
-		}
-		slices.Sort(allow)
-		rp := fail(http.StatusMethodNotAllowed, "E0000022", "The endpoint does not support the provided HTTP method")
-		rp.header = http.Header{"Allow": {strings.Join(allow, ", ")}}
-		return rp
-	}
-	if o.auth {
-		if rp, pass := e.authorize(r, o.scope, now); !pass {
+// run authenticates one routed /api request and runs its handler.
+func (e *Emulator) run(r *http.Request, scope string, h handler) reply {
+	if scope != "" {
+		if rp, pass := e.authorize(r, scope, e.opts.Now()); !pass {
 			return rp
 		}
 	}
@@ -244,7 +172,7 @@ func (e *Emulator) api(r *http.Request, now time.Time) reply {
 		return fail(http.StatusLengthRequired, "E0000003", "The request body was not well-formed.",
 			"Content-Length: A POST or PUT request needs a Content-Length header or a body")
 	}
-	return o.h(e, r, params)
+	return h(e, r, emulate.Params(r))
 }
 
 // admit counts an /api request against the quota and sets the rate-limit
@@ -279,7 +207,7 @@ func (e *Emulator) admit(w http.ResponseWriter, now time.Time) bool {
 	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(remaining))
 	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(reset, 10))
 	if limited {
-		fail(http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.").write(w)
+		fail(http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.").Write(w)
 	}
 	return !limited
 }
@@ -312,7 +240,7 @@ func (e *Emulator) authorize(r *http.Request, scope string, now time.Time) (repl
 	e.mu.Unlock()
 	origin := requestOrigin(r)
 	if !known {
-		invalidToken.header = http.Header{"Www-Authenticate": {fmt.Sprintf(
+		invalidToken.Header = http.Header{"Www-Authenticate": {fmt.Sprintf(
 			`Bearer authorization_uri="%s/oauth2/v1/authorize", realm="%s", scope="%s", error="invalid_token", error_description="The access token is invalid.", resource="%s"`,
 			origin, origin, scope, r.URL.Path)}}
 		return invalidToken, false
@@ -320,7 +248,7 @@ func (e *Emulator) authorize(r *http.Request, scope string, now time.Time) (repl
 	manage := strings.TrimSuffix(scope, ".read") + ".manage"
 	if !slices.Contains(t.scopes, scope) && !slices.Contains(t.scopes, manage) {
 		rp := forbidden()
-		rp.header = http.Header{"Www-Authenticate": {fmt.Sprintf(
+		rp.Header = http.Header{"Www-Authenticate": {fmt.Sprintf(
 			`Bearer authorization_uri="%s/oauth2/v1/authorize", realm="%s", scope="%s", error="insufficient_scope", error_description="The access token provided does not contain the required scopes.", resource="%s"`,
 			origin, origin, scope, r.URL.Path)}}
 		return rp, false

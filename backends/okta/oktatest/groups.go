@@ -254,7 +254,7 @@ func (e *Emulator) listGroups(r *http.Request, _ []string) reply {
 		out = append(out, e.groupJSON(it.obj.(*group), requestOrigin(r)))
 	}
 	rp = ok(out)
-	rp.header = pageLinks(r, limit, next)
+	rp.Header = pageLinks(r, limit, next)
 	return rp
 }
 
@@ -282,7 +282,7 @@ func (e *Emulator) listGroupUsers(r *http.Request, p []string) reply {
 			out = append(out, e.userJSON(it.obj.(*user), requestOrigin(r), false))
 		}
 		rp = ok(out)
-		rp.header = pageLinks(r, limit, next)
+		rp.Header = pageLinks(r, limit, next)
 		return rp
 	})
 }

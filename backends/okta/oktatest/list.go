@@ -277,7 +277,7 @@ func (e *Emulator) listUsers(r *http.Request, _ []string) reply {
 		out = append(out, omit.apply(e.userJSON(it.obj.(*user), origin, false)))
 	}
 	rp = ok(out)
-	rp.header = pageLinks(r, limit, next)
+	rp.Header = pageLinks(r, limit, next)
 	return rp
 }
 

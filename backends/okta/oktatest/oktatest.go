@@ -25,7 +25,6 @@ import (
 	"crypto"
 	"crypto/rand"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sync"
 	"testing"
@@ -86,6 +85,7 @@ type Options struct {
 type Emulator struct {
 	opts    Options
 	handler http.Handler
+	router  *emulate.Router
 	// cursorKey signs the after cursors, so that a cursor the emulator did
 	// not make is refused rather than misread.
 	cursorKey []byte
@@ -139,6 +139,7 @@ func New(opts Options) *Emulator {
 		profile: map[string]any{"name": "Everyone", "description": "All users in your organization"}, members: map[string]bool{},
 	}
 	e.groups[g.id], e.everyone = g, g.id
+	e.router = e.newRouter()
 	e.handler = emulate.Chain(http.HandlerFunc(e.serve), opts.Middleware, opts.Latency)
 	return e
 }
@@ -220,7 +221,5 @@ type Server struct {
 // ends.
 func NewServer(tb testing.TB, opts Options) *Server {
 	e := New(opts)
-	srv := httptest.NewServer(e)
-	tb.Cleanup(srv.Close)
-	return &Server{Emulator: e, URL: srv.URL}
+	return &Server{Emulator: e, URL: emulate.Listen(tb, e)}
 }

@@ -81,7 +81,7 @@ func (e *Emulator) assignRole(r *http.Request, p []string) reply {
 		}
 		ra := &roleAssignment{id: "ra1" + emulate.ID(emulate.Base62, 17), typ: b.Type, created: e.opts.Now()}
 		u.roles = append(u.roles, ra)
-		return reply{status: http.StatusCreated, body: ra.json(requestOrigin(r), u.id)}
+		return emulate.JSON(http.StatusCreated, ra.json(requestOrigin(r), u.id))
 	})
 }
 

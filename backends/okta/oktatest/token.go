@@ -37,7 +37,7 @@ const maxAssertionLife = time.Hour + time.Minute
 // oauthError is the OAuth 2.0 error body the org authorization server
 // sends.
 func oauthError(status int, code, desc string) reply {
-	return reply{status: status, body: map[string]string{"error": code, "error_description": desc}}
+	return emulate.JSON(status, map[string]string{"error": code, "error_description": desc})
 }
 
 func invalidClient(desc string) reply {
@@ -56,18 +56,18 @@ const clientAuthFailed = "Client authentication failed. Either the client or the
 // error_description texts are modelled on Okta's and are not a contract.
 func (e *Emulator) token(w http.ResponseWriter, r *http.Request, now time.Time) {
 	rp := e.issue(w, r, now)
-	if rp.header == nil {
-		rp.header = http.Header{}
+	if rp.Header == nil {
+		rp.Header = http.Header{}
 	}
-	rp.header.Set("Cache-Control", "no-store")
-	rp.header.Set("Pragma", "no-cache")
-	rp.write(w)
+	rp.Header.Set("Cache-Control", "no-store")
+	rp.Header.Set("Pragma", "no-cache")
+	rp.Write(w)
 }
 
 func (e *Emulator) issue(w http.ResponseWriter, r *http.Request, now time.Time) reply {
 	if r.Method != http.MethodPost {
 		rp := oauthError(http.StatusMethodNotAllowed, "invalid_request", "The token endpoint only accepts POST.")
-		rp.header = http.Header{"Allow": {"POST"}}
+		rp.Header = http.Header{"Allow": {"POST"}}
 		return rp
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {

@@ -174,7 +174,7 @@ func (e *Emulator) userJSON(u *user, origin string, single bool) map[string]any 
 // userReply is 200 with a single user and its ETag.
 func (e *Emulator) userReply(u *user, r *http.Request) reply {
 	rp := ok(e.userJSON(u, requestOrigin(r), true))
-	rp.header = http.Header{"Etag": {u.etag()}}
+	rp.Header = http.Header{"Etag": {u.etag()}}
 	return rp
 }
 
@@ -521,7 +521,7 @@ func (e *Emulator) getUser(r *http.Request, p []string) reply {
 		return notFound(p[0], "User")
 	}
 	rp := e.userReply(u, r)
-	readOmissions(r).apply(rp.body.(map[string]any))
+	readOmissions(r).apply(rp.Body.(map[string]any))
 	return rp
 }
 
