@@ -197,91 +197,70 @@ var (
 	phoneRE    = regexp.MustCompile(`^\d+$`)
 )
 
-func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/oidc/token" {
-		e.token(w, r)
-		return
+// newRouter is the route table. A path it does not serve, and a method a
+// path does not take, get Koa's text/plain 404 Not Found and 405 Method
+// Not Allowed (observed); a routed API call is authorized first.
+func (e *Emulator) newRouter() *emulate.Router {
+	rt := &emulate.Router{
+		NotFound: func(w http.ResponseWriter, _ *http.Request) {
+			emulate.WriteText(w, http.StatusNotFound, "Not Found")
+		},
+		MethodNotAllowed: func(w http.ResponseWriter, _ *http.Request, allow []string) {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			emulate.WriteText(w, http.StatusMethodNotAllowed, "Method Not Allowed")
+		},
 	}
-	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/")
-	if !ok {
-		fail(w, http.StatusNotFound, "guard.invalid_input", "Not found.")
-		return
-	}
-	if !e.authorize(w, r) {
-		return
-	}
-	p := strings.Split(rest, "/")
-	for i, s := range p {
-		// koa-router keeps a segment it cannot decode as it is.
-		if u, err := url.PathUnescape(s); err == nil {
-			p[i] = u
-		}
-	}
-	m := r.Method
-	route := func(method string, parts ...string) bool {
-		if m != method || len(p) != len(parts) {
-			return false
-		}
-		for i, s := range parts {
-			if s != "*" && s != p[i] {
-				return false
+	rt.Handle("POST /oidc/token", e.token)
+	api := func(pattern string, h func(w http.ResponseWriter, r *http.Request, id string)) {
+		rt.Handle(pattern, func(w http.ResponseWriter, r *http.Request) {
+			if e.authorize(w, r) {
+				h(w, r, r.PathValue("id"))
 			}
-		}
-		return true
+		})
 	}
-	switch {
-	case route("GET", "users"):
-		e.listUsers(w, r)
-	case route("POST", "users"):
-		e.createUser(w, r)
-	case route("GET", "users", "*"):
-		e.withUser(w, p[1], func(u *user) { emulate.WriteJSON(w, 200, u.json()) })
-	case route("PATCH", "users", "*"):
-		e.patchUser(w, r, p[1])
-	case route("DELETE", "users", "*"):
-		e.deleteUser(w, p[1])
-	case route("GET", "users", "*", "custom-data"):
-		e.withUser(w, p[1], func(u *user) { emulate.WriteJSON(w, 200, u.json()["customData"]) })
-	case route("PATCH", "users", "*", "custom-data"):
-		e.patchJSONB(w, r, p[1], "customData")
-	case route("PATCH", "users", "*", "profile"):
-		e.patchJSONB(w, r, p[1], "profile")
-	case route("PATCH", "users", "*", "password"):
-		e.setPassword(w, r, p[1])
-	case route("POST", "users", "*", "password", "verify"):
-		e.verifyPassword(w, r, p[1])
-	case route("GET", "users", "*", "has-password"):
-		e.withUser(w, p[1], func(u *user) { emulate.WriteJSON(w, 200, map[string]bool{"hasPassword": u.pwHash != nil}) })
-	case route("PATCH", "users", "*", "is-suspended"):
-		e.suspend(w, r, p[1])
-	case route("GET", "users", "*", "roles"):
-		e.listUserRoles(w, r, p[1])
-	case route("POST", "users", "*", "roles"):
-		e.assignRoles(w, r, p[1])
-	case route("DELETE", "users", "*", "roles", "*"):
-		e.revokeRole(w, p[1], p[3])
-	case route("GET", "roles"):
-		e.listRoles(w, r)
-	case route("POST", "roles"):
-		e.createRole(w, r)
-	case route("GET", "roles", "*"):
-		e.mu.Lock()
-		ro, ok := e.roles[p[1]]
-		var out map[string]any
-		if ok {
-			out = ro.json()
-		}
-		e.mu.Unlock()
-		if !ok {
-			roleNotFound(w, p[1])
-			return
-		}
-		emulate.WriteJSON(w, 200, out)
-	case route("DELETE", "roles", "*"):
-		e.deleteRole(w, p[1])
-	default:
-		fail(w, http.StatusNotFound, "guard.invalid_input", "Not found.")
+	api("GET /api/users", func(w http.ResponseWriter, r *http.Request, _ string) { e.listUsers(w, r) })
+	api("POST /api/users", func(w http.ResponseWriter, r *http.Request, _ string) { e.createUser(w, r) })
+	api("GET /api/users/{id}", func(w http.ResponseWriter, _ *http.Request, id string) {
+		e.withUser(w, id, func(u *user) { emulate.WriteJSON(w, 200, u.json()) })
+	})
+	api("PATCH /api/users/{id}", e.patchUser)
+	api("DELETE /api/users/{id}", func(w http.ResponseWriter, _ *http.Request, id string) { e.deleteUser(w, id) })
+	api("GET /api/users/{id}/custom-data", func(w http.ResponseWriter, _ *http.Request, id string) {
+		e.withUser(w, id, func(u *user) { emulate.WriteJSON(w, 200, u.json()["customData"]) })
+	})
+	api("PATCH /api/users/{id}/custom-data", func(w http.ResponseWriter, r *http.Request, id string) { e.patchJSONB(w, r, id, "customData") })
+	api("PATCH /api/users/{id}/profile", func(w http.ResponseWriter, r *http.Request, id string) { e.patchJSONB(w, r, id, "profile") })
+	api("PATCH /api/users/{id}/password", e.setPassword)
+	api("POST /api/users/{id}/password/verify", e.verifyPassword)
+	api("GET /api/users/{id}/has-password", func(w http.ResponseWriter, _ *http.Request, id string) {
+		e.withUser(w, id, func(u *user) { emulate.WriteJSON(w, 200, map[string]bool{"hasPassword": u.pwHash != nil}) })
+	})
+	api("PATCH /api/users/{id}/is-suspended", e.suspend)
+	api("GET /api/users/{id}/roles", e.listUserRoles)
+	api("POST /api/users/{id}/roles", e.assignRoles)
+	api("DELETE /api/users/{id}/roles/{roleId}", func(w http.ResponseWriter, r *http.Request, id string) {
+		e.revokeRole(w, id, r.PathValue("roleId"))
+	})
+	api("GET /api/roles", func(w http.ResponseWriter, r *http.Request, _ string) { e.listRoles(w, r) })
+	api("POST /api/roles", func(w http.ResponseWriter, r *http.Request, _ string) { e.createRole(w, r) })
+	api("GET /api/roles/{id}", func(w http.ResponseWriter, _ *http.Request, id string) { e.getRole(w, id) })
+	api("DELETE /api/roles/{id}", func(w http.ResponseWriter, _ *http.Request, id string) { e.deleteRole(w, id) })
+	return rt
+}
+
+func (e *Emulator) getRole(w http.ResponseWriter, id string) {
+	e.mu.Lock()
+	ro, ok := e.roles[id]
+	var out map[string]any
+	if ok {
+		out = ro.json()
 	}
+	e.mu.Unlock()
+	if !ok {
+		roleNotFound(w, id)
+		return
+	}
+	emulate.WriteJSON(w, 200, out)
 }
 
 // withUser runs fn on the user under the lock, or answers 404.

@@ -17,7 +17,6 @@ package logtotest
 import (
 	"crypto/rand"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -55,6 +54,7 @@ type Emulator struct {
 	opts    Options
 	key     []byte
 	handler http.Handler
+	router  *emulate.Router
 
 	mu            sync.Mutex
 	users         map[string]*user
@@ -86,7 +86,8 @@ func New(opts Options) *Emulator {
 	}
 	e := &Emulator{opts: opts, key: make([]byte, 32), users: map[string]*user{}, roles: map[string]*role{}, tokens: map[string]time.Time{}}
 	_, _ = rand.Read(e.key)
-	e.handler = emulate.Chain(http.HandlerFunc(e.serve), opts.Middleware, opts.Latency)
+	e.router = e.newRouter()
+	e.handler = emulate.Chain(e.router, opts.Middleware, opts.Latency)
 	return e
 }
 
@@ -127,7 +128,9 @@ type Server struct {
 // ends.
 func NewServer(tb testing.TB, opts Options) *Server {
 	e := New(opts)
-	srv := httptest.NewServer(e)
-	tb.Cleanup(srv.Close)
-	return &Server{Emulator: e, URL: srv.URL}
+	return &Server{Emulator: e, URL: emulate.Listen(tb, e)}
 }
+
+// Requests returns how many requests each route received, keyed like
+// "GET /api/users/{id}", those refused for want of a valid token included.
+func (e *Emulator) Requests() map[string]int { return e.router.Requests() }

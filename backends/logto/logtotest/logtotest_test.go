@@ -349,6 +349,28 @@ func TestGuardErrors(t *testing.T) {
 	})
 }
 
+func TestUnknownRoutes(t *testing.T) {
+	c := newClient(t, logtotest.Options{Middleware: func(h http.Handler) http.Handler { return h }})
+	cases := []struct {
+		method, path string
+		status       int
+		body         string
+	}{
+		{"GET", "/api/nothing", 404, "Not Found"},
+		{"GET", "/elsewhere", 404, "Not Found"},
+		{"PUT", "/api/users", 405, "Method Not Allowed"},
+		{"GET", "/oidc/token", 405, "Method Not Allowed"},
+	}
+	for _, tc := range cases {
+		r := c.do(tc.method, tc.path, "")
+		assert.Equal(t, tc.status, r.status, "%s %s", tc.method, tc.path)
+		assert.Equal(t, tc.body, string(r.raw), "%s %s", tc.method, tc.path)
+		assert.True(t, strings.HasPrefix(r.header.Get("Content-Type"), "text/plain"), "%s %s", tc.method, tc.path)
+	}
+	assert.Equal(t, "GET, POST", c.do("PUT", "/api/users", "").header.Get("Allow"))
+	assert.Equal(t, 1, c.srv.Requests()["POST /oidc/token"], "requests are counted by route")
+}
+
 func TestPaginationHeaders(t *testing.T) {
 	c := newClient(t, logtotest.Options{})
 	var ids []string
