@@ -52,35 +52,49 @@ func fail(w http.ResponseWriter, status int, code, msg string) {
 	emulate.WriteJSON(w, status, map[string]string{"code": code, "error": msg})
 }
 
-func (e *Emulator) count(route string) {
-	e.mu.Lock()
-	e.requests[route]++
-	e.mu.Unlock()
+// newRouter is the route table below /v1/apps/{app_id}/users. A path or
+// method it does not serve is 404 user_not_found (Unpublished: Passage
+// documents no 405).
+func (e *Emulator) newRouter() *emulate.Router {
+	notFound := func(w http.ResponseWriter) { fail(w, http.StatusNotFound, "user_not_found", "Not found.") }
+	rt := &emulate.Router{
+		CountPrefix:      "/v1/apps/{app_id}",
+		NotFound:         func(w http.ResponseWriter, _ *http.Request) { notFound(w) },
+		MethodNotAllowed: func(w http.ResponseWriter, _ *http.Request, _ []string) { notFound(w) },
+	}
+	const users = "/v1/apps/{app_id}/users"
+	id := func(r *http.Request) string { return r.PathValue("id") }
+	rt.Handle("GET "+users, e.list)
+	rt.Handle("POST "+users, e.create)
+	rt.Handle("GET "+users+"/{id}", func(w http.ResponseWriter, r *http.Request) { e.get(w, id(r)) })
+	rt.Handle("PATCH "+users+"/{id}", func(w http.ResponseWriter, r *http.Request) { e.update(w, r, id(r)) })
+	rt.Handle("DELETE "+users+"/{id}", func(w http.ResponseWriter, r *http.Request) { e.delete(w, id(r)) })
+	rt.Handle("PATCH "+users+"/{id}/activate", func(w http.ResponseWriter, r *http.Request) { e.setStatus(w, id(r), "active") })
+	rt.Handle("PATCH "+users+"/{id}/deactivate", func(w http.ResponseWriter, r *http.Request) { e.setStatus(w, id(r), "inactive") })
+	rt.Handle("GET "+users+"/{id}/devices", func(w http.ResponseWriter, r *http.Request) { e.listDevices(w, id(r)) })
+	rt.Handle("DELETE "+users+"/{id}/devices/{device_id}", func(w http.ResponseWriter, r *http.Request) {
+		e.deleteDevice(w, id(r), r.PathValue("device_id"))
+	})
+	rt.Handle("DELETE "+users+"/{id}/tokens", func(w http.ResponseWriter, r *http.Request) { e.revokeTokens(w, id(r)) })
+	return rt
 }
 
+// serve checks the API key and the app before routing, so that a bad key
+// is 401 and another app 404 app_not_found on every path.
 func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
-	// /v1/apps/{app_id}/users[/{user_id}[/activate|/deactivate]]
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/v1/apps/")
 	if !ok {
 		fail(w, http.StatusNotFound, "app_not_found", "Not found.")
 		return
 	}
 	parts := strings.Split(rest, "/")
-	for i, p := range parts {
-		u, err := url.PathUnescape(p)
-		if err != nil {
-			fail(w, http.StatusBadRequest, "invalid_request", "malformed path")
-			return
-		}
-		parts[i] = u
-	}
 	auth := r.Header.Get("Authorization")
 	key, isBearer := strings.CutPrefix(auth, "Bearer ")
 	if !isBearer || subtle.ConstantTimeCompare([]byte(key), []byte(e.opts.APIKey)) != 1 {
 		fail(w, http.StatusUnauthorized, "invalid_access_token", "Invalid access token.")
 		return
 	}
-	if parts[0] != e.opts.AppID {
+	if app, err := url.PathUnescape(parts[0]); err != nil || app != e.opts.AppID {
 		fail(w, http.StatusNotFound, "app_not_found", "App not found.")
 		return
 	}
@@ -88,38 +102,7 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, "app_not_found", "Not found.")
 		return
 	}
-	parts = parts[2:]
-	switch {
-	case len(parts) == 0 && r.Method == http.MethodGet:
-		e.count("GET /users")
-		e.list(w, r)
-	case len(parts) == 0 && r.Method == http.MethodPost:
-		e.count("POST /users")
-		e.create(w, r)
-	case len(parts) == 1 && r.Method == http.MethodGet:
-		e.count("GET /users/{id}")
-		e.get(w, parts[0])
-	case len(parts) == 1 && r.Method == http.MethodPatch:
-		e.count("PATCH /users/{id}")
-		e.update(w, r, parts[0])
-	case len(parts) == 1 && r.Method == http.MethodDelete:
-		e.count("DELETE /users/{id}")
-		e.delete(w, parts[0])
-	case len(parts) == 2 && r.Method == http.MethodPatch && (parts[1] == "activate" || parts[1] == "deactivate"):
-		e.count("PATCH /users/{id}/" + parts[1])
-		e.setStatus(w, parts[0], map[string]string{"activate": "active", "deactivate": "inactive"}[parts[1]])
-	case len(parts) == 2 && r.Method == http.MethodGet && parts[1] == "devices":
-		e.count("GET /users/{id}/devices")
-		e.listDevices(w, parts[0])
-	case len(parts) == 3 && r.Method == http.MethodDelete && parts[1] == "devices":
-		e.count("DELETE /users/{id}/devices/{device_id}")
-		e.deleteDevice(w, parts[0], parts[2])
-	case len(parts) == 2 && r.Method == http.MethodDelete && parts[1] == "tokens":
-		e.count("DELETE /users/{id}/tokens")
-		e.revokeTokens(w, parts[0])
-	default:
-		fail(w, http.StatusNotFound, "user_not_found", "Not found.")
-	}
+	e.router.ServeHTTP(w, r)
 }
 
 func newID() string { return emulate.ID(emulate.Base62, 24) }

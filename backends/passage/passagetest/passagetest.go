@@ -23,7 +23,6 @@ package passagetest
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -73,11 +72,11 @@ type Emulator struct {
 	opts    Options
 	handler http.Handler
 
+	router *emulate.Router
+
 	mu    sync.Mutex
 	users map[string]*user
 	seq   int64
-	// requests counts requests by "METHOD /path-pattern".
-	requests map[string]int
 }
 
 // New returns an emulator with no users.
@@ -97,7 +96,8 @@ func New(opts Options) *Emulator {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	e := &Emulator{opts: opts, users: map[string]*user{}, requests: map[string]int{}}
+	e := &Emulator{opts: opts, users: map[string]*user{}}
+	e.router = e.newRouter()
 	e.handler = emulate.Chain(http.HandlerFunc(e.serve), opts.Middleware, opts.Latency)
 	return e
 }
@@ -113,16 +113,9 @@ func (e *Emulator) UserCount() int {
 }
 
 // Requests returns how many requests each route received, keyed like
-// "POST /users".
-func (e *Emulator) Requests() map[string]int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := make(map[string]int, len(e.requests))
-	for k, v := range e.requests {
-		out[k] = v
-	}
-	return out
-}
+// "POST /users" (the /v1/apps/{app_id} prefix left out); requests refused
+// for a bad key or app are not counted.
+func (e *Emulator) Requests() map[string]int { return e.router.Requests() }
 
 // Device is a WebAuthn device to register for a user with AddDevice.
 type Device struct {
@@ -167,7 +160,5 @@ type Server struct {
 // ends.
 func NewServer(tb testing.TB, opts Options) *Server {
 	e := New(opts)
-	srv := httptest.NewServer(e)
-	tb.Cleanup(srv.Close)
-	return &Server{Emulator: e, URL: srv.URL}
+	return &Server{Emulator: e, URL: emulate.Listen(tb, e)}
 }
