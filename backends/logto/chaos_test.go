@@ -26,7 +26,7 @@ func (chaosHarness) MakeDirectory(ctx context.Context, t *testing.T) (*identity.
 	srv := logtotest.NewServer(t, logtotest.Options{AppID: "m2m", AppSecret: "s3cret",
 		Middleware: func(h http.Handler) http.Handler { return f.Wrap(check(h)) }})
 	dir, err := logto.New(ctx, logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s3cret",
-		Timeout: chaostest.Timeout, MaxAttempts: chaostest.MaxAttempts, RetryBaseDelay: chaostest.RetryBaseDelay})
+		HTTPOptions: identity.HTTPOptions{Timeout: chaostest.Timeout, MaxAttempts: chaostest.MaxAttempts, RetryBaseDelay: chaostest.RetryBaseDelay}})
 	if err != nil {
 		return nil, err
 	}

@@ -65,7 +65,7 @@ func TestDefaultResource(t *testing.T) {
 		"https://x.y.logto.app":       OSSResource,
 		"https://abc123.logto.app:44": "https://abc123.logto.app/api",
 	} {
-		d, err := newDirectory(Options{Endpoint: endpoint, AppID: "a", AppSecret: "s", AllowInsecureHTTP: true})
+		d, err := newDirectory(Options{Endpoint: endpoint, AppID: "a", AppSecret: "s", HTTPOptions: identity.HTTPOptions{AllowInsecureHTTP: true}})
 		if assert.NoError(t, err, endpoint) {
 			assert.NotNil(t, d)
 		}

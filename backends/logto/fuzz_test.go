@@ -125,9 +125,9 @@ func fuzzDirectory(t *testing.T, srv *hostiletest.Server, secret string, logger 
 	}
 	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient, srv.Client())
 	c, err := httpx.New(httpx.Config{
-		Backend: Scheme, BaseURL: srv.URL, HTTPClient: srv.Client(),
+		Backend: Scheme, BaseURL: srv.URL,
 		TokenSource: tokenFunc(func() (*oauth2.Token, error) { return cc.Token(tokenCtx) }),
-		DecodeError: decodeError, MaxAttempts: 1, MaxResponseBytes: fuzzMaxResponse, Logger: logger,
+		DecodeError: decodeError, MaxResponseBytes: fuzzMaxResponse, HTTPOptions: identity.HTTPOptions{HTTPClient: srv.Client(), MaxAttempts: 1, Logger: logger},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -53,12 +53,9 @@ package logto
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/driver"
@@ -94,23 +91,10 @@ type Options struct {
 	// "https://{tenant}.logto.app/api" for a Logto Cloud endpoint and
 	// OSSResource otherwise.
 	Resource string
-	// AllowInsecureHTTP permits a plain-http Endpoint to a non-loopback
-	// host.
-	AllowInsecureHTTP bool
-	// HTTPClient is the client requests (and token requests) go through.
-	HTTPClient *http.Client
-	// Timeout bounds each HTTP attempt, token requests included; 0 means
-	// the shared default (30 s).
-	Timeout time.Duration
-	// MaxAttempts bounds how many times one HTTP call is tried, and how
-	// many times a create whose outcome a fault left open is sent (each
-	// followed by a lookup); 0 means the shared default (4).
-	MaxAttempts int
-	// RetryBaseDelay is the first backoff between attempts, doubled at
-	// each retry and jittered; 0 means the shared default (100 ms).
-	RetryBaseDelay time.Duration
-	// Logger gets one debug line per HTTP attempt, without credentials.
-	Logger *slog.Logger
+	// HTTPOptions are the transport settings: client, timeouts,
+	// attempts, logger, and whether plain http may go to a host that is
+	// not a loopback address.
+	identity.HTTPOptions
 }
 
 // New returns a directory over the Logto tenant. It checks opts and makes
@@ -128,7 +112,8 @@ func badOption(field, format string, args ...any) error {
 }
 
 // URLOpener opens logto:// URLs: the host is the endpoint's host, reached
-// over https (or over http with insecure_http=true, for a local Logto).
+// over https, or over plain http with insecure_http=true (which, like
+// HTTPOptions.AllowInsecureHTTP, allows it to any host).
 // Query parameters: resource and insecure_http; any other is
 // InvalidArgument. Credentials come from Options or the environment.
 type URLOpener struct {
@@ -143,16 +128,10 @@ func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity
 	if u.Host == "" {
 		return nil, badOption("url", "logto URLs name the endpoint host: logto://{host}")
 	}
-	err := driver.URLParams(Scheme, u, func(k, v string) (bool, error) {
+	insecure, err := httpx.URLParams(Scheme, u, &opts.HTTPOptions, func(k, v string) (bool, error) {
 		switch k {
 		case "resource":
 			opts.Resource = v
-		case "insecure_http":
-			insecure, err := driver.BoolParam(Scheme, k, v)
-			if insecure {
-				scheme = "http"
-			}
-			return true, err
 		default:
 			return false, nil
 		}
@@ -160,6 +139,9 @@ func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity
 	})
 	if err != nil {
 		return nil, err
+	}
+	if insecure {
+		scheme = "http"
 	}
 	opts.Endpoint = scheme + "://" + u.Host
 	if opts.AppID == "" {
@@ -205,27 +187,19 @@ func newDirectory(opts Options) (*directory, error) {
 		EndpointParams: url.Values{"resource": {opts.Resource}},
 		AuthStyle:      oauth2.AuthStyleInHeader,
 	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		timeout := opts.Timeout
-		if timeout <= 0 {
-			timeout = httpx.DefaultTimeout
-		}
-		// The token fetch has no per-attempt context of its own; the
-		// client's timeout is what bounds it.
-		hc = &http.Client{Timeout: timeout}
-	}
+	transport := httpx.WithTokenClient(opts.HTTPOptions)
+	hc := transport.HTTPClient
 	// Token requests carry the app secret: no redirect may take them
 	// elsewhere, as httpx ensures for API requests.
 	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient, httpx.NoRedirects(hc))
 	c, err := httpx.New(httpx.Config{
-		Backend: Scheme, BaseURL: base, AllowInsecureHTTP: opts.AllowInsecureHTTP, HTTPClient: hc,
+		Backend: Scheme, BaseURL: base,
 		// The cache in httpx decides when to fetch; this source must
 		// fetch every time it is asked, or a refused token could not be
 		// replaced before it expires.
 		TokenSource: tokenFunc(func() (*oauth2.Token, error) { return cc.Token(tokenCtx) }),
-		Timeout:     opts.Timeout, Logger: opts.Logger, DecodeError: decodeError,
-		MaxAttempts: opts.MaxAttempts, RetryBaseDelay: opts.RetryBaseDelay,
+		DecodeError: decodeError,
+		HTTPOptions: transport,
 	})
 	if err != nil {
 		if ie, ok := err.(*identity.Error); ok && ie.Field == "BaseURL" {

@@ -23,7 +23,7 @@ func faulty(t *testing.T, f *faultinject.Faults) (*identity.Directory, *logtotes
 	srv := logtotest.NewServer(t, logtotest.Options{AppID: "m2m", AppSecret: "s3cret",
 		Middleware: func(h http.Handler) http.Handler { return f.Wrap(check(h)) }})
 	dir, err := logto.New(context.Background(), logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s3cret",
-		Timeout: 500 * time.Millisecond, RetryBaseDelay: time.Millisecond})
+		HTTPOptions: identity.HTTPOptions{Timeout: 500 * time.Millisecond, RetryBaseDelay: time.Millisecond}})
 	require.NoError(t, err)
 	return dir, srv
 }

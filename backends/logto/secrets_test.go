@@ -34,7 +34,7 @@ func TestNoSecretLeaks(t *testing.T) {
 		}})
 	check := func(label string, vs ...any) { t.Helper(); c.Check(t, label, vs...) }
 
-	opts := logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: identity.Secret(secret), Logger: c.Logger()}
+	opts := logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: identity.Secret(secret), HTTPOptions: identity.HTTPOptions{Logger: c.Logger()}}
 	check("Options", opts, &opts)
 	dir, err := logto.New(ctx, opts)
 	require.NoError(t, err)
@@ -153,7 +153,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	script.Reset()
 
 	// Wrong credentials, themselves a canary.
-	bad := logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: identity.Secret(c.Make("wrong-app-secret")), Logger: c.Logger()}
+	bad := logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: identity.Secret(c.Make("wrong-app-secret")), HTTPOptions: identity.HTTPOptions{Logger: c.Logger()}}
 	check("wrong Options", bad)
 	badDir, err := logto.New(ctx, bad)
 	require.NoError(t, err)

@@ -52,8 +52,8 @@ func TestTLSVerifiedByDefault(t *testing.T) {
 }
 
 // TestPlainHTTPOnlyToLoopback: an http endpoint is accepted for loopback
-// hosts only, unless the caller opts in, in code; the URL's insecure_http
-// switches the scheme but not the rule.
+// hosts only, unless the caller opts in, in code or with the URL's
+// insecure_http=true, which also switches the scheme.
 func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 	ctx := context.Background()
 	for endpoint, ok := range map[string]bool{
@@ -80,13 +80,13 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 			assert.ErrorIs(t, err, identity.ErrInvalidArgument, endpoint)
 		}
 	}
-	_, err := logto.New(ctx, logto.Options{Endpoint: "http://auth.example.com", AppID: "m2m", AppSecret: "s3cret", AllowInsecureHTTP: true})
+	_, err := logto.New(ctx, logto.Options{Endpoint: "http://auth.example.com", AppID: "m2m", AppSecret: "s3cret", HTTPOptions: identity.HTTPOptions{AllowInsecureHTTP: true}})
 	assert.NoError(t, err, "the explicit opt-in")
 
 	o := logto.URLOpener{Options: logto.Options{AppID: "m2m", AppSecret: "s3cret"}}
 	for s, ok := range map[string]bool{
 		"logto://localhost:3001?insecure_http=true":   true,
-		"logto://auth.example.com?insecure_http=true": false,
+		"logto://auth.example.com?insecure_http=true": true,
 		"logto://auth.example.com":                    true,
 	} {
 		u, err := url.Parse(s)
@@ -124,7 +124,7 @@ func TestRedirectsCarryNoCredentials(t *testing.T) {
 	ctx := context.Background()
 	for _, token := range []bool{false, true} {
 		redirectToken.Store(token)
-		dir, err := logto.New(ctx, logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s3cret", HTTPClient: srv.Client()})
+		dir, err := logto.New(ctx, logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s3cret", HTTPOptions: identity.HTTPOptions{HTTPClient: srv.Client()}})
 		require.NoError(t, err)
 		_, err = dir.GetUser(ctx, "abc123def456")
 		assert.Error(t, err, "token redirected: %v", token)
@@ -161,7 +161,7 @@ func TestContextEndsEveryWait(t *testing.T) {
 	// behind does not hold the server's shutdown long.
 	hc := &http.Client{Timeout: 500 * time.Millisecond}
 	open := func() *identity.Directory {
-		dir, err := logto.New(context.Background(), logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s3cret", HTTPClient: hc})
+		dir, err := logto.New(context.Background(), logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s3cret", HTTPOptions: identity.HTTPOptions{HTTPClient: hc}})
 		require.NoError(t, err)
 		return dir
 	}

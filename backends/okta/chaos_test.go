@@ -26,7 +26,7 @@ func (chaosHarness) MakeDirectory(ctx context.Context, t *testing.T) (*identity.
 	srv := oktatest.NewServer(t, oktatest.Options{APIToken: testToken, NamesOptional: true,
 		Middleware: func(h http.Handler) http.Handler { return f.Wrap(check(h)) }})
 	dir, err := okta.New(ctx, okta.Options{OrgURL: srv.URL, APIToken: testToken,
-		Timeout: chaostest.Timeout, MaxAttempts: chaostest.MaxAttempts, RetryBaseDelay: chaostest.RetryBaseDelay})
+		HTTPOptions: identity.HTTPOptions{Timeout: chaostest.Timeout, MaxAttempts: chaostest.MaxAttempts, RetryBaseDelay: chaostest.RetryBaseDelay}})
 	if err != nil {
 		return nil, err
 	}

@@ -314,7 +314,7 @@ func addKey(c *secrettest.Canaries, name string, key *ecdsa.PrivateKey) {
 // and a small response cap, so that the oversized case is cheap.
 func fuzzDirectory(t *testing.T, srv *hostiletest.Server, c *secrettest.Canaries, mode uint8) *directory {
 	t.Helper()
-	opts := Options{OrgURL: srv.URL, HTTPClient: srv.Client(), MaxAttempts: 1, Logger: c.Logger(), RoleMode: RoleModeGroups}
+	opts := Options{OrgURL: srv.URL, RoleMode: RoleModeGroups, HTTPOptions: identity.HTTPOptions{HTTPClient: srv.Client(), MaxAttempts: 1, Logger: c.Logger()}}
 	if mode&modeAdmin != 0 {
 		opts.RoleMode = RoleModeAdmin
 	}
@@ -329,9 +329,9 @@ func fuzzDirectory(t *testing.T, srv *hostiletest.Server, c *secrettest.Canaries
 		t.Fatal(err)
 	}
 	cfg := httpx.Config{
-		Backend: Scheme, BaseURL: srv.URL, HTTPClient: srv.Client(), MaxAttempts: 1, MaxRetryWait: time.Millisecond,
-		MaxResponseBytes: fuzzMaxResponse, Logger: c.Logger(), RequestIDHeader: "X-Okta-Request-Id",
-		RateLimitHeaders: true, DecodeError: decodeError,
+		Backend: Scheme, BaseURL: srv.URL, MaxRetryWait: time.Millisecond,
+		MaxResponseBytes: fuzzMaxResponse, RequestIDHeader: "X-Okta-Request-Id",
+		RateLimitHeaders: true, DecodeError: decodeError, HTTPOptions: identity.HTTPOptions{HTTPClient: srv.Client(), MaxAttempts: 1, Logger: c.Logger()},
 	}
 	if d.authn, err = httpx.New(cfg); err != nil {
 		t.Fatal(err)

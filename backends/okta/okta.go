@@ -97,7 +97,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -160,23 +159,10 @@ type Options struct {
 	// RoleModeAdmin.
 	RoleMode RoleMode
 
-	// AllowInsecureHTTP permits a plain-http OrgURL to a non-loopback
-	// host.
-	AllowInsecureHTTP bool
-	// HTTPClient is the client requests (and token requests) go through.
-	HTTPClient *http.Client
-	// Timeout bounds each HTTP attempt, token requests included; 0 means
-	// the shared default (30 s).
-	Timeout time.Duration
-	// MaxAttempts bounds how many times one HTTP call is tried, and how
-	// many times a create whose outcome a fault left open is sent (each
-	// followed by a lookup); 0 means the shared default (4).
-	MaxAttempts int
-	// RetryBaseDelay is the first backoff between attempts, doubled at
-	// each retry and jittered; 0 means the shared default (100 ms).
-	RetryBaseDelay time.Duration
-	// Logger gets one debug line per HTTP attempt, without credentials.
-	Logger *slog.Logger
+	// HTTPOptions are the transport settings: client, timeouts,
+	// attempts, logger, and whether plain http may go to a host that is
+	// not a loopback address.
+	identity.HTTPOptions
 }
 
 // String describes the options without their secrets.
@@ -247,7 +233,8 @@ func badOption(field, format string, args ...any) error {
 }
 
 // URLOpener opens okta:// URLs: the host is the org's host, reached over
-// https (or over http with insecure_http=true, for a local server). Query
+// https, or over plain http with insecure_http=true (which, like
+// HTTPOptions.AllowInsecureHTTP, allows it to any host). Query
 // parameters: roles (groups or admin) and insecure_http; any other is
 // InvalidArgument. Credentials come from Options or the environment: an
 // API token, or else a service app's client id and private key.
@@ -263,16 +250,10 @@ func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity
 	if u.Host == "" {
 		return nil, badOption("url", "okta URLs name the org host: okta://{host}")
 	}
-	err := driver.URLParams(Scheme, u, func(k, v string) (bool, error) {
+	insecure, err := httpx.URLParams(Scheme, u, &opts.HTTPOptions, func(k, v string) (bool, error) {
 		switch k {
 		case "roles":
 			opts.RoleMode = RoleMode(v)
-		case "insecure_http":
-			insecure, err := driver.BoolParam(Scheme, k, v)
-			if insecure {
-				scheme = "http"
-			}
-			return true, err
 		default:
 			return false, nil
 		}
@@ -280,6 +261,9 @@ func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity
 	})
 	if err != nil {
 		return nil, err
+	}
+	if insecure {
+		scheme = "http"
 	}
 	opts.OrgURL = scheme + "://" + u.Host
 	if opts.APIToken == "" && opts.ClientID == "" {
@@ -384,20 +368,12 @@ func newDirectory(opts Options) (*directory, error) {
 		return nil, badOption("RoleMode", "RoleMode must be %q or %q", RoleModeGroups, RoleModeAdmin)
 	}
 	base := strings.TrimRight(opts.OrgURL, "/")
-	hc := opts.HTTPClient
-	if hc == nil {
-		timeout := opts.Timeout
-		if timeout <= 0 {
-			timeout = httpx.DefaultTimeout
-		}
-		// The token fetch has no per-attempt context of its own; the
-		// client's timeout is what bounds it.
-		hc = &http.Client{Timeout: timeout}
-	}
+	transport := httpx.WithTokenClient(opts.HTTPOptions)
+	hc := transport.HTTPClient
 	cfg := httpx.Config{
-		Backend: Scheme, BaseURL: base, AllowInsecureHTTP: opts.AllowInsecureHTTP, HTTPClient: hc,
-		Timeout: opts.Timeout, MaxAttempts: opts.MaxAttempts, RetryBaseDelay: opts.RetryBaseDelay, Logger: opts.Logger,
-		RequestIDHeader: "X-Okta-Request-Id", RateLimitHeaders: true, DecodeError: decodeError,
+		Backend: Scheme, BaseURL: base,
+
+		RequestIDHeader: "X-Okta-Request-Id", RateLimitHeaders: true, DecodeError: decodeError, HTTPOptions: transport,
 	}
 	// The Authentication API takes no API credential: it is a sign-in,
 	// and a 401 there is a wrong password, not a token to refresh.

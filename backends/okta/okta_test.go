@@ -75,7 +75,7 @@ func TestOptions(t *testing.T) {
 	for _, o := range []okta.Options{
 		{OrgURL: "https://dev-1.okta.com", APIToken: "t"},
 		{OrgURL: "http://127.0.0.1:8080", APIToken: "t"},
-		{OrgURL: "http://okta.internal", APIToken: "t", AllowInsecureHTTP: true},
+		{OrgURL: "http://okta.internal", APIToken: "t", HTTPOptions: identity.HTTPOptions{AllowInsecureHTTP: true}},
 		{OrgURL: "https://dev-1.okta.com", ClientID: "c", PrivateKey: key, RoleMode: okta.RoleModeAdmin},
 	} {
 		dir, err := okta.New(ctx(t), o)

@@ -382,7 +382,7 @@ func TestServerIDsStayInTheirSegment(t *testing.T) {
 			}
 			return hostiletest.Answer{Status: http.StatusNoContent}
 		})
-		d, err := newDirectory(Options{OrgURL: srv.URL, APIToken: "okta-paths-token", RoleMode: c.mode, HTTPClient: srv.Client(), MaxAttempts: 1})
+		d, err := newDirectory(Options{OrgURL: srv.URL, APIToken: "okta-paths-token", RoleMode: c.mode, HTTPOptions: identity.HTTPOptions{HTTPClient: srv.Client(), MaxAttempts: 1}})
 		require.NoError(t, err)
 		err = c.call(ctx, d)
 		hostiletest.CheckError(t, c.name, err)

@@ -23,7 +23,7 @@ func faulty(t *testing.T, f *faultinject.Faults) (*identity.Directory, *oktatest
 	srv := oktatest.NewServer(t, oktatest.Options{APIToken: testToken, NamesOptional: true,
 		Middleware: func(h http.Handler) http.Handler { return f.Wrap(check(h)) }})
 	dir, err := okta.New(context.Background(), okta.Options{OrgURL: srv.URL, APIToken: testToken,
-		Timeout: 500 * time.Millisecond, RetryBaseDelay: time.Millisecond})
+		HTTPOptions: identity.HTTPOptions{Timeout: 500 * time.Millisecond, RetryBaseDelay: time.Millisecond}})
 	require.NoError(t, err)
 	return dir, srv
 }

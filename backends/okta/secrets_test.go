@@ -132,7 +132,7 @@ func leakFlow(t *testing.T, serviceApp bool) {
 	})
 	check := func(label string, vs ...any) { t.Helper(); c.Check(t, label, vs...) }
 
-	opts := okta.Options{OrgURL: srv.URL, Logger: c.Logger(), RetryBaseDelay: time.Millisecond}
+	opts := okta.Options{OrgURL: srv.URL, HTTPOptions: identity.HTTPOptions{Logger: c.Logger(), RetryBaseDelay: time.Millisecond}}
 	if serviceApp {
 		opts.ClientID, opts.PrivateKey, opts.KeyID = "0oa-svc", key, "kid-1"
 	} else {

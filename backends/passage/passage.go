@@ -47,12 +47,9 @@ package passage
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/driver"
@@ -78,22 +75,10 @@ type Options struct {
 	APIKey identity.Secret
 	// BaseURL overrides DefaultBaseURL, e.g. for an emulator.
 	BaseURL string
-	// AllowInsecureHTTP permits a plain-http BaseURL to a non-loopback
-	// host.
-	AllowInsecureHTTP bool
-	// HTTPClient is the client requests go through; nil means a default.
-	HTTPClient *http.Client
-	// Timeout bounds each HTTP attempt; 0 means the shared default (30 s).
-	Timeout time.Duration
-	// MaxAttempts bounds how many times one HTTP call is tried, and how
-	// many times a create whose outcome a fault left open is sent (each
-	// followed by a lookup); 0 means the shared default (4).
-	MaxAttempts int
-	// RetryBaseDelay is the first backoff between attempts, doubled at
-	// each retry and jittered; 0 means the shared default (100 ms).
-	RetryBaseDelay time.Duration
-	// Logger gets one debug line per HTTP attempt, without credentials.
-	Logger *slog.Logger
+	// HTTPOptions are the transport settings: client, timeouts,
+	// attempts, logger, and whether plain http may go to a host that is
+	// not a loopback address.
+	identity.HTTPOptions
 
 	// RolesField, when set, turns on roles kept in this user_metadata
 	// field; see the package doc.
@@ -118,7 +103,7 @@ func badOption(field, format string, args ...any) error {
 
 // URLOpener opens passage:// URLs. The host is the app id. Query
 // parameters: base_url, roles_field, roles (comma-separated role names)
-// and allow_insecure_http (true or false); any other is InvalidArgument.
+// and insecure_http (true or false); any other is InvalidArgument.
 // The API key comes from Options.APIKey or else PASSAGE_API_KEY.
 type URLOpener struct {
 	// Options is the base configuration the URL adds to.
@@ -129,7 +114,7 @@ type URLOpener struct {
 func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity.Directory, error) {
 	opts := o.Options
 	opts.AppID = u.Host
-	err := driver.URLParams(Scheme, u, func(k, v string) (bool, error) {
+	_, err := httpx.URLParams(Scheme, u, &opts.HTTPOptions, func(k, v string) (bool, error) {
 		switch k {
 		case "base_url":
 			opts.BaseURL = v
@@ -142,10 +127,6 @@ func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity
 					opts.Roles = append(opts.Roles, identity.Role{Name: name})
 				}
 			}
-		case "allow_insecure_http":
-			insecure, err := driver.BoolParam(Scheme, k, v)
-			opts.AllowInsecureHTTP = insecure
-			return true, err
 		default:
 			return false, nil
 		}
@@ -190,10 +171,10 @@ func newDirectory(opts Options) (*directory, error) {
 		}
 	}
 	c, err := httpx.New(httpx.Config{
-		Backend: Scheme, BaseURL: opts.BaseURL, AllowInsecureHTTP: opts.AllowInsecureHTTP,
-		HTTPClient: opts.HTTPClient, AuthHeader: "Bearer " + opts.APIKey, Timeout: opts.Timeout,
-		Logger: opts.Logger, DecodeError: decodeError,
-		MaxAttempts: opts.MaxAttempts, RetryBaseDelay: opts.RetryBaseDelay,
+		Backend: Scheme, BaseURL: opts.BaseURL,
+		AuthHeader:  "Bearer " + opts.APIKey,
+		DecodeError: decodeError,
+		HTTPOptions: opts.HTTPOptions,
 	})
 	if err != nil {
 		return nil, err

@@ -36,7 +36,7 @@ func TestOptionsAndURL(t *testing.T) {
 
 	t.Setenv(passage.EnvAPIKey, canaryKey)
 	var o passage.URLOpener
-	for _, s := range []string{"passage://app1?nope=1", "passage://app1/path", "passage://app1?allow_insecure_http=maybe", "passage://?base_url=https://x"} {
+	for _, s := range []string{"passage://app1?nope=1", "passage://app1/path", "passage://app1?insecure_http=maybe", "passage://?base_url=https://x"} {
 		u, _ := url.Parse(s)
 		_, err := o.OpenDirectoryURL(ctx, u)
 		assert.ErrorIs(t, err, identity.ErrInvalidArgument, s)

@@ -33,8 +33,8 @@ func TestNoSecretLeaks(t *testing.T) {
 		}})
 	check := func(label string, vs ...any) { t.Helper(); c.Check(t, label, vs...) }
 
-	opts := passage.Options{AppID: "app1", APIKey: identity.Secret(key), BaseURL: srv.URL + "/v1", Logger: c.Logger(),
-		RolesField: "roles", Roles: []identity.Role{{Name: "admin"}}}
+	opts := passage.Options{AppID: "app1", APIKey: identity.Secret(key), BaseURL: srv.URL + "/v1",
+		RolesField: "roles", Roles: []identity.Role{{Name: "admin"}}, HTTPOptions: identity.HTTPOptions{Logger: c.Logger()}}
 	check("Options", opts, &opts)
 	dir, err := passage.New(ctx, opts)
 	require.NoError(t, err)

@@ -52,7 +52,7 @@ func TestTLSVerifiedByDefault(t *testing.T) {
 
 // TestPlainHTTPOnlyToLoopback: an http BaseURL is accepted for loopback
 // hosts only, unless the caller opts in, in code or with
-// allow_insecure_http=true in the URL.
+// insecure_http=true in the URL.
 func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 	ctx := context.Background()
 	for base, ok := range map[string]bool{
@@ -78,15 +78,15 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 			assert.ErrorIs(t, err, identity.ErrInvalidArgument, base)
 		}
 	}
-	_, err := passage.New(ctx, passage.Options{AppID: "app1", APIKey: "k", BaseURL: "http://api.example.com/v1", AllowInsecureHTTP: true})
+	_, err := passage.New(ctx, passage.Options{AppID: "app1", APIKey: "k", BaseURL: "http://api.example.com/v1", HTTPOptions: identity.HTTPOptions{AllowInsecureHTTP: true}})
 	assert.NoError(t, err, "the explicit opt-in")
 
 	o := passage.URLOpener{Options: passage.Options{APIKey: "k"}}
 	for s, ok := range map[string]bool{
-		"passage://app1?base_url=http://127.0.0.1:8080/v1":                            true,
-		"passage://app1?base_url=http://api.example.com/v1":                           false,
-		"passage://app1?base_url=http://api.example.com/v1&allow_insecure_http=true":  true,
-		"passage://app1?base_url=http://api.example.com/v1&allow_insecure_http=false": false,
+		"passage://app1?base_url=http://127.0.0.1:8080/v1":                      true,
+		"passage://app1?base_url=http://api.example.com/v1":                     false,
+		"passage://app1?base_url=http://api.example.com/v1&insecure_http=true":  true,
+		"passage://app1?base_url=http://api.example.com/v1&insecure_http=false": false,
 	} {
 		u, err := url.Parse(s)
 		require.NoError(t, err)
@@ -113,7 +113,7 @@ func TestRedirectsCarryNoCredentials(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	ctx := context.Background()
-	dir, err := passage.New(ctx, passage.Options{AppID: "app1", APIKey: "test-key", BaseURL: srv.URL + "/v1", HTTPClient: srv.Client()})
+	dir, err := passage.New(ctx, passage.Options{AppID: "app1", APIKey: "test-key", BaseURL: srv.URL + "/v1", HTTPOptions: identity.HTTPOptions{HTTPClient: srv.Client()}})
 	require.NoError(t, err)
 	_, err = dir.GetUser(ctx, "abc")
 	assert.ErrorIs(t, err, identity.ErrInternal)

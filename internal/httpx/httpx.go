@@ -94,13 +94,11 @@ type Config struct {
 	// BaseURL is the provider's root, e.g. "https://dev-1.okta.com". It
 	// must be https unless its host is a loopback address or
 	// AllowInsecureHTTP is set.
-	BaseURL           string
-	AllowInsecureHTTP bool
-	// HTTPClient is the client requests go through; nil means a new one
-	// over http.DefaultTransport. TLS verification is never turned off
-	// here, and redirects are not followed (see NoRedirects); the client
-	// itself is not changed.
-	HTTPClient *http.Client
+	BaseURL string
+	// HTTPOptions are the caller's transport settings. TLS verification
+	// is never turned off here, and redirects are not followed (see
+	// NoRedirects); HTTPClient itself is not changed.
+	identity.HTTPOptions
 
 	// AuthHeader is the whole Authorization value for static
 	// credentials, e.g. "SSWS "+token. At most one of AuthHeader and
@@ -111,11 +109,8 @@ type Config struct {
 	TokenSource oauth2.TokenSource
 
 	UserAgent        string
-	Timeout          time.Duration
-	MaxAttempts      int
 	RetryBudget      time.Duration
 	MaxRetryWait     time.Duration
-	RetryBaseDelay   time.Duration
 	MaxResponseBytes int64
 	// RequestIDHeader names the provider's request id header, copied into
 	// identity.Error.RequestID.
@@ -127,9 +122,43 @@ type Config struct {
 	// Code, ProviderCode, Message and Field. A nil hook or a nil result
 	// falls back to GenericError of the status.
 	DecodeError func(status int, header http.Header, body []byte) *identity.Error
-	// Logger, when set, gets one debug line per attempt: method, path,
-	// status, duration and request id, nothing else.
-	Logger *slog.Logger
+}
+
+// ParamInsecureHTTP is the URL query parameter, spelled the same by every
+// HTTP backend, that sets HTTPOptions.AllowInsecureHTTP.
+const ParamInsecureHTTP = "insecure_http"
+
+// URLParams reads a backend URL's query parameters as driver.URLParams
+// does, taking first those every HTTP backend spells the same way:
+// insecure_http=true or false sets o.AllowInsecureHTTP. It reports
+// whether the URL asked for plain http, so that a backend whose URL names
+// only a host can choose the scheme.
+func URLParams(backend string, u *url.URL, o *identity.HTTPOptions, set func(key, value string) (known bool, err error)) (insecure bool, err error) {
+	err = driver.URLParams(backend, u, func(k, v string) (bool, error) {
+		if k != ParamInsecureHTTP {
+			return set(k, v)
+		}
+		b, err := driver.BoolParam(backend, k, v)
+		insecure = b
+		o.AllowInsecureHTTP = o.AllowInsecureHTTP || b
+		return true, err
+	})
+	return insecure, err
+}
+
+// WithTokenClient returns o with an HTTPClient set: o's own, or a new one
+// whose timeout is o.Timeout (or DefaultTimeout). A backend that fetches
+// OAuth tokens sends them through it: the token fetch has no per-attempt
+// context of its own, so the client's timeout is what bounds it.
+func WithTokenClient(o identity.HTTPOptions) identity.HTTPOptions {
+	if o.HTTPClient == nil {
+		timeout := o.Timeout
+		if timeout <= 0 {
+			timeout = DefaultTimeout
+		}
+		o.HTTPClient = &http.Client{Timeout: timeout}
+	}
+	return o
 }
 
 // Client sends requests to one provider. It is safe for concurrent use.

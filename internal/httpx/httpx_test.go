@@ -28,7 +28,7 @@ func newClient(t *testing.T, h http.HandlerFunc, mod ...func(*Config)) (*Client,
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	cfg := Config{Backend: "test", BaseURL: srv.URL, AuthHeader: "SSWS " + canary, RetryBaseDelay: time.Millisecond, HTTPClient: srv.Client()}
+	cfg := Config{Backend: "test", BaseURL: srv.URL, AuthHeader: "SSWS " + canary, HTTPOptions: identity.HTTPOptions{RetryBaseDelay: time.Millisecond, HTTPClient: srv.Client()}}
 	for _, m := range mod {
 		m(&cfg)
 	}
@@ -97,7 +97,7 @@ func TestDialFailureRetriedForPOST(t *testing.T) {
 		}
 		return (&net.Dialer{}).DialContext(ctx, network, addr)
 	}}
-	cl, err := New(Config{Backend: "test", BaseURL: srv.URL, HTTPClient: &http.Client{Transport: tr}, RetryBaseDelay: time.Millisecond})
+	cl, err := New(Config{Backend: "test", BaseURL: srv.URL, HTTPOptions: identity.HTTPOptions{HTTPClient: &http.Client{Transport: tr}, RetryBaseDelay: time.Millisecond}})
 	require.NoError(t, err)
 	_, err = cl.Do(context.Background(), &Request{Method: http.MethodPost, Path: "/users", Body: map[string]string{}})
 	require.NoError(t, err)
@@ -322,7 +322,7 @@ func TestConfigChecks(t *testing.T) {
 		_, err := New(Config{BaseURL: ok})
 		assert.NoError(t, err, ok)
 	}
-	_, err := New(Config{BaseURL: "http://example.com", AllowInsecureHTTP: true})
+	_, err := New(Config{BaseURL: "http://example.com", HTTPOptions: identity.HTTPOptions{AllowInsecureHTTP: true}})
 	assert.NoError(t, err, "an explicit opt-in allows plain http")
 }
 
@@ -405,7 +405,7 @@ func BenchmarkDo(b *testing.B) {
 		fmt.Fprint(w, `{"id":"00u1","status":"ACTIVE","profile":{"login":"a@example.com"}}`)
 	}))
 	defer srv.Close()
-	cl, err := New(Config{Backend: "bench", BaseURL: srv.URL, AuthHeader: "SSWS x", HTTPClient: srv.Client()})
+	cl, err := New(Config{Backend: "bench", BaseURL: srv.URL, AuthHeader: "SSWS x", HTTPOptions: identity.HTTPOptions{HTTPClient: srv.Client()}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	}))
 	t.Cleanup(secure.Close)
 	hc := secure.Client()
-	c, err := New(Config{Backend: "test", BaseURL: secure.URL, HTTPClient: hc, AuthHeader: "Bearer redirect-canary-key"})
+	c, err := New(Config{Backend: "test", BaseURL: secure.URL, AuthHeader: "Bearer redirect-canary-key", HTTPOptions: identity.HTTPOptions{HTTPClient: hc}})
 	require.NoError(t, err)
 	for _, method := range []string{http.MethodGet, http.MethodPost} {
 		_, err = c.Do(context.Background(), &Request{Method: method, Path: "/x", Body: map[string]string{"password": "p"}})

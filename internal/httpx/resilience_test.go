@@ -152,7 +152,7 @@ func TestUnreadableSuccess(t *testing.T) {
 				emulate.WriteJSON(w, 200, map[string]any{"id": "u1", "padding": "0123456789abcdef"})
 			})))
 			t.Cleanup(srv.Close)
-			cl, err := New(Config{Backend: "test", BaseURL: srv.URL, HTTPClient: srv.Client(), RetryBaseDelay: time.Millisecond})
+			cl, err := New(Config{Backend: "test", BaseURL: srv.URL, HTTPOptions: identity.HTTPOptions{HTTPClient: srv.Client(), RetryBaseDelay: time.Millisecond}})
 			require.NoError(t, err)
 			useFakeClock(cl)
 
@@ -213,7 +213,7 @@ func TestInjectedFaults(t *testing.T) {
 				emulate.WriteJSON(w, 200, map[string]any{"id": "u1", "padding": "0123456789abcdef"})
 			})))
 			t.Cleanup(srv.Close)
-			cl, err := New(Config{Backend: "test", BaseURL: srv.URL, HTTPClient: srv.Client(), RateLimitHeaders: true, Timeout: 200 * time.Millisecond})
+			cl, err := New(Config{Backend: "test", BaseURL: srv.URL, RateLimitHeaders: true, HTTPOptions: identity.HTTPOptions{HTTPClient: srv.Client(), Timeout: 200 * time.Millisecond}})
 			require.NoError(t, err)
 			useFakeClock(cl)
 

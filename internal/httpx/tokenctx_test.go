@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idport/identity"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
@@ -34,7 +35,7 @@ func TestTokenWaitEndsWithContext(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{}`) }))
 	t.Cleanup(srv.Close)
 	src := &heldSource{release: make(chan struct{})}
-	cl, err := New(Config{Backend: "test", BaseURL: srv.URL, HTTPClient: srv.Client(), TokenSource: src})
+	cl, err := New(Config{Backend: "test", BaseURL: srv.URL, TokenSource: src, HTTPOptions: identity.HTTPOptions{HTTPClient: srv.Client()}})
 	require.NoError(t, err)
 
 	done := make(chan error, 2)
