@@ -66,3 +66,21 @@ func TestReply(t *testing.T) {
 	assert.Equal(t, 204, w.Code)
 	assert.Empty(t, w.Body.String())
 }
+
+func TestTokens(t *testing.T) {
+	var ts Tokens[int]
+	_, held := ts.Lookup("a")
+	assert.False(t, held, "the zero value is empty")
+	ts.Issue("a", 1)
+	ts.Issue("b", 2)
+	v, held := ts.Lookup("a")
+	assert.True(t, held)
+	assert.Equal(t, 1, v)
+	ts.Forget("a")
+	_, held = ts.Lookup("a")
+	assert.False(t, held)
+	ts.RevokeAll()
+	_, held = ts.Lookup("b")
+	assert.False(t, held)
+	assert.Equal(t, 2, ts.Issued(), "revoked tokens still count as issued")
+}

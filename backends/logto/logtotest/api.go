@@ -451,29 +451,24 @@ func (e *Emulator) patchUser(w http.ResponseWriter, r *http.Request, id string) 
 	if !ok {
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	u, ok := e.users[id]
-	if !ok {
-		userNotFound(w)
-		return
-	}
-	if e.collision(w, id, ids) {
-		return
-	}
-	for key, dst := range map[string]*string{"username": &u.username, "primaryEmail": &u.email, "primaryPhone": &u.phone, "name": &u.name} {
-		if ids.set[key] {
-			*dst = map[string]string{"username": ids.username, "primaryEmail": ids.email, "primaryPhone": ids.phone, "name": ids.name}[key]
+	e.withUser(w, id, func(u *user) {
+		if e.collision(w, id, ids) {
+			return
 		}
-	}
-	if body["customData"] != nil {
-		u.customData = cd
-	}
-	if body["profile"] != nil {
-		u.profile = pr
-	}
-	u.updated = e.opts.Now()
-	emulate.WriteJSON(w, 200, u.json())
+		for key, dst := range map[string]*string{"username": &u.username, "primaryEmail": &u.email, "primaryPhone": &u.phone, "name": &u.name} {
+			if ids.set[key] {
+				*dst = map[string]string{"username": ids.username, "primaryEmail": ids.email, "primaryPhone": ids.phone, "name": ids.name}[key]
+			}
+		}
+		if body["customData"] != nil {
+			u.customData = cd
+		}
+		if body["profile"] != nil {
+			u.profile = pr
+		}
+		u.updated = e.opts.Now()
+		emulate.WriteJSON(w, 200, u.json())
+	})
 }
 
 // patchJSONB merges {field: {...}} into the user's customData or profile,

@@ -55,13 +55,12 @@ type Emulator struct {
 	key     []byte
 	handler http.Handler
 	router  *emulate.Router
+	tokens  emulate.Tokens[time.Time] // issued access token -> expiry
 
-	mu            sync.Mutex
-	users         map[string]*user
-	roles         map[string]*role
-	seq           int64
-	tokenRequests int
-	tokens        map[string]time.Time // issued access token -> expiry
+	mu    sync.Mutex
+	users map[string]*user
+	roles map[string]*role
+	seq   int64
 }
 
 // New returns an emulator with no users and no roles.
@@ -84,7 +83,7 @@ func New(opts Options) *Emulator {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	e := &Emulator{opts: opts, key: make([]byte, 32), users: map[string]*user{}, roles: map[string]*role{}, tokens: map[string]time.Time{}}
+	e := &Emulator{opts: opts, key: make([]byte, 32), users: map[string]*user{}, roles: map[string]*role{}}
 	_, _ = rand.Read(e.key)
 	e.router = e.newRouter()
 	e.handler = emulate.Chain(e.router, opts.Middleware, opts.Latency)
@@ -95,19 +94,11 @@ func New(opts Options) *Emulator {
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.handler.ServeHTTP(w, r) }
 
 // TokenRequests returns how many token requests succeeded.
-func (e *Emulator) TokenRequests() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.tokenRequests
-}
+func (e *Emulator) TokenRequests() int { return e.tokens.Issued() }
 
 // RevokeTokens makes every token issued so far fail with 401
 // auth.unauthorized, as after a key rotation.
-func (e *Emulator) RevokeTokens() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	clear(e.tokens)
-}
+func (e *Emulator) RevokeTokens() { e.tokens.RevokeAll() }
 
 // UserCount returns how many users exist.
 func (e *Emulator) UserCount() int {

@@ -79,17 +79,16 @@ type res struct {
 	raw    []byte
 }
 
-func (r res) obj() map[string]any {
-	var m map[string]any
-	_ = json.Unmarshal(r.raw, &m)
-	return m
+// decode reads a body as T; one that is not a T reads as T's zero value,
+// which the assertions on it then report.
+func decode[T any](raw []byte) (v T) {
+	_ = json.Unmarshal(raw, &v)
+	return v
 }
 
-func (r res) list() []map[string]any {
-	var l []map[string]any
-	_ = json.Unmarshal(r.raw, &l)
-	return l
-}
+func (r res) obj() map[string]any { return decode[map[string]any](r.raw) }
+
+func (r res) list() []map[string]any { return decode[[]map[string]any](r.raw) }
 
 func (r res) code() string { s, _ := r.obj()["code"].(string); return s }
 

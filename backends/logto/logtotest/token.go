@@ -75,10 +75,7 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request) {
 		"iss": strings.TrimSuffix(requestOrigin(r), "/") + "/oidc", "aud": e.opts.Resource, "sub": id,
 		"client_id": id, "scope": "all", "iat": now.Unix(), "exp": exp.Unix(), "jti": emulate.ID(emulate.Lower36, 21),
 	})
-	e.mu.Lock()
-	e.tokenRequests++
-	e.tokens[tok] = exp
-	e.mu.Unlock()
+	e.tokens.Issue(tok, exp)
 	emulate.WriteJSON(w, http.StatusOK, map[string]any{
 		"access_token": tok, "expires_in": int(e.opts.TokenLifetime / time.Second), "token_type": "Bearer", "scope": "all",
 	})
@@ -109,9 +106,7 @@ func (e *Emulator) authorize(w http.ResponseWriter, r *http.Request) bool {
 		fail(w, http.StatusUnauthorized, "auth.authorization_token_type_not_supported", "Authorization type is not supported.")
 		return false
 	}
-	e.mu.Lock()
-	exp, known := e.tokens[tok]
-	e.mu.Unlock()
+	exp, known := e.tokens.Lookup(tok)
 	var joseCode, joseName string
 	switch {
 	case strings.Count(tok, ".") != 2:

@@ -231,13 +231,11 @@ func (e *Emulator) authorize(r *http.Request, scope string, now time.Time) (repl
 	if !isBearer {
 		return invalidToken, false
 	}
-	e.mu.Lock()
-	t, known := e.tokens[tok]
+	t, known := e.tokens.Lookup(tok)
 	if known && !now.Before(t.expires) {
-		delete(e.tokens, tok)
+		e.tokens.Forget(tok)
 		known = false
 	}
-	e.mu.Unlock()
 	origin := requestOrigin(r)
 	if !known {
 		invalidToken.Header = http.Header{"Www-Authenticate": {fmt.Sprintf(

@@ -86,25 +86,24 @@ type Emulator struct {
 	opts    Options
 	handler http.Handler
 	router  *emulate.Router
+	tokens  emulate.Tokens[token]
 	// cursorKey signs the after cursors, so that a cursor the emulator did
 	// not make is refused rather than misread.
 	cursorKey []byte
 	// typeID is the id of the org's one user type, the default one.
 	typeID string
 
-	mu            sync.Mutex
-	seq           int64
-	users         map[string]*user
-	logins        map[string]string // lower-cased login -> user id
-	groups        map[string]*group
-	everyone      string // the BUILT_IN group's id
-	tokens        map[string]token
-	assertions    map[string]time.Time // jti of client assertions seen -> exp
-	tokenRequests int
-	windowEnd     time.Time
-	used          int
-	rateLimited   int
-	requests      int
+	mu          sync.Mutex
+	seq         int64
+	users       map[string]*user
+	logins      map[string]string // lower-cased login -> user id
+	groups      map[string]*group
+	everyone    string               // the BUILT_IN group's id
+	assertions  map[string]time.Time // jti of client assertions seen -> exp
+	windowEnd   time.Time
+	used        int
+	rateLimited int
+	requests    int
 }
 
 // New returns an emulator with no users and the built-in Everyone group.
@@ -130,7 +129,7 @@ func New(opts Options) *Emulator {
 	e := &Emulator{
 		opts: opts, cursorKey: make([]byte, 32), typeID: "oty" + emulate.ID(emulate.Base62, 17),
 		users: map[string]*user{}, logins: map[string]string{}, groups: map[string]*group{},
-		tokens: map[string]token{}, assertions: map[string]time.Time{},
+		assertions: map[string]time.Time{},
 	}
 	_, _ = rand.Read(e.cursorKey)
 	now := opts.Now()
@@ -155,11 +154,7 @@ func (e *Emulator) UserCount() int {
 }
 
 // TokenRequests returns how many OAuth access tokens were issued.
-func (e *Emulator) TokenRequests() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.tokenRequests
-}
+func (e *Emulator) TokenRequests() int { return e.tokens.Issued() }
 
 // RateLimited returns how many requests were answered 429.
 func (e *Emulator) RateLimited() int {
@@ -178,11 +173,7 @@ func (e *Emulator) Requests() int {
 
 // RevokeTokens makes every access token issued so far fail with 401
 // E0000011, as when an admin revokes a service app's tokens.
-func (e *Emulator) RevokeTokens() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	clear(e.tokens)
-}
+func (e *Emulator) RevokeTokens() { e.tokens.RevokeAll() }
 
 // UserStatus returns the status of the user with this id or login, and
 // whether there is one.

@@ -111,10 +111,7 @@ func (e *Emulator) issue(w http.ResponseWriter, r *http.Request, now time.Time) 
 	}
 	exp := now.Add(e.opts.TokenLifetime)
 	tok := accessToken(requestOrigin(r), client, scopes, now, exp)
-	e.mu.Lock()
-	e.tokens[tok] = token{client: client, scopes: scopes, expires: exp}
-	e.tokenRequests++
-	e.mu.Unlock()
+	e.tokens.Issue(tok, token{client: client, scopes: scopes, expires: exp})
 	return ok(map[string]any{
 		"token_type": "Bearer", "expires_in": int(e.opts.TokenLifetime / time.Second),
 		"access_token": tok, "scope": strings.Join(scopes, " "),

@@ -69,10 +69,9 @@ type Options struct {
 // Emulator is an http.Handler serving the emulated API. It is safe for
 // concurrent use.
 type Emulator struct {
+	router  *emulate.Router
 	opts    Options
 	handler http.Handler
-
-	router *emulate.Router
 
 	mu    sync.Mutex
 	users map[string]*user
