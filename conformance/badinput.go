@@ -93,8 +93,8 @@ func testBadInput(t *testing.T, h Harness) {
 		}, identity.InvalidArgument},
 	}
 	roleCalls := []call{
-		{"CreateRole", func(e *env, _, v string) error { _, err := e.dir.CreateRole(e.ctx, identity.Role{Name: v}); return err }, gated(c.Roles)},
-		{"DeleteRole", func(e *env, _, v string) error { return e.dir.DeleteRole(e.ctx, v) }, gated(c.Roles)},
+		{"CreateRole", func(e *env, _, v string) error { _, err := e.dir.CreateRole(e.ctx, identity.Role{Name: v}); return err }, gated(c.RoleCatalog)},
+		{"DeleteRole", func(e *env, _, v string) error { return e.dir.DeleteRole(e.ctx, v) }, gated(c.RoleCatalog)},
 		{"AssignRole", func(e *env, id, v string) error { return e.dir.AssignRole(e.ctx, id, v) }, gated(c.Roles)},
 		{"RevokeRole", func(e *env, id, v string) error { return e.dir.RevokeRole(e.ctx, id, v) }, gated(c.Roles)},
 	}
@@ -173,7 +173,7 @@ func testBadInput(t *testing.T, h Harness) {
 	}
 	victim := e.create(nu)
 	if c.Roles {
-		e.createRole("existing")
+		e.role("existing")
 	}
 	before := e.snapshot()
 
@@ -181,9 +181,8 @@ func testBadInput(t *testing.T, h Harness) {
 		for _, cl := range calls {
 			for name, v := range values {
 				t.Run(cl.name+"/"+name, func(t *testing.T) {
-					sub := *e
-					sub.t = t
-					requireCode(t, cl.fn(&sub, victim.ID, v), cl.want)
+					sub := e.sub(t)
+					requireCode(t, sub.requireNoRequest(cl.name, func() error { return cl.fn(sub, victim.ID, v) }), cl.want)
 				})
 			}
 		}
@@ -194,16 +193,13 @@ func testBadInput(t *testing.T, h Harness) {
 	t.Run("Fields", func(t *testing.T) {
 		for name, fn := range other {
 			t.Run(name, func(t *testing.T) {
-				sub := *e
-				sub.t = t
-				requireCode(t, fn(&sub, victim.ID), identity.InvalidArgument)
+				sub := e.sub(t)
+				requireCode(t, sub.requireNoRequest(name, func() error { return fn(sub, victim.ID) }), identity.InvalidArgument)
 			})
 		}
 	})
 	t.Run("Unchanged", func(t *testing.T) {
-		sub := *e
-		sub.t = t
-		sub.requireUnchanged(before, "bad input")
+		e.sub(t).requireUnchanged(before, "bad input")
 	})
 }
 

@@ -103,7 +103,7 @@ func testConcurrency(t *testing.T, h Harness) {
 		const n = 8
 		names := make([]string, n)
 		for i := range n {
-			names[i] = e.createRole(fmt.Sprintf("r%d", i))
+			names[i] = e.role(fmt.Sprintf("r%d", i))
 		}
 		errs := make([]error, n)
 		parallel(n, func(i int) { errs[i] = e.dir.AssignRole(e.ctx, u.ID, names[i]) })

@@ -48,6 +48,15 @@ type Harness interface {
 	Capabilities() identity.Capabilities
 }
 
+// RequestCounter is an optional Harness method for backends that talk to a
+// server: Requests returns how many requests dir, a directory
+// MakeDirectory returned, has sent so far. With it, the suite checks that
+// what a capability turns off, and input it refuses, are answered before
+// any request is sent.
+type RequestCounter interface {
+	Requests(dir *identity.Directory) int
+}
+
 // Usernamer is an optional Harness method for backends whose usernames
 // must have a particular shape (Okta logins are email addresses by
 // default): it maps the suite's plain usernames (a letter, then letters,
@@ -66,6 +75,7 @@ func Run(t *testing.T, h Harness) {
 		fn   func(*testing.T, Harness)
 	}{
 		{"Capabilities", testCapabilities},
+		{"Gates", testGates},
 		{"Create", testCreate},
 		{"Get", testGet},
 		{"Update", testUpdate},
@@ -92,6 +102,9 @@ type env struct {
 	caps identity.Capabilities
 	h    Harness
 	tag  string
+
+	mu     sync.Mutex
+	picked map[string]string // role names chosen from a fixed catalogue
 }
 
 func newEnv(t *testing.T, h Harness) *env {
@@ -109,6 +122,32 @@ func randTag() string {
 	var b [5]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// requests returns how many requests the directory has sent, or -1 when
+// the harness does not count them.
+func (e *env) requests() int {
+	if c, ok := e.h.(RequestCounter); ok {
+		return c.Requests(e.dir)
+	}
+	return -1
+}
+
+// requireNoRequest runs call and fails if it sent a request, where the
+// harness counts them.
+func (e *env) requireNoRequest(what string, call func() error) error {
+	e.t.Helper()
+	before := e.requests()
+	err := call()
+	if before >= 0 {
+		require.Equal(e.t, before, e.requests(), "%s sent a request", what)
+	}
+	return err
+}
+
+// sub is e for a subtest of e's own: same directory, same tag.
+func (e *env) sub(t *testing.T) *env {
+	return &env{t: t, ctx: e.ctx, dir: e.dir, caps: e.caps, h: e.h, tag: e.tag, picked: e.picked}
 }
 
 // email returns an address unique to this subtest.

@@ -201,15 +201,17 @@ func testCreate(t *testing.T, h Harness) {
 			}
 			nu := identity.NewUser{Email: e.email("unsup")}
 			c.set(&nu)
-			_, err := e.dir.CreateUser(e.ctx, nu)
+			err := e.requireNoRequest("CreateUser with "+c.field, func() error { _, err := e.dir.CreateUser(e.ctx, nu); return err })
 			requireCode(t, err, identity.Unsupported, c.field)
 			var ie *identity.Error
 			require.ErrorAs(t, err, &ie)
 			assert.Equal(t, c.field, ie.Field, "the error names the field")
 			checked++
 		}
+		if checked == 0 {
+			t.Skip("every field is supported: AllFields checks they are stored")
+		}
 		assert.Empty(t, e.listTagged(identity.ListOptions{}), "a refused create made a user")
-		t.Logf("%d unsupported fields checked", checked)
 	})
 }
 

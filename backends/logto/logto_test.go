@@ -301,6 +301,9 @@ func TestEmulatorHostileInput(t *testing.T) {
 		resp, body := apiCall(t, c.method, srv.URL+c.path, tok, c.body)
 		assert.GreaterOrEqual(t, resp.StatusCode, 400, c.path)
 		assert.Less(t, resp.StatusCode, 500, c.path)
-		assert.Contains(t, body, `"code"`)
+		// Logto answers malformed JSON, an oversized body and an unknown
+		// path without its {code, message} body; logtotest's own tests
+		// pin each answer.
+		assert.NotEmpty(t, body, c.path)
 	}
 }

@@ -58,7 +58,10 @@ var schemaOptions = openapicheck.Options{
 	},
 }
 
-type harness struct{ eo oktatest.Options }
+type harness struct {
+	eo   oktatest.Options
+	mode okta.RoleMode
+}
 
 func (h harness) MakeDirectory(_ context.Context, t *testing.T) (*identity.Directory, error) {
 	eo := h.eo
@@ -66,11 +69,18 @@ func (h harness) MakeDirectory(_ context.Context, t *testing.T) (*identity.Direc
 	// onboard users by email alone make them optional, and the suite
 	// creates users by email alone.
 	eo.NamesOptional = true
-	dir, _ := emulated(t, eo, okta.Options{})
+	dir, _ := emulated(t, eo, okta.Options{RoleMode: h.mode})
 	return dir, nil
 }
 
-func (harness) Capabilities() identity.Capabilities {
+func (h harness) Capabilities() identity.Capabilities {
+	c := groupsCapabilities()
+	// Administrator role types are a fixed set: assigned, never created.
+	c.RoleCatalog = h.mode != okta.RoleModeAdmin
+	return c
+}
+
+func groupsCapabilities() identity.Capabilities {
 	return identity.Capabilities{
 		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true,
 		EmailRequired: true, PendingCreate: true, PendingUntilPassword: true, Roles: true, RoleCatalog: true,
@@ -81,6 +91,12 @@ func (harness) Capabilities() identity.Capabilities {
 }
 
 func TestConformance(t *testing.T) { conformance.Run(t, harness{}) }
+
+// TestConformanceAdminRoles runs the suite with roles mapped to Okta's
+// standard administrator role types.
+func TestConformanceAdminRoles(t *testing.T) {
+	conformance.Run(t, harness{mode: okta.RoleModeAdmin})
+}
 
 // emailLogins runs the suite against an org whose logins must be email
 // addresses, Okta's default.
