@@ -86,7 +86,11 @@ func TestURLMux(t *testing.T) {
 	_, err = m.Open(context.Background(), "nope://x")
 	require.ErrorIs(t, err, identity.ErrInvalidArgument)
 	assert.Contains(t, err.Error(), "fake, other")
-	assert.Contains(t, err.Error(), `backends/nope`)
+	assert.NotContains(t, err.Error(), "import", "no package of this module is named nope")
+
+	_, err = m.Open(context.Background(), "okta://dev-1.okta.com")
+	require.ErrorIs(t, err, identity.ErrInvalidArgument)
+	assert.Contains(t, err.Error(), `_ "github.com/idport/identity/backends/okta"`, "the missing import of a backend this module has")
 
 	_, err = m.Open(context.Background(), "fake://user:hunter2@host")
 	require.ErrorIs(t, err, identity.ErrInvalidArgument)

@@ -75,12 +75,18 @@ func (m *URLMux) Open(ctx context.Context, urlstr string) (*Directory, error) {
 	o := m.openers[strings.ToLower(u.Scheme)]
 	m.mu.RUnlock()
 	if o == nil {
-		return nil, &Error{Code: InvalidArgument, Op: "Open", Field: "url", Message: fmt.Sprintf(
-			"no backend registered for scheme %q (registered: %s); import its package, for example _ \"github.com/idport/identity/backends/%s\"",
-			u.Scheme, m.schemeList(), strings.ToLower(u.Scheme))}
+		msg := fmt.Sprintf("no backend registered for scheme %q (registered: %s)", u.Scheme, m.schemeList())
+		if slices.Contains(moduleBackends, strings.ToLower(u.Scheme)) {
+			msg += fmt.Sprintf("; import its package: _ \"github.com/idport/identity/backends/%s\"", strings.ToLower(u.Scheme))
+		}
+		return nil, &Error{Code: InvalidArgument, Op: "Open", Field: "url", Message: msg}
 	}
 	return o.OpenDirectoryURL(ctx, u)
 }
+
+// moduleBackends are the backend packages of this module, each registering
+// the scheme of its name: only for these can a missing import be named.
+var moduleBackends = []string{"logto", "memory", "okta", "passage"}
 
 func (m *URLMux) schemeList() string {
 	s := m.Schemes()
