@@ -51,7 +51,7 @@ func ExampleError() {
 }
 
 // ListUsers pages lazily: only the pages the loop reaches are fetched.
-func ExampleUserDirectory_listUsers() {
+func ExampleDirectory_ListUsers() {
 	ctx := context.Background()
 	dir, _ := identity.Open(ctx, "memory://")
 	defer dir.Close()
@@ -77,4 +77,14 @@ func ExampleSecret() {
 	pw := identity.Secret("hunter2")
 	fmt.Println(pw, identity.NewUser{Email: "a@example.com", Password: pw}.Password)
 	// Output: [REDACTED] [REDACTED]
+}
+
+// Capabilities tell in advance what a backend would refuse as Unsupported.
+func ExampleDirectory_Capabilities() {
+	ctx := context.Background()
+	dir, _ := identity.Open(ctx, "memory://")
+	defer dir.Close()
+	c := dir.Capabilities()
+	fmt.Println(c.Roles, c.RoleCatalog, c.HasStatus(identity.StatusLocked))
+	// Output: true true true
 }
