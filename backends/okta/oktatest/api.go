@@ -116,6 +116,7 @@ func (e *Emulator) newRouter() *emulate.Router {
 	handle("DELETE /api/v1/users/{id}", usersManage, (*Emulator).deleteUser)
 	handle("POST /api/v1/users/{id}/credentials/change_password", usersManage, (*Emulator).changePassword)
 	handle("GET /api/v1/users/{id}/groups", usersRead, (*Emulator).listUserGroups)
+	handle("GET /api/v1/users/{id}/appLinks", usersRead, (*Emulator).listAppLinks)
 	handle("GET /api/v1/users/{id}/roles", rolesRead, (*Emulator).listRoles)
 	handle("POST /api/v1/users/{id}/roles", rolesManage, (*Emulator).assignRole)
 	handle("GET /api/v1/users/{id}/roles/{roleId}", rolesRead, (*Emulator).getRole)

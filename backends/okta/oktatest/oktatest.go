@@ -1,8 +1,9 @@
 // Package oktatest is an in-process emulator of the Okta Management API's
-// users, lifecycle, credentials, groups and admin-role endpoints, of the
-// Authentication API's primary authentication (/api/v1/authn), and of the
-// org authorization server's token endpoint for OAuth service apps, for
-// testing code that talks to Okta without an org:
+// users, lifecycle, credentials, app links, groups and admin-role
+// endpoints, of the Authentication API's primary authentication
+// (/api/v1/authn), and of the org authorization server's token endpoint
+// for OAuth service apps, for testing code that talks to Okta without an
+// org:
 //
 //	srv := oktatest.NewServer(t, oktatest.Options{APIToken: "token"})
 //	dir, err := okta.New(ctx, okta.Options{OrgURL: srv.URL, APIToken: "token"})

@@ -51,6 +51,7 @@ type user struct {
 	version  int64  // bumped on every change; the ETag
 	failures int    // consecutive failed primary authentications
 	roles    []*roleAssignment
+	appLinks []AppLink
 }
 
 func (u *user) login() string { s, _ := u.profile["login"].(string); return s }
