@@ -356,8 +356,7 @@ func TestClose(t *testing.T) {
 // groups, whatever it declares.
 type usersOnly struct {
 	driver.Directory
-	caps  identity.Capabilities
-	calls atomic.Int64
+	caps identity.Capabilities
 }
 
 func (u *usersOnly) Capabilities() identity.Capabilities { return u.caps }

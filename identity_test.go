@@ -23,7 +23,7 @@ func TestErrorIsMatchesCode(t *testing.T) {
 	assert.Equal(t, identity.NotFound, identity.CodeOf(err))
 	assert.Equal(t, identity.Unknown, identity.CodeOf(errors.New("plain")))
 	assert.Equal(t, identity.Unknown, identity.CodeOf(nil))
-	assert.False(t, errors.Is(identity.ErrNotFound, &identity.Error{Code: identity.NotFound}),
+	assert.False(t, errors.Is(err, &identity.Error{Code: identity.NotFound}),
 		"only sentinels are targets; two ordinary errors are not equal by code")
 }
 
