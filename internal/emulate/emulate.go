@@ -1,6 +1,6 @@
 // Package emulate holds what the provider emulators share: JSON replies,
 // bounded request bodies, the latency and middleware chain, random ids,
-// and SQL LIKE matching. Fault injection, which any emulator takes through
+// SQL LIKE matching, and a clock their tests move by hand. Fault injection, which any emulator takes through
 // its Middleware option, is the public package faultinject.
 package emulate
 

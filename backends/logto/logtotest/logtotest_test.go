@@ -7,11 +7,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/idport/identity/backends/logto/logtotest"
+	"github.com/idport/identity/internal/emulate"
 	"github.com/idport/identity/internal/openapicheck"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -33,35 +33,17 @@ var schemaOptions = openapicheck.Options{
 	},
 }
 
-// clock is a fake clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type client struct {
 	t     *testing.T
 	srv   *logtotest.Server
-	clock *clock
+	clock *emulate.Clock
 	token string
 }
 
 // newClient starts a schema-checked emulator and fetches a token.
 func newClient(t *testing.T, opts logtotest.Options) *client {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)}
+	clk := emulate.NewClock(time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC))
 	opts.AppID, opts.AppSecret, opts.Now = appID, appSecret, clk.Now
 	if opts.Middleware == nil {
 		opts.Middleware = openapicheck.Middleware(t, "logto", schemaOptions)

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/idport/identity/backends/okta/oktatest"
+	"github.com/idport/identity/internal/emulate"
 	"github.com/idport/identity/internal/openapicheck"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -84,25 +85,8 @@ const (
 
 var stampRE = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
 
-// clock is a fake clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newClock is a fake clock at a fixed instant, for Options.Now.
+func newClock() *emulate.Clock { return emulate.NewClock(time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)) }
 
 // client sends requests with an Authorization header.
 type client struct {

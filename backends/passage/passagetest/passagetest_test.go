@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/idport/identity/backends/passage/passagetest"
+	"github.com/idport/identity/internal/emulate"
 	"github.com/idport/identity/internal/openapicheck"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -113,16 +114,16 @@ func TestAuthAndApp(t *testing.T) {
 
 func TestListFiltersAndPages(t *testing.T) {
 	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-	clock := now
-	c := newClient(t, passagetest.Options{Now: func() time.Time { return clock }})
+	clock := emulate.NewClock(now)
+	c := newClient(t, passagetest.Options{Now: clock.Now})
 	ids := map[string]string{}
 	for i, e := range []string{"ann@example.com", "bob@example.com", "cat@test.org", "dan@example.com"} {
-		clock = now.Add(time.Duration(i) * time.Minute)
+		clock.Set(now.Add(time.Duration(i) * time.Minute))
 		_, body := c.do("POST", "/v1/apps/app1/users", fmt.Sprintf(`{"email":%q}`, e))
 		ids[e] = body["user"].(map[string]any)["id"].(string)
 	}
 	c.do("PATCH", "/v1/apps/app1/users/"+ids["bob@example.com"]+"/deactivate", "")
-	clock = now.Add(time.Hour)
+	clock.Set(now.Add(time.Hour))
 
 	emails := func(q string) []string {
 		st, body := c.do("GET", "/v1/apps/app1/users?"+q, "")
