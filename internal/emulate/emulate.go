@@ -78,6 +78,28 @@ const (
 	Base62  = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 )
 
+// Compare reports whether c, the sign of comparing a value with an
+// operand (as cmp.Compare or time.Time.Compare give it), satisfies op:
+// "eq", "ne", "gt", "ge", "lt" or "le", the comparison operators of the
+// providers' filter languages. Any other op is false.
+func Compare(op string, c int) bool {
+	switch op {
+	case "eq":
+		return c == 0
+	case "ne":
+		return c != 0
+	case "gt":
+		return c > 0
+	case "ge":
+		return c >= 0
+	case "lt":
+		return c < 0
+	case "le":
+		return c <= 0
+	}
+	return false
+}
+
 // Like reports whether s matches the SQL LIKE pattern: % is any run of
 // characters, _ is one character. Without caseSensitive it compares as
 // ILIKE does.

@@ -30,6 +30,29 @@ func TestLike(t *testing.T) {
 	}
 }
 
+func TestCompare(t *testing.T) {
+	// want holds the answers for c = -1, 0 and +1.
+	cases := []struct {
+		op   string
+		want [3]bool
+	}{
+		{"eq", [3]bool{false, true, false}},
+		{"ne", [3]bool{true, false, true}},
+		{"gt", [3]bool{false, false, true}},
+		{"ge", [3]bool{false, true, true}},
+		{"lt", [3]bool{true, false, false}},
+		{"le", [3]bool{true, true, false}},
+		{"sw", [3]bool{false, false, false}},
+		{"", [3]bool{false, false, false}},
+	}
+	for _, tc := range cases {
+		for i, c := range []int{-1, 0, 1} {
+			assert.Equal(t, tc.want[i], Compare(tc.op, c), "%s with %d", tc.op, c)
+		}
+		assert.Equal(t, tc.want[2], Compare(tc.op, 7), "%s: any positive c is greater", tc.op)
+	}
+}
+
 func FuzzLike(f *testing.F) {
 	f.Add("%a_b%", "xxaXbyy")
 	f.Fuzz(func(t *testing.T, p, s string) {

@@ -1,12 +1,15 @@
 package oktatest
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/idport/identity/internal/emulate"
 )
 
 // expr is a parsed filter or search expression. get returns the values of
@@ -40,22 +43,7 @@ func (c comparison) eval(get func(string) []string) bool {
 func (c comparison) match(v string) bool {
 	if t, err := time.Parse(time.RFC3339, c.value); err == nil {
 		have, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			return false
-		}
-		switch c.op {
-		case "gt":
-			return have.After(t)
-		case "ge":
-			return !have.Before(t)
-		case "lt":
-			return have.Before(t)
-		case "le":
-			return !have.After(t)
-		case "eq":
-			return have.Equal(t)
-		}
-		return false
+		return err == nil && emulate.Compare(c.op, have.Compare(t))
 	}
 	want := c.value
 	if c.fold {
@@ -73,23 +61,10 @@ func (c comparison) match(v string) bool {
 		d := strings.Compare(v, want)
 		if a, err1 := strconv.ParseFloat(v, 64); err1 == nil {
 			if b, err2 := strconv.ParseFloat(want, 64); err2 == nil {
-				d = 0
-				if a < b {
-					d = -1
-				} else if a > b {
-					d = 1
-				}
+				d = cmp.Compare(a, b)
 			}
 		}
-		switch c.op {
-		case "gt":
-			return d > 0
-		case "ge":
-			return d >= 0
-		case "lt":
-			return d < 0
-		}
-		return d <= 0
+		return emulate.Compare(c.op, d)
 	}
 	return false
 }

@@ -1,6 +1,7 @@
 package passagetest
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
@@ -482,36 +483,20 @@ func (f filter) matches(u *user) bool {
 	case "last_login_at":
 		at = time.Time{}
 	}
+	// On a timestamp or a count, like and not_like test equality
+	// (Unpublished).
+	op := f.op
+	if op == "like" || op == "not_like" {
+		op = "eq"
+	}
 	if vals == nil {
 		want, err := time.Parse(filterTimeFormat, f.value)
-		if err != nil {
-			return false
-		}
-		switch f.op {
-		case "gt":
-			return at.After(want)
-		case "lt":
-			return at.Before(want)
-		case "ne":
-			return !at.Equal(want)
-		}
-		return at.Equal(want)
+		return err == nil && emulate.Compare(op, at.Compare(want))
 	}
 	if num {
 		have, _ := strconv.Atoi(vals[0])
 		want, err := strconv.Atoi(f.value)
-		if err != nil {
-			return false
-		}
-		switch f.op {
-		case "gt":
-			return have > want
-		case "lt":
-			return have < want
-		case "ne":
-			return have != want
-		}
-		return have == want
+		return err == nil && emulate.Compare(op, cmp.Compare(have, want))
 	}
 	anyOf := func(pred func(string) bool) bool {
 		return slices.ContainsFunc(vals, func(v string) bool { return v != "" && pred(v) })
