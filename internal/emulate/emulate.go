@@ -5,12 +5,14 @@
 package emulate
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -60,6 +62,24 @@ func Chain(api http.Handler, middleware func(http.Handler) http.Handler, latency
 		})
 	}
 	return h
+}
+
+// Default sets *p to def when the option *p is unset: zero, or, for a
+// number such as a duration or a count, negative, which no emulator
+// option means.
+func Default[T cmp.Ordered](p *T, def T) {
+	var zero T
+	if *p <= zero {
+		*p = def
+	}
+}
+
+// Locked returns fn's result computed holding mu, for the emulators'
+// accessors, which tests call while handlers change what they read.
+func Locked[T any](mu *sync.Mutex, fn func() T) T {
+	mu.Lock()
+	defer mu.Unlock()
+	return fn()
 }
 
 // ID returns n random characters from alphabet.

@@ -1,7 +1,9 @@
 package emulate
 
 import (
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -51,6 +53,30 @@ func TestCompare(t *testing.T) {
 		}
 		assert.Equal(t, tc.want[2], Compare(tc.op, 7), "%s: any positive c is greater", tc.op)
 	}
+}
+
+func TestDefault(t *testing.T) {
+	durations := []struct{ set, want time.Duration }{{0, time.Hour}, {-time.Second, time.Hour}, {time.Minute, time.Minute}}
+	for _, tc := range durations {
+		d := tc.set
+		Default(&d, time.Hour)
+		assert.Equal(t, tc.want, d, "%v", tc.set)
+	}
+	strs := []struct{ set, want string }{{"", "app"}, {"mine", "mine"}, {" ", " "}}
+	for _, tc := range strs {
+		s := tc.set
+		Default(&s, "app")
+		assert.Equal(t, tc.want, s, "%q", tc.set)
+	}
+}
+
+func TestLocked(t *testing.T) {
+	var mu sync.Mutex
+	heldInside := Locked(&mu, func() bool { return !mu.TryLock() })
+	assert.True(t, heldInside, "fn runs holding the lock")
+	assert.True(t, mu.TryLock(), "the lock is released after fn")
+	mu.Unlock()
+	assert.Equal(t, 42, Locked(&mu, func() int { return 42 }), "fn's result is returned")
 }
 
 func FuzzLike(f *testing.F) {

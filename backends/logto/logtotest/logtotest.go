@@ -65,21 +65,11 @@ type Emulator struct {
 
 // New returns an emulator with no users and no roles.
 func New(opts Options) *Emulator {
-	if opts.AppID == "" {
-		opts.AppID = "m2m-app"
-	}
-	if opts.AppSecret == "" {
-		opts.AppSecret = "m2m-secret"
-	}
-	if opts.Resource == "" {
-		opts.Resource = DefaultResource
-	}
-	if opts.TokenLifetime <= 0 {
-		opts.TokenLifetime = time.Hour
-	}
-	if opts.MaxPageSize <= 0 {
-		opts.MaxPageSize = 100
-	}
+	emulate.Default(&opts.AppID, "m2m-app")
+	emulate.Default(&opts.AppSecret, "m2m-secret")
+	emulate.Default(&opts.Resource, DefaultResource)
+	emulate.Default(&opts.TokenLifetime, time.Hour)
+	emulate.Default(&opts.MaxPageSize, 100)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -101,11 +91,7 @@ func (e *Emulator) TokenRequests() int { return e.tokens.Issued() }
 func (e *Emulator) RevokeTokens() { e.tokens.RevokeAll() }
 
 // UserCount returns how many users exist.
-func (e *Emulator) UserCount() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.users)
-}
+func (e *Emulator) UserCount() int { return emulate.Locked(&e.mu, func() int { return len(e.users) }) }
 
 // Server is an emulator listening on a loopback address.
 type Server struct {

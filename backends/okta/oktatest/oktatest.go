@@ -109,21 +109,11 @@ type Emulator struct {
 
 // New returns an emulator with no users and the built-in Everyone group.
 func New(opts Options) *Emulator {
-	if opts.APIToken == "" {
-		opts.APIToken = "okta-test-token"
-	}
-	if opts.TokenLifetime <= 0 {
-		opts.TokenLifetime = time.Hour
-	}
-	if opts.RateLimit <= 0 {
-		opts.RateLimit = 10000
-	}
-	if opts.RateWindow <= 0 {
-		opts.RateWindow = time.Minute
-	}
-	if opts.MaxPageSize <= 0 {
-		opts.MaxPageSize = 200
-	}
+	emulate.Default(&opts.APIToken, "okta-test-token")
+	emulate.Default(&opts.TokenLifetime, time.Hour)
+	emulate.Default(&opts.RateLimit, 10000)
+	emulate.Default(&opts.RateWindow, time.Minute)
+	emulate.Default(&opts.MaxPageSize, 200)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -148,29 +138,19 @@ func New(opts Options) *Emulator {
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.handler.ServeHTTP(w, r) }
 
 // UserCount returns how many users exist, deactivated ones included.
-func (e *Emulator) UserCount() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.users)
-}
+func (e *Emulator) UserCount() int { return emulate.Locked(&e.mu, func() int { return len(e.users) }) }
 
 // TokenRequests returns how many OAuth access tokens were issued.
 func (e *Emulator) TokenRequests() int { return e.tokens.Issued() }
 
 // RateLimited returns how many requests were answered 429.
 func (e *Emulator) RateLimited() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.rateLimited
+	return emulate.Locked(&e.mu, func() int { return e.rateLimited })
 }
 
 // Requests returns how many /api requests arrived, those answered 429
 // included, so that a test can tell how many calls an operation made.
-func (e *Emulator) Requests() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.requests
-}
+func (e *Emulator) Requests() int { return emulate.Locked(&e.mu, func() int { return e.requests }) }
 
 // RevokeTokens makes every access token issued so far fail with 401
 // E0000011, as when an admin revokes a service app's tokens.

@@ -80,18 +80,10 @@ type Emulator struct {
 
 // New returns an emulator with no users.
 func New(opts Options) *Emulator {
-	if opts.AppID == "" {
-		opts.AppID = "app"
-	}
-	if opts.APIKey == "" {
-		opts.APIKey = "passage-test-key"
-	}
-	if opts.MaxPageSize <= 0 {
-		opts.MaxPageSize = 500
-	}
-	if opts.DefaultPageSize <= 0 {
-		opts.DefaultPageSize = 20
-	}
+	emulate.Default(&opts.AppID, "app")
+	emulate.Default(&opts.APIKey, "passage-test-key")
+	emulate.Default(&opts.MaxPageSize, 500)
+	emulate.Default(&opts.DefaultPageSize, 20)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -105,11 +97,7 @@ func New(opts Options) *Emulator {
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.handler.ServeHTTP(w, r) }
 
 // UserCount returns how many users exist.
-func (e *Emulator) UserCount() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.users)
-}
+func (e *Emulator) UserCount() int { return emulate.Locked(&e.mu, func() int { return len(e.users) }) }
 
 // Requests returns how many requests each route received, keyed like
 // "POST /users" (the /v1/apps/{app_id} prefix left out); requests refused
