@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -48,10 +49,13 @@ func (d *device) json() map[string]any {
 	}
 }
 
-// fail writes Passage's error body.
-func fail(w http.ResponseWriter, status int, code, msg string) {
-	emulate.WriteJSON(w, status, map[string]string{"code": code, "error": msg})
+// failure is Passage's error body.
+func failure(status int, code, msg string) emulate.Reply {
+	return emulate.JSON(status, map[string]string{"code": code, "error": msg})
 }
+
+// fail writes Passage's error body.
+func fail(w http.ResponseWriter, status int, code, msg string) { failure(status, code, msg).Write(w) }
 
 // newRouter is the route table below /v1/apps/{app_id}/users. A path or
 // method it does not serve is 404 user_not_found (Unpublished: Passage
@@ -138,66 +142,54 @@ func (u *user) json(full bool) map[string]any {
 	return m
 }
 
-func userNotFound(w http.ResponseWriter) {
-	fail(w, http.StatusNotFound, "user_not_found", "User not found.")
+// withUser works out the answer from the user with id holding the lock,
+// or answers 404 user_not_found; the answer is written after the lock is
+// released, so that a slow client never holds the emulator up.
+func (e *Emulator) withUser(w http.ResponseWriter, id string, fn func(*user) emulate.Reply) {
+	e.mu.Lock()
+	rp := failure(http.StatusNotFound, "user_not_found", "User not found.")
+	if u, ok := e.users[id]; ok {
+		rp = fn(u)
+	}
+	e.mu.Unlock()
+	rp.Write(w)
+}
+
+// userReply is 200 {"user": ...}, the answer of get, update and the
+// status changes.
+func userReply(u *user) emulate.Reply {
+	return emulate.JSON(http.StatusOK, map[string]any{"user": u.json(true)})
 }
 
 // listDevices answers 200 {"devices": [...]}, oldest first.
 func (e *Emulator) listDevices(w http.ResponseWriter, id string) {
-	e.mu.Lock()
-	u, ok := e.users[id]
-	out := []map[string]any{}
-	if ok {
+	e.withUser(w, id, func(u *user) emulate.Reply {
+		out := []map[string]any{}
 		for _, d := range u.devices {
 			out = append(out, d.json())
 		}
-	}
-	e.mu.Unlock()
-	if !ok {
-		userNotFound(w)
-		return
-	}
-	emulate.WriteJSON(w, http.StatusOK, map[string]any{"devices": out})
+		return emulate.JSON(http.StatusOK, map[string]any{"devices": out})
+	})
 }
 
 // deleteDevice answers 200 with an empty body, 404 device_not_found for a
 // device the user does not have.
 func (e *Emulator) deleteDevice(w http.ResponseWriter, id, deviceID string) {
-	e.mu.Lock()
-	u, ok := e.users[id]
-	found := false
-	if ok {
-		for i, d := range u.devices {
-			if d.id == deviceID {
-				u.devices = slices.Delete(u.devices, i, i+1)
-				u.updated = e.opts.Now().UTC()
-				found = true
-				break
-			}
+	e.withUser(w, id, func(u *user) emulate.Reply {
+		i := slices.IndexFunc(u.devices, func(d *device) bool { return d.id == deviceID })
+		if i < 0 {
+			return failure(http.StatusNotFound, "device_not_found", "Device not found.")
 		}
-	}
-	e.mu.Unlock()
-	switch {
-	case !ok:
-		userNotFound(w)
-	case !found:
-		fail(w, http.StatusNotFound, "device_not_found", "Device not found.")
-	default:
-		w.WriteHeader(http.StatusOK)
-	}
+		u.devices = slices.Delete(u.devices, i, i+1)
+		u.updated = e.opts.Now().UTC()
+		return emulate.Empty(http.StatusOK)
+	})
 }
 
 // revokeTokens answers 200 with an empty body. The emulator issues no
 // refresh tokens, so there is nothing to revoke but the user must exist.
 func (e *Emulator) revokeTokens(w http.ResponseWriter, id string) {
-	e.mu.Lock()
-	_, ok := e.users[id]
-	e.mu.Unlock()
-	if !ok {
-		userNotFound(w)
-		return
-	}
-	w.WriteHeader(http.StatusOK)
+	e.withUser(w, id, func(*user) emulate.Reply { return emulate.Empty(http.StatusOK) })
 }
 
 // body is the create and update request: {email?, phone?, user_metadata?}.
@@ -342,20 +334,7 @@ func (e *Emulator) create(w http.ResponseWriter, r *http.Request) {
 	emulate.WriteJSON(w, http.StatusCreated, map[string]any{"user": out})
 }
 
-func (e *Emulator) get(w http.ResponseWriter, id string) {
-	e.mu.Lock()
-	u, ok := e.users[id]
-	var out map[string]any
-	if ok {
-		out = u.json(true)
-	}
-	e.mu.Unlock()
-	if !ok {
-		userNotFound(w)
-		return
-	}
-	emulate.WriteJSON(w, http.StatusOK, map[string]any{"user": out})
-}
+func (e *Emulator) get(w http.ResponseWriter, id string) { e.withUser(w, id, userReply) }
 
 func (e *Emulator) update(w http.ResponseWriter, r *http.Request, id string) {
 	b, ok := readBody(w, r)
@@ -366,82 +345,59 @@ func (e *Emulator) update(w http.ResponseWriter, r *http.Request, id string) {
 	if !ok {
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	u, ok := e.users[id]
-	if !ok {
-		userNotFound(w)
-		return
-	}
-	email, phone := u.email, u.phone
-	if b.Email != nil {
-		email = strings.ToLower(strings.TrimSpace(*b.Email))
-	}
-	if b.Phone != nil {
-		phone = *b.Phone
-	}
-	if email != "" && !validEmail(email) || phone != "" && !validPhone(phone) {
-		fail(w, http.StatusBadRequest, "invalid_request", "invalid email or phone")
-		return
-	}
-	if email == "" && phone == "" {
-		fail(w, http.StatusBadRequest, "invalid_request", "a user needs an email or a phone")
-		return
-	}
-	if e.taken(id, email, phone) {
-		fail(w, http.StatusBadRequest, "invalid_request", "a user with this identifier already exists")
-		return
-	}
-	u.email, u.phone = email, phone
-	if len(md) > 0 {
-		next := make(map[string]any, len(u.metadata)+len(md))
-		for k, v := range u.metadata {
-			next[k] = v
+	e.withUser(w, id, func(u *user) emulate.Reply {
+		email, phone := u.email, u.phone
+		if b.Email != nil {
+			email = strings.ToLower(strings.TrimSpace(*b.Email))
 		}
-		for k, v := range md {
-			if v == nil {
-				delete(next, k)
-			} else {
-				next[k] = v
+		if b.Phone != nil {
+			phone = *b.Phone
+		}
+		switch {
+		case email != "" && !validEmail(email) || phone != "" && !validPhone(phone):
+			return failure(http.StatusBadRequest, "invalid_request", "invalid email or phone")
+		case email == "" && phone == "":
+			return failure(http.StatusBadRequest, "invalid_request", "a user needs an email or a phone")
+		case e.taken(id, email, phone):
+			return failure(http.StatusBadRequest, "invalid_request", "a user with this identifier already exists")
+		}
+		u.email, u.phone = email, phone
+		if len(md) > 0 {
+			next := maps.Clone(u.metadata)
+			if next == nil {
+				next = make(map[string]any, len(md))
 			}
+			for k, v := range md {
+				if v == nil {
+					delete(next, k)
+				} else {
+					next[k] = v
+				}
+			}
+			u.metadata = next
 		}
-		u.metadata = next
-	}
-	u.updated = e.opts.Now().UTC()
-	emulate.WriteJSON(w, http.StatusOK, map[string]any{"user": u.json(true)})
+		u.updated = e.opts.Now().UTC()
+		return userReply(u)
+	})
 }
 
 // delete answers 200 with an empty body.
 func (e *Emulator) delete(w http.ResponseWriter, id string) {
-	e.mu.Lock()
-	_, ok := e.users[id]
-	delete(e.users, id)
-	e.mu.Unlock()
-	if !ok {
-		userNotFound(w)
-		return
-	}
-	w.WriteHeader(http.StatusOK)
+	e.withUser(w, id, func(u *user) emulate.Reply {
+		delete(e.users, u.id)
+		return emulate.Empty(http.StatusOK)
+	})
 }
 
 // setStatus serves activate and deactivate. Repeating either succeeds
 // (Unpublished).
 func (e *Emulator) setStatus(w http.ResponseWriter, id, status string) {
-	e.mu.Lock()
-	u, ok := e.users[id]
-	var out map[string]any
-	if ok {
+	e.withUser(w, id, func(u *user) emulate.Reply {
 		if u.status != status {
 			u.status, u.updated = status, e.opts.Now().UTC()
 		}
-		out = u.json(true)
-	}
-	e.mu.Unlock()
-	if !ok {
-		userNotFound(w)
-		return
-	}
-	emulate.WriteJSON(w, http.StatusOK, map[string]any{"user": out})
+		return userReply(u)
+	})
 }
 
 // filter is one of the documented list filters: an optional operator
