@@ -76,12 +76,8 @@ func (r res) code() string { s, _ := r.obj()["code"].(string); return s }
 
 func (c *client) send(req *http.Request) res {
 	c.t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(c.t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(c.t, err)
-	return res{status: resp.StatusCode, header: resp.Header, raw: raw}
+	rs := emulate.Send(c.t, req)
+	return res{status: rs.Status, header: rs.Header, raw: rs.Body}
 }
 
 // tokenRequest posts form to /oidc/token, with HTTP Basic when id is set.

@@ -170,28 +170,24 @@ func (c *client) do(method, path string, body any, headers ...string) res {
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(c.t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(c.t, err)
-	assert.NotEmpty(c.t, resp.Header.Get("X-Okta-Request-Id"), "%s %s", method, path)
-	_, err = http.ParseTime(resp.Header.Get("Date"))
+	rs := emulate.Send(c.t, req)
+	assert.NotEmpty(c.t, rs.Header.Get("X-Okta-Request-Id"), "%s %s", method, path)
+	_, err = http.ParseTime(rs.Header.Get("Date"))
 	assert.NoError(c.t, err, "Date of %s %s", method, path)
 	if strings.HasPrefix(path, "/api/") {
 		for _, h := range []string{"X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset"} {
-			_, err := strconv.Atoi(resp.Header.Get(h))
+			_, err := strconv.Atoi(rs.Header.Get(h))
 			assert.NoError(c.t, err, "%s of %s %s", h, method, path)
 		}
 	}
-	if resp.StatusCode >= 400 && strings.HasPrefix(path, "/api/") {
+	if rs.Status >= 400 && strings.HasPrefix(path, "/api/") {
 		var e map[string]any
-		require.NoError(c.t, json.Unmarshal(raw, &e), "error body of %s %s: %s", method, path, raw)
+		require.NoError(c.t, json.Unmarshal(rs.Body, &e), "error body of %s %s: %s", method, path, rs.Body)
 		assert.Equal(c.t, e["errorCode"], e["errorLink"])
 		assert.Regexp(c.t, `^oae\w+$`, e["errorId"])
 		assert.IsType(c.t, []any{}, e["errorCauses"])
 	}
-	return res{status: resp.StatusCode, header: resp.Header, raw: raw}
+	return res{status: rs.Status, header: rs.Header, raw: rs.Body}
 }
 
 // newUser is a create body for login (an email) with a password if pw is
@@ -801,11 +797,11 @@ func tokenRequest(t *testing.T, org, client, scope, assertion string) res {
 
 func postForm(t *testing.T, org string, form url.Values) res {
 	t.Helper()
-	resp, err := http.PostForm(org+"/oauth2/v1/token", form)
+	req, err := http.NewRequest("POST", org+"/oauth2/v1/token", strings.NewReader(form.Encode()))
 	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return res{status: resp.StatusCode, header: resp.Header, raw: raw}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rs := emulate.Send(t, req)
+	return res{status: rs.Status, header: rs.Header, raw: rs.Body}
 }
 
 func TestTokenEndpoint(t *testing.T) {

@@ -3,7 +3,6 @@ package passagetest_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -54,13 +53,10 @@ func (c *client) do(method, path, body string) (int, map[string]any) {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(c.t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	rs := emulate.Send(c.t, req)
 	var out map[string]any
-	_ = json.Unmarshal(b, &out)
-	return resp.StatusCode, out
+	_ = json.Unmarshal(rs.Body, &out)
+	return rs.Status, out
 }
 
 func TestStatusCodesAndEnvelopes(t *testing.T) {
