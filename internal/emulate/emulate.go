@@ -1,8 +1,8 @@
 // Package emulate holds what the provider emulators share: JSON replies,
 // bounded request bodies, the latency and middleware chain, random ids,
 // SQL LIKE matching, and, for their tests, a clock moved by hand and a
-// sender that reads answers whole. Fault injection, which any emulator takes through
-// its Middleware option, is the public package faultinject.
+// sender that reads answers whole. Fault injection, which any emulator
+// takes through its Middleware option, is the public package faultinject.
 package emulate
 
 import (
