@@ -15,11 +15,47 @@ import (
 	"github.com/idport/identity"
 	"github.com/idport/identity/backends/logto"
 	"github.com/idport/identity/backends/logto/logtotest"
+	"github.com/idport/identity/faultinject"
+	"github.com/idport/identity/internal/openapicheck"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 const canarySecret = "canary-logto-secret-77aa"
+
+// emulated starts a schema-checked emulator, with mw in front of the
+// checker if set, and opens a directory on it.
+func emulated(t *testing.T, eo logtotest.Options, mw ...func(http.Handler) http.Handler) (*identity.Directory, *logtotest.Server) {
+	t.Helper()
+	eo.AppID, eo.AppSecret = "m2m", "s3cret"
+	check := openapicheck.Middleware(t, "logto", schemaOptions)
+	eo.Middleware = check
+	ho := identity.HTTPOptions{}
+	if len(mw) > 0 {
+		eo.Middleware = func(h http.Handler) http.Handler { return mw[0](check(h)) }
+		ho = identity.HTTPOptions{Timeout: 500 * time.Millisecond, RetryBaseDelay: time.Millisecond}
+	}
+	srv := logtotest.NewServer(t, eo)
+	dir, err := logto.New(context.Background(), logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s3cret", HTTPOptions: ho})
+	require.NoError(t, err)
+	return dir, srv
+}
+
+// TestTokenEndpointFaults: a transient fault at the token endpoint is
+// retried, and the call goes on with the token fetched again.
+func TestTokenEndpointFaults(t *testing.T) {
+	for _, k := range faultinject.TransientFaults {
+		t.Run(string(k), func(t *testing.T) {
+			f := faultinject.New(faultinject.Options{Include: []string{"/oidc/token"}, RetryAfter: "0", SlowDelay: time.Minute})
+			dir, srv := emulated(t, logtotest.Options{}, f.Wrap)
+			f.Next(k)
+			_, err := dir.GetUser(context.Background(), "missing00000")
+			require.ErrorIs(t, err, identity.ErrNotFound, "the token was fetched again and the call went on")
+			assert.Equal(t, 1, f.Injected())
+			assert.LessOrEqual(t, srv.TokenRequests(), 2)
+		})
+	}
+}
 
 func TestOneTokenForManyGoroutines(t *testing.T) {
 	dir, srv := emulated(t, logtotest.Options{})

@@ -1,0 +1,159 @@
+package logto_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/backends/logto"
+	"github.com/idport/identity/backends/logto/logtotest"
+	"github.com/idport/identity/driver"
+	"github.com/idport/identity/faultinject"
+	"github.com/idport/identity/internal/backendtest"
+	"github.com/idport/identity/internal/hostiletest"
+	"github.com/idport/identity/internal/openapicheck"
+	"github.com/idport/identity/internal/secrettest"
+)
+
+// schemaOptions lets through what Logto's document leaves out: the OIDC
+// token endpoint, and the 404 entity.not_found that every /users/{userId}
+// route answers for a missing user (findUserById runs first in each
+// handler; observed for password/verify, SEMANTICS.md section 5), which
+// the generated document omits for these two.
+var schemaOptions = openapicheck.Options{
+	Unchecked: []string{"/oidc/token"},
+	ExtraStatuses: map[string][]int{
+		"PATCH /api/users/{userId}/password":  {404},
+		"GET /api/users/{userId}/custom-data": {404},
+	},
+}
+
+func options(c backendtest.Config) logto.Options {
+	return logto.Options{Endpoint: c.URL, AppID: "m2m", AppSecret: identity.Secret(c.Secret), HTTPOptions: c.HTTP}
+}
+
+// kit describes the backend to the shared HTTP backend tests.
+var kit = &backendtest.Backend{
+	Name:        logto.Scheme,
+	Credentials: []backendtest.Credential{{Name: "ClientCredentials", TokenPath: "/oidc/token"}},
+	Modes: []backendtest.Mode{{Capabilities: identity.Capabilities{
+		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true, RoleCatalog: true, UniqueEmail: true, UniquePhone: true,
+		SetPassword: true, VerifyPassword: true, ChangePassword: true,
+		Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended},
+	}}},
+	Emulator: func(o backendtest.EmulatorOptions) backendtest.Emulator {
+		return logtotest.New(logtotest.Options{AppID: "m2m", AppSecret: o.Secret, Middleware: o.Middleware})
+	},
+	Schema: schemaOptions,
+	Open: func(ctx context.Context, c backendtest.Config) (*identity.Directory, error) {
+		return logto.New(ctx, options(c))
+	},
+	Raw: func(tb testing.TB, c backendtest.Config, maxResponse int) driver.Directory {
+		return logto.RawDirectory(tb, c.URL, c.Secret, c.HTTP, maxResponse)
+	},
+	URLField: "Endpoint",
+	URLs: map[string]bool{
+		"logto://localhost:3001?insecure_http=true":   true,
+		"logto://auth.example.com?insecure_http=true": true,
+		"logto://auth.example.com":                    true,
+		"logto://auth.example.com?insecure_http=yes":  false,
+	},
+	Opener:    &logto.URLOpener{Options: logto.Options{AppID: "m2m", AppSecret: "s3cret"}},
+	APIPrefix: "/api/",
+	MissingID: "abc123def456",
+	Routes: []string{
+		"/oidc/token",
+		"/api/users", "/api/users/{user}", "/api/users/{user}/password", "/api/users/{user}/password/verify",
+		"/api/users/{user}/is-suspended", "/api/users/{user}/custom-data", "/api/users/{user}/profile",
+		"/api/users/{user}/roles", "/api/users/{user}/roles/{[a-z0-9]+}", "/api/roles", "/api/roles/{[a-z0-9]+}",
+	},
+	Hostile: []string{"../../oidc/token"},
+	Query: backendtest.Query{
+		Path:    "/api/users",
+		Allowed: []string{"page", "page_size", "search.primaryEmail", "mode.primaryEmail", "search.username", "mode.username", "isCaseSensitive", "mode", "joint"},
+		Email:   "search.primaryEmail", Username: "search.username", Value: func(v string) string { return v },
+		Search: "search.primaryEmail", SearchValue: func(q string) string { return "%" + q + "%" },
+	},
+	Lost: backendtest.Lost{
+		CreatePaths:  []string{"/api/users"},
+		Users:        []identity.NewUser{{Email: "ada@example.com", Username: "ada", Phone: "+14155550100", GivenName: "Ada", Metadata: map[string]any{"seats": 3}}},
+		WriteMethods: []string{"PATCH", "DELETE", "POST"},
+		UpdateFaults: []faultinject.Fault{faultinject.ResetAfter, faultinject.ResetAfter, faultinject.MalformedJSON},
+		DeleteFaults: []faultinject.Fault{faultinject.ResetAfter},
+	},
+	Leaks: backendtest.Leaks{
+		Options:  func(c backendtest.Config) any { return options(c) },
+		Canaries: func(c *secrettest.Canaries, secret string) { c.Add("basic", secrettest.EncodeBasic("m2m", secret)) },
+		Errors: map[int]string{
+			401: `{"code":"auth.unauthorized","message":"Unauthorized. ` + hostiletest.EchoAuth + `"}`,
+			403: `{"code":"auth.forbidden","message":"Forbidden. ` + hostiletest.EchoAuth + `"}`,
+			500: `{"code":"internal","message":"request had ` + hostiletest.EchoAuth + `","details":"` + hostiletest.EchoAuth + `"}`,
+			429: `{"code":"too_many_requests","message":"` + hostiletest.EchoAuth + `"}`,
+		},
+		TokenErrors: map[string]hostiletest.Answer{
+			"token endpoint 500": hostiletest.JSON(500, `{"error":"server_error","error_description":"`+hostiletest.EchoAuth+`"}`),
+		},
+	},
+	Live: backendtest.Live{
+		Env: []string{"LOGTO_ENDPOINT", logto.EnvAppID, logto.EnvAppSecret}, Optional: []string{logto.EnvResource},
+		Open: func(ctx context.Context) (*identity.Directory, error) {
+			return logto.New(ctx, logto.Options{
+				Endpoint: os.Getenv("LOGTO_ENDPOINT"), AppID: os.Getenv(logto.EnvAppID),
+				AppSecret: identity.Secret(os.Getenv(logto.EnvAppSecret)), Resource: os.Getenv(logto.EnvResource),
+			})
+		},
+	},
+	Fuzz: backendtest.Fuzz{Token: `{"access_token":"{{token}}","token_type":"Bearer","expires_in":3600,"scope":"all"}`, Seeds: fuzzSeeds()},
+}
+
+// fuzzSeeds are Logto's answers for FuzzServerResponses.
+func fuzzSeeds() []backendtest.ServerSeed {
+	const j = backendtest.JSONHeader
+	user := `{"id":"u1","username":"ada","primaryEmail":"ada@example.com","customData":{},"profile":{},"createdAt":1,"updatedAt":2,"isSuspended":false}`
+	var roles []string
+	for i := range 100 { // a full page: Logto's page_size maximum
+		roles = append(roles, fmt.Sprintf(`{"id":"r%d","name":"role%d","description":"d","type":"User"}`, i, i))
+	}
+	fullPage := "[" + strings.Join(roles, ",") + "]"
+	return []backendtest.ServerSeed{
+		{Status: 200, Headers: j, Body: user},
+		{Status: 200, Headers: j + "\nTotal-Number: 1", Body: "[" + user + "]"},
+		{Status: 200, Headers: j, Body: `[{"id":"r1","name":"editor","description":"editor","type":"User"}]`},
+		{Status: 200, Headers: j, Body: fullPage},
+		{Status: 200, Headers: j + "\nTotal-Number: 1000000", Body: fullPage},
+		{Status: 200, Headers: j + "\nTotal-Number: 1000000", Body: `[]`},
+		{Status: 200, Headers: j, Body: user, Shape: hostiletest.Truncated},
+		{Status: 200, Headers: j, Body: user, Shape: hostiletest.Oversized},
+		{Status: 404, Headers: j, Body: `{"code":"entity.not_found","message":"The resource does not exist."}`},
+		{Status: 404, Headers: j, Body: `{"code":"entity.not_exists_with_id","message":"gone"}`},
+		{Status: 422, Headers: j, Body: `{"code":"session.invalid_credentials","message":"wrong"}`},
+		{Status: 500, Headers: j, Body: `{"code":"unknown","message":"echo: {{auth}}","details":"{{auth}}"}`},
+		{Status: 429, Headers: j + "\nRetry-After: 3600", Body: `{"code":"too_many_requests","message":"slow down"}`},
+		{Status: 401, Headers: j, Body: `{"code":"auth.unauthorized","message":"Unauthorized."}`},
+		{Status: 403, Headers: j, Body: `{"code":"auth.forbidden","message":"Forbidden."}`},
+		{Status: 200, Headers: j, Body: user, TokenStatus: 401, TokenBody: `{"error":"invalid_client","error_description":"client authentication failed"}`},
+		{Status: 200, Headers: j, Body: user, TokenStatus: 400, TokenBody: `{"code":"oidc.invalid_target","error":"invalid_target"}`},
+		{Status: 200, Headers: j, Body: user, TokenStatus: 500, TokenBody: `<html>down</html>`},
+		{Status: 200, Headers: j, Body: user, TokenStatus: 400, TokenBody: `{"error":"invalid_request","error_description":"{{auth}}"}`},
+		{Status: 200, Headers: j, Body: user, TokenStatus: 400, TokenBody: `{"error":"{{auth}}"}`},
+		{Status: 200, Headers: j, Body: user, TokenStatus: 429},
+		{Status: 200, Headers: j, Body: user, TokenStatus: 200, TokenBody: `{"access_token":""}`},
+		{Status: 200, Headers: j, Body: user, TokenStatus: 200, TokenBody: `access_token={{token}}&token_type=bearer`},
+	}
+}
+
+// TestKit runs the tests every HTTP backend shares.
+func TestKit(t *testing.T) { backendtest.Run(t, kit) }
+
+func TestConformance(t *testing.T) { backendtest.Conformance(t, kit, "") }
+
+// TestConformanceLive runs the suite against a real Logto.
+func TestConformanceLive(t *testing.T) { backendtest.ConformanceLive(t, kit) }
+
+// TestChaos runs the conformance suite under transient faults.
+func TestChaos(t *testing.T) { backendtest.Chaos(t, kit) }
+
+func FuzzServerResponses(f *testing.F) { backendtest.FuzzServerResponses(f, kit) }

@@ -1,0 +1,145 @@
+package backendtest
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/conformance"
+	"github.com/idport/identity/internal/chaostest"
+)
+
+// Live is a backend's live mode: the conformance suite against the real
+// provider, configured from the environment.
+type Live struct {
+	// Env are the environment variables that must all be set; Optional
+	// names others, for the skip message.
+	Env, Optional []string
+	// Open opens the directory from the environment.
+	Open func(ctx context.Context) (*identity.Directory, error)
+	// Mode is the mode whose capabilities the real provider is held to.
+	Mode string
+	// Username, if set, shapes the suite's usernames as the tenant
+	// requires (see conformance.Usernamer).
+	Username func(base string) string
+	// Note, if set, is added to the skip message: what the tenant must
+	// be set up with.
+	Note string
+}
+
+// harness is the conformance harness of one mode of a backend, on a
+// schema-checked emulator per subtest. It counts each directory's
+// requests, so that the suite proves refused input and operations the
+// capabilities turn off send nothing.
+type harness struct {
+	b     *Backend
+	m     Mode
+	chaos *chaostest.Run
+	count *counters
+}
+
+func (h *harness) MakeDirectory(ctx context.Context, t *testing.T) (*identity.Directory, error) {
+	var outer []func(http.Handler) http.Handler
+	if h.chaos != nil {
+		f := h.chaos.Faults(t)
+		outer = append(outer, f.Wrap)
+		s := start(t, h.b, siteOptions{outer: outer, schema: true, mode: h.m.Name})
+		hc, file := h.count.client()
+		dir, err := h.b.Open(ctx, s.config("", identity.HTTPOptions{HTTPClient: hc,
+			Timeout: chaostest.Timeout, MaxAttempts: chaostest.MaxAttempts, RetryBaseDelay: chaostest.RetryBaseDelay}))
+		if err != nil {
+			return nil, err
+		}
+		clean, err := h.b.Open(ctx, s.config("", identity.HTTPOptions{}))
+		if err != nil {
+			return nil, err
+		}
+		tracked := h.chaos.Track(t, dir, f, clean)
+		file(tracked)
+		return tracked, nil
+	}
+	s := start(t, h.b, siteOptions{schema: true, mode: h.m.Name})
+	hc, file := h.count.client()
+	dir, err := h.b.Open(ctx, s.config("", identity.HTTPOptions{HTTPClient: hc}))
+	if err == nil {
+		file(dir)
+	}
+	return dir, err
+}
+
+func (h *harness) Capabilities() identity.Capabilities { return h.m.Capabilities }
+
+// Requests implements conformance.RequestCounter.
+func (h *harness) Requests(dir *identity.Directory) int { return h.count.requests(dir) }
+
+// usernamed is a harness whose mode shapes usernames.
+type usernamed struct{ *harness }
+
+func (u usernamed) Username(base string) string { return u.m.Username(base) }
+
+// suite returns the conformance harness of h's mode.
+func suite(h *harness) conformance.Harness {
+	if h.m.Username != nil {
+		return usernamed{h}
+	}
+	return h
+}
+
+// Conformance runs the conformance suite against b's emulator in mode.
+func Conformance(t *testing.T, b *Backend, mode string) {
+	conformance.Run(t, suite(&harness{b: b, m: b.mode(mode), count: &counters{}}))
+}
+
+// Chaos runs the conformance suite in b's default mode with a fifth of
+// the requests, token requests included, meeting transient faults
+// between the backend and the schema-checked emulator, and checks after
+// each subtest that the emulator holds no duplicate and lost no write.
+func Chaos(t *testing.T, b *Backend) {
+	run := chaostest.New(b.Name)
+	conformance.Run(t, suite(&harness{b: b, m: b.Modes[0], chaos: run, count: &counters{}}))
+	run.Report(t)
+}
+
+// live is the harness of the live mode.
+type live struct {
+	b *Backend
+	m Mode
+}
+
+func (l live) MakeDirectory(ctx context.Context, t *testing.T) (*identity.Directory, error) {
+	dir, err := l.b.Live.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return conformance.WithCleanup(t, dir), nil
+}
+
+func (l live) Capabilities() identity.Capabilities { return l.m.Capabilities }
+
+type liveUsernamed struct{ live }
+
+func (l liveUsernamed) Username(base string) string { return l.b.Live.Username(base) }
+
+// ConformanceLive runs the suite against the real provider when b's live
+// environment is set, and skips otherwise. Every user and role it creates
+// is deleted when each subtest ends, pass or fail.
+func ConformanceLive(t *testing.T, b *Backend) {
+	for _, k := range b.Live.Env {
+		if os.Getenv(k) == "" {
+			msg := "set " + strings.Join(b.Live.Env, ", ")
+			if len(b.Live.Optional) > 0 {
+				msg += " (optionally " + strings.Join(b.Live.Optional, ", ") + ")"
+			}
+			t.Skip(msg + " to run the suite against a real " + b.Name + b.Live.Note)
+		}
+	}
+	l := live{b: b, m: b.mode(b.Live.Mode)}
+	if b.Live.Username != nil {
+		conformance.Run(t, liveUsernamed{l})
+		return
+	}
+	conformance.Run(t, l)
+}
