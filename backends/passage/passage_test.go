@@ -148,3 +148,12 @@ func TestDuplicateIsAlreadyExists(t *testing.T) {
 	_, err = dir.UpdateUser(ctx, a.ID, identity.UserUpdate{Email: new("not valid@x")})
 	assert.True(t, errors.Is(err, identity.ErrInvalidArgument))
 }
+func TestAppIDCannotSteerPaths(t *testing.T) {
+	for _, app := range []string{"../x", "a/b", "a%2Fb", "a?b", "a#b", "a b", "a.b", "..", "ünï", "a\x00"} {
+		_, err := passage.New(context.Background(), passage.Options{AppID: app, APIKey: "k"})
+		var ie *identity.Error
+		require.ErrorAs(t, err, &ie, app)
+		assert.Equal(t, identity.InvalidArgument, ie.Code, app)
+		assert.Equal(t, "AppID", ie.Field, app)
+	}
+}

@@ -1,0 +1,187 @@
+package passage_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/backends/passage"
+	"github.com/idport/identity/backends/passage/passagetest"
+	"github.com/idport/identity/conformance"
+	"github.com/idport/identity/driver"
+	"github.com/idport/identity/faultinject"
+	"github.com/idport/identity/internal/backendtest"
+	"github.com/idport/identity/internal/hostiletest"
+	"github.com/idport/identity/internal/openapicheck"
+	"github.com/stretchr/testify/require"
+)
+
+// metadataFields is the app's user_metadata schema the tests need.
+func metadataFields() map[string]passagetest.FieldType {
+	f := map[string]passagetest.FieldType{
+		"plan": passagetest.String, "tier": passagetest.String, "note": passagetest.String,
+		"seats": passagetest.Integer, "beta": passagetest.Boolean, "roles": passagetest.String,
+	}
+	for i := range conformance.Goroutines {
+		f[fmt.Sprintf("k%d", i)] = passagetest.String
+	}
+	return f
+}
+
+var schemaOptions = openapicheck.Options{BasePath: "/v1"}
+
+// options are the Options of a directory on the app "app1" at c.URL; the
+// "roles" mode keeps roles in the metadata field of that name.
+func options(c backendtest.Config) passage.Options {
+	o := passage.Options{AppID: "app1", APIKey: identity.Secret(c.Secret), BaseURL: strings.TrimSuffix(c.URL, "/") + "/v1", HTTPOptions: c.HTTP}
+	if c.Mode == "roles" {
+		o.RolesField = "roles"
+	}
+	return o
+}
+
+// emulated starts a schema-checked emulator and opens a directory with
+// opts on it.
+func emulated(t *testing.T, opts passage.Options) (*identity.Directory, *passagetest.Server) {
+	t.Helper()
+	srv := passagetest.NewServer(t, passagetest.Options{AppID: "app1", APIKey: "test-key", MetadataFields: metadataFields(),
+		Middleware: openapicheck.Middleware(t, "passage", schemaOptions)})
+	opts.AppID, opts.APIKey, opts.BaseURL = "app1", "test-key", srv.URL+"/v1"
+	dir, err := passage.New(context.Background(), opts)
+	require.NoError(t, err)
+	return dir, srv
+}
+
+var capabilities = identity.Capabilities{
+	Phone: true, Metadata: true, UniqueEmail: true, UniquePhone: true,
+	Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended},
+}
+
+// withRoles is capabilities with roles kept in metadata.
+func withRoles() identity.Capabilities {
+	c := capabilities
+	c.Roles, c.RoleCatalog = true, true
+	return c
+}
+
+// kit describes the backend to the shared HTTP backend tests.
+var kit = &backendtest.Backend{
+	Name:        passage.Scheme,
+	Credentials: []backendtest.Credential{{Name: "APIKey"}},
+	Modes:       []backendtest.Mode{{Capabilities: capabilities}, {Name: "roles", Capabilities: withRoles(), LocalCatalog: true}},
+	Emulator: func(o backendtest.EmulatorOptions) backendtest.Emulator {
+		return passagetest.New(passagetest.Options{AppID: "app1", APIKey: o.Secret, MetadataFields: metadataFields(), Middleware: o.Middleware})
+	},
+	Schema: schemaOptions,
+	Open: func(ctx context.Context, c backendtest.Config) (*identity.Directory, error) {
+		return passage.New(ctx, options(c))
+	},
+	Raw: func(tb testing.TB, c backendtest.Config, maxResponse int) driver.Directory {
+		o := options(c)
+		if o.RolesField != "" {
+			o.Roles = []identity.Role{{Name: "editor"}}
+		}
+		return passage.RawDirectory(tb, o, maxResponse)
+	},
+	URLField: "BaseURL",
+	URLs: map[string]bool{
+		"passage://app1?base_url=http://127.0.0.1:8080/v1":                      true,
+		"passage://app1?base_url=http://api.example.com/v1":                     false,
+		"passage://app1?base_url=http://api.example.com/v1&insecure_http=true":  true,
+		"passage://app1?base_url=http://api.example.com/v1&insecure_http=false": false,
+		"passage://app1?insecure_http=maybe":                                    false,
+	},
+	Opener:    &passage.URLOpener{Options: passage.Options{APIKey: "k"}},
+	APIPrefix: "/v1/",
+	MissingID: "abc",
+	Routes: []string{
+		"/v1/apps/app1/users", "/v1/apps/app1/users/{user}",
+		"/v1/apps/app1/users/{user}/activate", "/v1/apps/app1/users/{user}/deactivate",
+	},
+	Hostile: []string{"../../other-app/users", "activate"},
+	Sent:    []string{"activate"},
+	Query: backendtest.Query{
+		Path:    "/v1/apps/app1/users",
+		Allowed: []string{"page", "limit", "identifier", "status", "created_before"},
+		Email:   "identifier", Value: strings.ToLower,
+		Search: "identifier", SearchValue: func(q string) string { return "like:%" + strings.ToLower(q) + "%" },
+	},
+	Lost: backendtest.Lost{
+		Users:        []identity.NewUser{{Email: "Ada@Example.com", Phone: "+14155550100", Metadata: map[string]any{"seats": 3}}},
+		WriteMethods: []string{"PATCH", "DELETE"},
+		WriteMode:    "roles",
+		UpdateFaults: []faultinject.Fault{faultinject.MalformedJSON},
+		DeleteFaults: []faultinject.Fault{faultinject.ResetAfter},
+	},
+	Leaks: backendtest.Leaks{
+		Mode:    "roles",
+		Options: func(c backendtest.Config) any { return options(c) },
+		Errors: map[int]string{
+			401: `{"code":"invalid_access_token","error":"bad token ` + hostiletest.EchoAuth + `"}`,
+			403: `{"code":"operation_not_allowed","error":"` + hostiletest.EchoAuth + `"}`,
+			500: `{"code":"internal_server_error","error":"request had ` + hostiletest.EchoAuth + `"}`,
+			429: `{"code":"too_many_requests","error":"` + hostiletest.EchoAuth + `"}`,
+		},
+		Steps: func(t *testing.T, e *backendtest.LeakEnv) {
+			_, err := e.Dir.UpdateUser(e.Ctx, e.User.ID, identity.UserUpdate{Metadata: map[string]any{"undefined_field": "x"}})
+			require.ErrorIs(t, err, identity.ErrInvalidArgument)
+			e.Check(t, "UpdateUser undefined field", err)
+		},
+	},
+	Live: backendtest.Live{
+		Env: []string{"PASSAGE_APP_ID", passage.EnvAPIKey}, Optional: []string{"PASSAGE_BASE_URL"},
+		Note: " app, which must define the metadata fields the suite uses (see metadataFields)",
+		Open: func(ctx context.Context) (*identity.Directory, error) {
+			return passage.New(ctx, passage.Options{AppID: os.Getenv("PASSAGE_APP_ID"), APIKey: identity.Secret(os.Getenv(passage.EnvAPIKey)), BaseURL: os.Getenv("PASSAGE_BASE_URL")})
+		},
+	},
+	Fuzz: backendtest.Fuzz{Seeds: fuzzSeeds()},
+}
+
+// fuzzSeeds are Passage's answers for FuzzServerResponses.
+func fuzzSeeds() []backendtest.ServerSeed {
+	const j = backendtest.JSONHeader
+	user := `{"id":"u1","email":"ada@example.com","status":"active","user_metadata":{"plan":"pro","roles":"editor"},"created_at":"2025-01-02T03:04:05Z","updated_at":"2025-01-02T03:04:05Z"}`
+	return []backendtest.ServerSeed{
+		{Status: 200, Headers: j, Body: `{"user":` + user + `}`},
+		{Status: 201, Headers: j, Body: `{"user":` + user + `}`},
+		{Status: 200, Headers: j, Body: `{"users":[` + user + `],"total_users":1,"limit":10,"page":1,"created_before":1700000000}`},
+		{Status: 200, Headers: j, Body: `{"users":[` + user + `],"total_users":1000000000,"limit":1,"page":1,"created_before":1}`},
+		{Status: 200, Headers: j, Body: `{"users":[` + user + `],"total_users":5,"limit":0,"page":1}`},
+		{Status: 200, Headers: j, Body: `{"users":[],"total_users":5,"limit":500,"page":1}`},
+		// Both a user and a page of users, so that DeleteRole's walk gets
+		// past each user and on to the next page.
+		{Status: 200, Headers: j, Body: `{"user":{"id":"u1","status":"active"},"users":[` + user + `],"total_users":1000000000,"limit":1,"page":1}`},
+		{Status: 200, Headers: j, Body: `{"user":{"id":"u1","status":"active"},"users":[` + user + `],"total_users":5,"limit":0,"page":1}`},
+		{Status: 200, Headers: j, Body: `{"user":null}`},
+		{Status: 200, Headers: j, Body: `{"user":{"id":"u1","status":"banned"}}`},
+		{Status: 200, Headers: j, Body: `{"user":` + user + `}`, Shape: hostiletest.Truncated},
+		{Status: 200, Headers: j, Body: `{"user":` + user + `}`, Shape: hostiletest.Oversized},
+		{Status: 404, Headers: j, Body: `{"code":"user_not_found","error":"User not found."}`},
+		{Status: 404, Headers: j, Body: `{"code":"metadata_field_not_found","error":"metadata field \"{{auth}}\" not found"}`},
+		{Status: 400, Headers: j, Body: `{"code":"invalid_request","error":"a user with this identifier already exists"}`},
+		{Status: 401, Headers: j, Body: `{"code":"invalid_access_token","error":"Invalid access token: {{auth}}"}`},
+		{Status: 403, Headers: j, Body: `{"code":"operation_not_allowed","error":"no"}`},
+		{Status: 500, Headers: j, Body: `{"code":"internal_server_error","error":"{{auth}}"}`},
+		{Status: 503, Headers: "Content-Type: text/html", Body: `<html>unavailable {{auth}}</html>`},
+		{Status: 429, Headers: j + "\nRetry-After: 3600", Body: `{"code":"too_many_requests","error":"slow down"}`},
+	}
+}
+
+// TestKit runs the tests every HTTP backend shares.
+func TestKit(t *testing.T) { backendtest.Run(t, kit) }
+
+func TestConformance(t *testing.T) { backendtest.Conformance(t, kit, "") }
+
+func TestConformanceRolesInMetadata(t *testing.T) { backendtest.Conformance(t, kit, "roles") }
+
+// TestConformanceLive runs the suite against a real Passage app.
+func TestConformanceLive(t *testing.T) { backendtest.ConformanceLive(t, kit) }
+
+// TestChaos runs the conformance suite under transient faults.
+func TestChaos(t *testing.T) { backendtest.Chaos(t, kit) }
+
+func FuzzServerResponses(f *testing.F) { backendtest.FuzzServerResponses(f, kit) }
