@@ -578,7 +578,8 @@ func (c *Client) requestID(h http.Header) string {
 
 // decode turns a non-2xx response into an *identity.Error, without the
 // credential tok or AuthHeader carried: a server or proxy that echoes the
-// request's headers into its error body must not put them into the error.
+// request's headers into its error body must not put them into the error,
+// nor into the body DecodeError decoded as ProviderError.
 func (c *Client) decode(resp *Response, tok *oauth2.Token) *identity.Error {
 	var e *identity.Error
 	if c.cfg.DecodeError != nil {
@@ -601,6 +602,9 @@ func (c *Client) decode(resp *Response, tok *oauth2.Token) *identity.Error {
 		}
 		for _, f := range []*string{&e.Message, &e.ProviderCode, &e.Field, &e.RequestID} {
 			*f = strings.ReplaceAll(*f, cred, "[REDACTED]")
+		}
+		if e.ProviderError != nil {
+			redactStrings(&e.ProviderError, cred)
 		}
 	}
 	return e
