@@ -1,7 +1,6 @@
 package logto
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -9,6 +8,42 @@ import (
 	"github.com/idport/identity"
 	"github.com/idport/identity/internal/httpx"
 )
+
+// APIError is Logto's error body, decoded: the ProviderError of every
+// error a response of Logto's made, reached with errors.As:
+//
+//	var body *logto.APIError
+//	if errors.As(err, &body) { log.Print(body.Code, body.Details) }
+//
+// Any credential the request carried that a server echoed into the body
+// is "[REDACTED]" in it.
+type APIError struct {
+	// Code is Logto's code, such as "entity.not_found".
+	Code string `json:"code"`
+	// Message says what went wrong, in the tenant's language.
+	Message string `json:"message"`
+	// Data is the error's structured detail as JSON decodes it (for a
+	// guard error, the zod issues), or nil.
+	Data any `json:"data,omitempty"`
+	// Details is a guard error's line per issue, or "".
+	Details string `json:"details,omitempty"`
+}
+
+// Error returns the code and message, such as "logto entity.not_found:
+// The resource does not exist.".
+func (e *APIError) Error() string { return "logto " + e.Code + ": " + e.Message }
+
+// decodeError reads Logto's {code, message, data?, details?} body.
+func decodeError(status int, _ http.Header, body []byte) *identity.Error {
+	b, e := httpx.DecodeBody(status, body, codes, func(b *APIError) (string, string) { return b.Code, b.Message })
+	if e != nil {
+		e.Field = fields[b.Code]
+		if b.Details != "" {
+			e.Message += " " + b.Details
+		}
+	}
+	return e
+}
 
 // codes maps each Logto error code the Management API paths this backend
 // uses can return to a portable code. Codes not listed fall back to the
@@ -41,27 +76,6 @@ var fields = map[string]string{
 	"user.email_already_in_use":    "Email",
 	"user.phone_already_in_use":    "Phone",
 	"user.invalid_role_type":       "role",
-}
-
-// decodeError reads Logto's {code, message, details?} body.
-func decodeError(status int, _ http.Header, body []byte) *identity.Error {
-	var b struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-		Details string `json:"details"`
-	}
-	if json.Unmarshal(body, &b) != nil || b.Code == "" {
-		return nil
-	}
-	code, ok := codes[b.Code]
-	if !ok {
-		code = httpx.GenericError(status)
-	}
-	msg := b.Message
-	if b.Details != "" {
-		msg += " " + b.Details
-	}
-	return &identity.Error{Code: code, ProviderCode: b.Code, Message: msg, Field: fields[b.Code]}
 }
 
 func asError(err error, target **identity.Error) bool { return errors.As(err, target) }

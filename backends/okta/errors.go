@@ -1,7 +1,6 @@
 package okta
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -9,6 +8,66 @@ import (
 	"github.com/idport/identity"
 	"github.com/idport/identity/internal/httpx"
 )
+
+// APIError is Okta's error body, decoded: the ProviderError of every
+// error a response of Okta's made, reached with errors.As:
+//
+//	var body *okta.APIError
+//	if errors.As(err, &body) { log.Print(body.ErrorCode, body.ErrorCauses) }
+//
+// Only ErrorCode is meant for flow control, Okta says; the summaries are
+// prose and change. Any credential the request carried that a server
+// echoed into the body is "[REDACTED]" in it.
+type APIError struct {
+	// ErrorCode is Okta's code, such as "E0000007".
+	ErrorCode string `json:"errorCode"`
+	// ErrorSummary says what went wrong, in English.
+	ErrorSummary string `json:"errorSummary"`
+	// ErrorLink is currently the same as ErrorCode.
+	ErrorLink string `json:"errorLink"`
+	// ErrorID identifies this occurrence, for Okta's support.
+	ErrorID string `json:"errorId"`
+	// ErrorCauses say in more detail what went wrong, often as
+	// "{property}: {what}".
+	ErrorCauses []ErrorCause `json:"errorCauses"`
+}
+
+// ErrorCause is one of an APIError's causes.
+type ErrorCause struct {
+	ErrorSummary string `json:"errorSummary"`
+}
+
+// Error returns the code and summary, such as "okta E0000007: Not found:
+// Resource not found: 00u1 (User)".
+func (e *APIError) Error() string { return "okta " + e.ErrorCode + ": " + e.ErrorSummary }
+
+// decodeError reads Okta's {errorCode, errorSummary, errorId,
+// errorCauses} body. The first cause, "{property}: {what}", names the
+// field; a cause saying the value already exists makes AlreadyExists,
+// and a cause about the old password makes InvalidCredentials.
+func decodeError(status int, _ http.Header, body []byte) *identity.Error {
+	b, e := httpx.DecodeBody(status, body, codes, func(b *APIError) (string, string) { return b.ErrorCode, b.ErrorSummary })
+	if e == nil {
+		return nil
+	}
+	e.Retryable = retryable[b.ErrorCode]
+	if len(b.ErrorCauses) > 0 {
+		cause := b.ErrorCauses[0].ErrorSummary
+		e.Message += ": " + cause
+		prop, what, found := strings.Cut(cause, ":")
+		if found && isPropertyName(prop) {
+			e.Field = fieldOf(prop)
+			what = strings.ToLower(what)
+			switch {
+			case strings.Contains(what, "already exists"):
+				e.Code = identity.AlreadyExists
+			case prop == "oldPassword" && b.ErrorCode == "E0000014":
+				e.Code = identity.InvalidCredentials
+			}
+		}
+	}
+	return e
+}
 
 // codes maps each Okta errorCode the calls of this backend can meet to a
 // portable code. Codes not listed fall back to the HTTP status. Some codes
@@ -70,47 +129,6 @@ var profileFields = map[string]string{
 	"oldPassword": "Password",
 	"newPassword": "Password",
 	"name":        "Role",
-}
-
-// okError is Okta's error body.
-type okError struct {
-	ErrorCode    string `json:"errorCode"`
-	ErrorSummary string `json:"errorSummary"`
-	ErrorCauses  []struct {
-		ErrorSummary string `json:"errorSummary"`
-	} `json:"errorCauses"`
-}
-
-// decodeError reads Okta's {errorCode, errorSummary, errorId,
-// errorCauses} body. The first cause, "{property}: {what}", names the
-// field; a cause saying the value already exists makes AlreadyExists,
-// and a cause about the old password makes InvalidCredentials.
-func decodeError(status int, _ http.Header, body []byte) *identity.Error {
-	var b okError
-	if json.Unmarshal(body, &b) != nil || b.ErrorCode == "" {
-		return nil
-	}
-	code, ok := codes[b.ErrorCode]
-	if !ok {
-		code = httpx.GenericError(status)
-	}
-	e := &identity.Error{Code: code, ProviderCode: b.ErrorCode, Message: b.ErrorSummary, Retryable: retryable[b.ErrorCode]}
-	if len(b.ErrorCauses) > 0 {
-		cause := b.ErrorCauses[0].ErrorSummary
-		e.Message += ": " + cause
-		prop, what, found := strings.Cut(cause, ":")
-		if found && isPropertyName(prop) {
-			e.Field = fieldOf(prop)
-			what = strings.ToLower(what)
-			switch {
-			case strings.Contains(what, "already exists"):
-				e.Code = identity.AlreadyExists
-			case prop == "oldPassword" && b.ErrorCode == "E0000014":
-				e.Code = identity.InvalidCredentials
-			}
-		}
-	}
-	return e
 }
 
 func fieldOf(prop string) string {
