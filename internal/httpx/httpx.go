@@ -401,7 +401,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 			// than the API: the server did its part, the answer was lost
 			// on the way, as with a reset.
 			maybe = true
-			fail = c.annotate(&identity.Error{Code: identity.Unavailable, Retryable: true, Message: "the response body could not be read as the JSON expected", Err: perr}, resp)
+			fail = c.annotate(&identity.Error{Code: identity.Unavailable, Retryable: true, Message: "the response body could not be read as the JSON expected", Err: perr}, resp, tok)
 			if !req.idempotent() {
 				fail.Retryable = false
 				fail.Message += "; not retried, since the server processed it"
@@ -554,7 +554,7 @@ func (c *Client) once(ctx context.Context, req *Request, body []byte) (resp *Res
 	if c.cfg.Logger != nil {
 		c.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "http", slog.String("backend", c.cfg.Backend),
 			slog.String("method", req.Method), slog.String("path", req.Path), slog.Int("status", resp.Status),
-			slog.Duration("took", time.Since(start)), slog.String("request_id", c.requestID(resp.Header)))
+			slog.Duration("took", time.Since(start)), slog.String("request_id", c.requestID(resp.Header, tok)))
 	}
 	if c.pace != nil {
 		c.pace.observe(resp.Header, c.clock.Now())
@@ -564,16 +564,19 @@ func (c *Client) once(ctx context.Context, req *Request, body []byte) (resp *Res
 	}
 	if int64(len(b)) > c.cfg.MaxResponseBytes {
 		return nil, tok, true, c.annotate(&identity.Error{Code: identity.Internal,
-			Message: fmt.Sprintf("the response body is larger than %d bytes", c.cfg.MaxResponseBytes)}, resp)
+			Message: fmt.Sprintf("the response body is larger than %d bytes", c.cfg.MaxResponseBytes)}, resp, tok)
 	}
 	return resp, tok, true, nil
 }
 
-func (c *Client) requestID(h http.Header) string {
+// requestID is the provider's request id from h, without the credential
+// tok or AuthHeader carried: a server that echoes the request's headers
+// could put it there, and the id goes into errors and the debug log.
+func (c *Client) requestID(h http.Header, tok *oauth2.Token) string {
 	if c.cfg.RequestIDHeader == "" {
 		return ""
 	}
-	return h.Get(c.cfg.RequestIDHeader)
+	return c.redact(h.Get(c.cfg.RequestIDHeader), tok)
 }
 
 // decode turns a non-2xx response into an *identity.Error, without the
@@ -588,18 +591,8 @@ func (c *Client) decode(resp *Response, tok *oauth2.Token) *identity.Error {
 	if e == nil {
 		e = &identity.Error{Code: GenericError(resp.Status), Message: http.StatusText(resp.Status)}
 	}
-	e = c.annotate(e, resp)
-	creds := []string{string(c.cfg.AuthHeader)}
-	if _, cred, ok := strings.Cut(string(c.cfg.AuthHeader), " "); ok {
-		creds = append(creds, cred)
-	}
-	if tok != nil {
-		creds = append(creds, tok.AccessToken)
-	}
-	for _, cred := range creds {
-		if len(cred) < 8 {
-			continue // too short to tell from ordinary words; no real credential is
-		}
+	e = c.annotate(e, resp, tok)
+	for _, cred := range c.credentials(tok) {
 		for _, f := range []*string{&e.Message, &e.ProviderCode, &e.Field, &e.RequestID} {
 			*f = strings.ReplaceAll(*f, cred, "[REDACTED]")
 		}
@@ -610,10 +603,39 @@ func (c *Client) decode(resp *Response, tok *oauth2.Token) *identity.Error {
 	return e
 }
 
-func (c *Client) annotate(e *identity.Error, resp *Response) *identity.Error {
+// credentials lists the forms of the credential a request carried, the
+// whole Authorization value and the part after its scheme, for redaction.
+func (c *Client) credentials(tok *oauth2.Token) []string {
+	var creds []string
+	add := func(cred string) {
+		// Shorter values could not be told from ordinary words; no real
+		// credential is that short.
+		if len(cred) >= 8 {
+			creds = append(creds, cred)
+		}
+	}
+	add(string(c.cfg.AuthHeader))
+	if _, cred, ok := strings.Cut(string(c.cfg.AuthHeader), " "); ok {
+		add(cred)
+	}
+	if tok != nil {
+		add(tok.AccessToken)
+	}
+	return creds
+}
+
+// redact returns s without any form of the credential a request carried.
+func (c *Client) redact(s string, tok *oauth2.Token) string {
+	for _, cred := range c.credentials(tok) {
+		s = strings.ReplaceAll(s, cred, "[REDACTED]")
+	}
+	return s
+}
+
+func (c *Client) annotate(e *identity.Error, resp *Response, tok *oauth2.Token) *identity.Error {
 	e.HTTPStatus = resp.Status
 	if e.RequestID == "" {
-		e.RequestID = c.requestID(resp.Header)
+		e.RequestID = c.requestID(resp.Header, tok)
 	}
 	return e
 }
