@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/internal/httpx/passthroughtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -39,35 +40,9 @@ func TestPassthroughRefusesUnsafePaths(t *testing.T) {
 		{"/x/.../y", "/x/.../y"},
 		{"/x/..a/y", "/x/..a/y"},
 		{"/", "/"},
-		{"", ""},
-		{"api/v1/users", ""},
-		{".evil.example/x", ""},
-		{"@evil.example/x", ""},
-		{"https://evil.example/api", ""},
-		{"http:/evil.example", ""},
-		{"javascript:alert(1)", ""},
-		{"//evil.example/api", ""},
-		{"///evil.example", ""},
-		{`/\evil.example`, ""},
-		{`\\evil.example`, ""},
-		{"/api/../admin", ""},
-		{"/api/..", ""},
-		{"/./api", ""},
-		{"/api/%2e%2e/admin", ""},
-		{"/api/%2E./admin", ""},
-		{"/api/..%2fadmin", ""},
-		{"/api/x%2F..%2F..%2Fadmin", ""},
-		{"/api/..%5cadmin", ""},
-		{"/api/..;/admin", ""},
-		{"/api/x#frag", ""},
-		{"/api/%zz", ""},
-		{"/api/a b", ""},
-		{"/api/a\tb", ""},
-		{"/api/a\r\nHost: evil.example", ""},
-		{"/api/a\x00", ""},
-		{"/api/a\x7f", ""},
-		{"/api/é", ""},
-		{"/api?x=%zz", ""},
+	}
+	for _, p := range passthroughtest.UnsafePaths {
+		cases = append(cases, struct{ path, want string }{p, ""})
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%q", c.path), func(t *testing.T) {
@@ -98,7 +73,7 @@ func TestPassthroughMethods(t *testing.T) {
 		got.Store(r.Method)
 		w.WriteHeader(http.StatusNoContent)
 	})
-	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "get", "OPTIONS", "TRACE", "CONNECT", "PROPFIND", "", "GET /x"} {
+	for _, m := range append([]string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}, passthroughtest.UnsafeMethods...) {
 		t.Run(m, func(t *testing.T) {
 			before := hits.Load()
 			err := cl.Passthrough(context.Background(), m, "/x", nil, nil)
