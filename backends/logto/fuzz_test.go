@@ -75,6 +75,8 @@ func FuzzUserFromJSON(f *testing.F) {
 
 // FuzzCursor: see backendtest.FuzzCursor; a cursor is a page from 2 on.
 func FuzzCursor(f *testing.F) {
-	backendtest.FuzzCursor(f, encodeCursor, decodeCursor, func(n int) bool { return n >= 2 },
-		encodeCursor(2), encodeCursor(1<<40), "lg1.", "lg1.MQ", "lg1.LTE", "ps1.eyJwIjoyfQ", "lg1.!!")
+	backendtest.FuzzCursor(f, backendtest.Cursors[int]{
+		Encode: encodeCursor, Decode: decodeCursor, Valid: func(n int) bool { return n >= 2 },
+		Seeds: []string{encodeCursor(2), encodeCursor(1 << 40), "lg1.", "lg1.MQ", "lg1.LTE", "ps1.eyJwIjoyfQ", "lg1.!!"},
+	})
 }

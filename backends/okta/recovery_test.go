@@ -28,52 +28,15 @@ func faulty(t *testing.T, f *faultinject.Faults) (*identity.Directory, *oktatest
 	return dir, srv
 }
 
-// TestCreateUserSettlesLostAnswers sends creates whose answers a fault
-// spoils after Okta made the user, or that never reached it: the login,
-// which Okta keeps unique, tells which.
-func TestCreateUserSettlesLostAnswers(t *testing.T) {
-	ctx := context.Background()
-	for _, k := range []faultinject.Fault{faultinject.ResetAfter, faultinject.Slow, faultinject.Truncated, faultinject.MalformedJSON,
-		faultinject.WrongContentType, faultinject.ResetBefore, faultinject.Status502, faultinject.Status503} {
-		for _, nu := range []identity.NewUser{
-			{Email: "ada@example.com", Password: pw, Metadata: map[string]any{"seats": float64(3)}},
-			{Email: "ada@example.com", Username: "ada_l", GivenName: "Ada"},
-		} {
-			t.Run(string(k)+"/"+nu.Username, func(t *testing.T) {
-				f := faultinject.New(faultinject.Options{Include: []string{"/api/v1/users"}, Methods: []string{http.MethodPost}, SlowDelay: time.Minute})
-				dir, srv := faulty(t, f)
-				f.Next(k)
-				u, err := dir.CreateUser(ctx, nu)
-				require.NoError(t, err)
-				assert.Equal(t, "ada@example.com", u.Email)
-				assert.Equal(t, 1, srv.UserCount(), "one user, whatever the fault")
-				assert.Equal(t, 1, f.Injected())
-
-				f.Next(k)
-				_, err = dir.CreateUser(ctx, nu)
-				require.ErrorIs(t, err, identity.ErrAlreadyExists, "the same login again is taken, lost answer or not")
-				assert.Equal(t, 1, srv.UserCount())
-			})
-		}
-	}
-}
-
-func TestWritesRideOutFaults(t *testing.T) {
+// TestPasswordChangesRideOutFaults: a password change whose answer a
+// fault loses, refused or not, and one that never arrived, each end as if
+// the fault had not happened; the Authentication API tells which.
+func TestPasswordChangesRideOutFaults(t *testing.T) {
 	ctx := context.Background()
 	f := faultinject.New(faultinject.Options{Methods: []string{http.MethodPost, http.MethodPut, http.MethodDelete}, Exclude: []string{"/api/v1/authn"}})
-	dir, srv := faulty(t, f)
-	u, err := dir.CreateUser(ctx, identity.NewUser{Email: "ada@example.com", Password: pw, Metadata: map[string]any{"plan": "free"}})
+	dir, _ := faulty(t, f)
+	u, err := dir.CreateUser(ctx, identity.NewUser{Email: "ada@example.com", Password: pw})
 	require.NoError(t, err)
-
-	f.Next(faultinject.ResetAfter)
-	require.NoError(t, dir.SuspendUser(ctx, u.ID), "a suspend sent again meets E0000001, and the user is suspended")
-	f.Next(faultinject.ResetAfter)
-	require.NoError(t, dir.ActivateUser(ctx, u.ID))
-	f.Next(faultinject.ResetAfter, faultinject.ResetAfter)
-	got, err := dir.UpdateUser(ctx, u.ID, identity.UserUpdate{DisplayName: new("Ada L."), Metadata: map[string]any{"plan": nil, "tier": "b"}})
-	require.NoError(t, err, "a replacement sent again meets 412, and is merged anew")
-	assert.Equal(t, "Ada L.", got.DisplayName)
-	assert.Equal(t, map[string]any{"tier": "b"}, got.Metadata)
 
 	// A change whose answer was lost: signing in with the new password
 	// tells that it happened.
@@ -89,23 +52,5 @@ func TestWritesRideOutFaults(t *testing.T) {
 	f.Next(faultinject.Status503)
 	require.NoError(t, dir.ChangePassword(ctx, u.ID, next, pw))
 	require.NoError(t, dir.VerifyPassword(ctx, u.ID, pw))
-
-	f.Next(faultinject.ResetAfter)
-	_, err = dir.CreateRole(ctx, identity.Role{Name: "editors", Description: "edit"})
-	require.NoError(t, err, "the group the lost create made is found")
-	rs, err := dir.ListRoles(ctx)
-	require.NoError(t, err)
-	assert.Len(t, rs, 1)
-	f.Next(faultinject.Status503)
-	_, err = dir.CreateRole(ctx, identity.Role{Name: "editors", Description: "other"})
-	require.ErrorIs(t, err, identity.ErrAlreadyExists)
-	f.Next(faultinject.ResetAfter)
-	require.NoError(t, dir.DeleteRole(ctx, "editors"), "a delete whose answer was lost succeeded")
-	require.ErrorIs(t, dir.DeleteRole(ctx, "editors"), identity.ErrNotFound)
-
-	f.Next(faultinject.ResetAfter, faultinject.ResetAfter)
-	require.NoError(t, dir.DeleteUser(ctx, u.ID), "deletes whose answers were lost succeeded")
-	assert.Zero(t, srv.UserCount())
-	f.Next(faultinject.ResetBefore)
-	require.ErrorIs(t, dir.DeleteUser(ctx, u.ID), identity.ErrNotFound, "a user that is not there is NotFound, faults or not")
+	assert.Equal(t, 3, f.Injected())
 }

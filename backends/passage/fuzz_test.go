@@ -102,7 +102,9 @@ func FuzzUserFromJSON(f *testing.F) {
 // FuzzCursor: see backendtest.FuzzCursor; a cursor is a page from 2 on,
 // anchored at a positive time.
 func FuzzCursor(f *testing.F) {
-	backendtest.FuzzCursor(f, cursor.encode, decodeCursor, func(c cursor) bool { return c.Page >= 2 && c.Anchor > 0 },
-		cursor{Page: 2, Anchor: 1700000000}.encode(), cursor{Page: 1 << 40, Anchor: 1}.encode(),
-		"ps1.", "ps1.e30", "ps1.eyJwIjoxLCJhIjoxfQ", "ps1.eyJwIjoyLCJhIjotMX0", "ps1.!!")
+	backendtest.FuzzCursor(f, backendtest.Cursors[cursor]{
+		Encode: cursor.encode, Decode: decodeCursor, Valid: func(c cursor) bool { return c.Page >= 2 && c.Anchor > 0 },
+		Seeds: []string{cursor{Page: 2, Anchor: 1700000000}.encode(), cursor{Page: 1 << 40, Anchor: 1}.encode(),
+			"ps1.", "ps1.e30", "ps1.eyJwIjoxLCJhIjoxfQ", "ps1.eyJwIjoyLCJhIjotMX0", "ps1.!!"},
+	})
 }

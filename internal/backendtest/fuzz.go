@@ -119,24 +119,39 @@ func FuzzUserFromJSON(f *testing.F, u UserJSON) {
 	})
 }
 
+// Cursors describes a backend's cursors to FuzzCursor: C is the
+// position a cursor stands for.
+type Cursors[C comparable] struct {
+	Encode func(C) string
+	Decode func(string) (C, bool)
+	// Valid reports whether a decoded position is one the backend makes.
+	Valid func(C) bool
+	Seeds []string
+	// Check, if set, checks what is the backend's own about s.
+	Check func(t *testing.T, s string)
+}
+
 // FuzzCursor feeds arbitrary strings to a backend's cursor decoder: no
-// panic, only positions valid accepts, and every cursor the backend
+// panic, only positions Valid accepts, and every cursor the backend
 // makes reads back and is printable ASCII, as the portable layer requires
 // of a cursor it is given.
-func FuzzCursor[C comparable](f *testing.F, encode func(C) string, decode func(string) (C, bool), valid func(C) bool, seeds ...string) {
-	for _, s := range append(seeds, "", "lg1.Mg", "ps1.e30", "ok1.YQ", "!!") {
+func FuzzCursor[C comparable](f *testing.F, cs Cursors[C]) {
+	for _, s := range append(cs.Seeds, "", "lg1.Mg", "ps1.e30", "ok1.YQ", "!!") {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		c, ok := decode(s)
+		if cs.Check != nil {
+			cs.Check(t, s)
+		}
+		c, ok := cs.Decode(s)
 		if !ok {
 			return
 		}
-		if !valid(c) {
+		if !cs.Valid(c) {
 			t.Fatalf("decodeCursor(%q) = %+v", s, c)
 		}
-		enc := encode(c)
-		if back, ok := decode(enc); !ok || back != c {
+		enc := cs.Encode(c)
+		if back, ok := cs.Decode(enc); !ok || back != c {
 			t.Fatalf("cursor %+v reads back as %+v, %v", c, back, ok)
 		}
 		for i := 0; i < len(enc); i++ {

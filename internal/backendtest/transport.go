@@ -2,6 +2,7 @@ package backendtest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -151,11 +152,15 @@ func redirectsCarryNoCredentials(t *testing.T, b *Backend) {
 	u, err := s.open(t, "", identity.HTTPOptions{HTTPClient: s.srv.Client()}).CreateUser(ctx, nu)
 	require.NoError(t, err)
 
+	created := 0
 	calls := map[string]func(*identity.Directory) error{
 		"GetUser": func(d *identity.Directory) error { _, err := d.GetUser(ctx, u.ID); return err },
 		"CreateUser": func(d *identity.Directory) error {
+			// A new email each time, since a create that meets no
+			// redirect makes its user.
+			created++
 			other := nu
-			other.Email = "other@example.com"
+			other.Email = fmt.Sprintf("other%d@example.com", created)
 			_, err := d.CreateUser(ctx, other)
 			return err
 		},

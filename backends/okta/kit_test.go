@@ -1,0 +1,376 @@
+package okta_test
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/backends/okta"
+	"github.com/idport/identity/backends/okta/oktatest"
+	"github.com/idport/identity/driver"
+	"github.com/idport/identity/faultinject"
+	"github.com/idport/identity/internal/backendtest"
+	"github.com/idport/identity/internal/hostiletest"
+	"github.com/idport/identity/internal/openapicheck"
+	"github.com/idport/identity/internal/secrettest"
+	"github.com/stretchr/testify/require"
+)
+
+const testToken = "okta-conformance-token"
+
+// schemaOptions lets through what Okta's management document leaves out:
+// the org authorization server's token endpoint and the Authentication
+// API, which are other documents; 401 E0000011, which every /api route
+// answers to a bad token but the document lists nowhere; 412 E0000231,
+// the answer to a stale If-Match that Okta's error-code list publishes for
+// user updates; and 409 E0000090, the published answer to assigning an
+// administrator role the user already has.
+var schemaOptions = openapicheck.Options{
+	Unchecked: []string{"/oauth2/v1/token", "/api/v1/authn"},
+	ExtraStatuses: map[string][]int{
+		"GET /api/v1/users":                           {401},
+		"POST /api/v1/users":                          {401},
+		"GET /api/v1/users/{id}":                      {401},
+		"POST /api/v1/users/{id}":                     {401, 412},
+		"PUT /api/v1/users/{id}":                      {401, 412},
+		"DELETE /api/v1/users/{id}":                   {401},
+		"GET /api/v1/users/{id}/groups":               {401},
+		"POST /api/v1/users/{id}/lifecycle/suspend":   {401},
+		"GET /api/v1/groups":                          {401},
+		"POST /api/v1/groups":                         {401},
+		"PUT /api/v1/groups/{groupId}/users/{userId}": {401},
+		"POST /api/v1/users/{userId}/roles":           {401, 409},
+	},
+}
+
+// emulated starts a schema-checked emulator and opens a directory on it
+// with the API token, unless o names a service app.
+func emulated(t *testing.T, eo oktatest.Options, o okta.Options) (*identity.Directory, *oktatest.Server) {
+	t.Helper()
+	eo.APIToken = testToken
+	eo.Middleware = openapicheck.Middleware(t, "okta", schemaOptions)
+	srv := oktatest.NewServer(t, eo)
+	o.OrgURL = srv.URL
+	if o.ClientID == "" {
+		o.APIToken = testToken
+	}
+	dir, err := okta.New(context.Background(), o)
+	require.NoError(t, err)
+	return dir, srv
+}
+
+// keys are the service app's keys, one for each secret the kit hands
+// out, so that the emulator made with a secret accepts the directory
+// opened with it.
+var keys = struct {
+	sync.Mutex
+	m map[string]*ecdsa.PrivateKey
+}{m: map[string]*ecdsa.PrivateKey{}}
+
+func keyFor(secret string) *ecdsa.PrivateKey {
+	keys.Lock()
+	defer keys.Unlock()
+	if k, ok := keys.m[secret]; ok {
+		return k
+	}
+	if len(keys.m) > 4096 {
+		// A fuzz worker makes a secret per input, and needs its key only
+		// for that input.
+		clear(keys.m)
+	}
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	keys.m[secret] = k
+	return k
+}
+
+// options are the Options of a directory with c's credential: the
+// secret as the API token, or as the seed of the service app's key.
+func options(c backendtest.Config) okta.Options {
+	o := okta.Options{OrgURL: c.URL, HTTPOptions: c.HTTP}
+	if c.Credential == "ServiceApp" {
+		o.ClientID, o.PrivateKey, o.KeyID = "0oa-svc", keyFor(c.Secret), "kid-1"
+	} else {
+		o.APIToken = identity.Secret(c.Secret)
+	}
+	if c.Mode == "admin" {
+		o.RoleMode = okta.RoleModeAdmin
+	}
+	return o
+}
+
+var groupsCapabilities = identity.Capabilities{
+	Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true,
+	EmailRequired: true, PendingCreate: true, PendingUntilPassword: true, Roles: true, RoleCatalog: true,
+	SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
+	Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended,
+		identity.StatusLocked, identity.StatusDeprovisioned},
+}
+
+// adminCapabilities: administrator role types are a fixed set, assigned,
+// never created.
+func adminCapabilities() identity.Capabilities {
+	c := groupsCapabilities
+	c.RoleCatalog = false
+	return c
+}
+
+// emailLogin is Okta's default login pattern: an email address.
+func emailLogin(base string) string { return base + "@example.com" }
+
+// kit describes the backend to the shared HTTP backend tests. Its
+// emulator lets users be created without firstName and lastName, as orgs
+// that onboard users by email alone do.
+var kit = &backendtest.Backend{
+	Name:        okta.Scheme,
+	Credentials: []backendtest.Credential{{Name: "APIToken"}, {Name: "ServiceApp", TokenPath: "/oauth2/v1/token"}},
+	Modes: []backendtest.Mode{
+		{Capabilities: groupsCapabilities},
+		{Name: "admin", Capabilities: adminCapabilities(), Role: "USER_ADMIN"},
+		{Name: "email logins", Capabilities: groupsCapabilities, Username: emailLogin},
+	},
+	Emulator: func(o backendtest.EmulatorOptions) backendtest.Emulator {
+		mw := o.Middleware
+		if c := o.Canaries; c != nil {
+			mw = func(h http.Handler) http.Handler { return credentialsSeen(c, o.Middleware(h)) }
+		}
+		return oktatest.New(oktatest.Options{APIToken: o.Secret, ServiceApps: map[string]crypto.PublicKey{"0oa-svc": keyFor(o.Secret).Public()},
+			NamesOptional: true, EmailLogins: o.Mode == "email logins", Middleware: mw})
+	},
+	Schema: schemaOptions,
+	Open: func(ctx context.Context, c backendtest.Config) (*identity.Directory, error) {
+		return okta.New(ctx, options(c))
+	},
+	Raw: func(tb testing.TB, c backendtest.Config, maxResponse int) driver.Directory {
+		return okta.RawDirectory(tb, options(c), maxResponse)
+	},
+	URLField: "OrgURL",
+	URLs: map[string]bool{
+		"okta://localhost:8080?insecure_http=true":  true,
+		"okta://127.0.0.1:8080?insecure_http=true":  true,
+		"okta://dev-1.okta.com?insecure_http=true":  true,
+		"okta://dev-1.okta.com?insecure_http=false": true,
+		"okta://dev-1.okta.com":                     true,
+		"okta://dev-1.okta.com?insecure_http=yes":   false,
+	},
+	Opener:        &okta.URLOpener{Options: okta.Options{APIToken: "t"}},
+	APIPrefix:     "/api/",
+	RedirectPaths: []string{"/api/v1/authn"},
+	MissingID:     "00u0000000000000000",
+	Routes: []string{
+		"/oauth2/v1/token", "/api/v1/authn",
+		"/api/v1/users", "/api/v1/users/{user}", "/api/v1/users/{user}/credentials/change_password",
+		"/api/v1/users/{user}/lifecycle/suspend", "/api/v1/users/{user}/lifecycle/unsuspend", "/api/v1/users/{user}/lifecycle/unlock",
+		"/api/v1/users/{user}/lifecycle/activate", "/api/v1/users/{user}/lifecycle/expire_password",
+		"/api/v1/users/{user}/groups", "/api/v1/users/{user}/roles", "/api/v1/users/{user}/roles/{ra1[0-9A-Za-z]+}",
+		"/api/v1/groups", "/api/v1/groups/{00g[0-9A-Za-z]+}", "/api/v1/groups/{00g[0-9A-Za-z]+}/users/{user}",
+	},
+	Hostile:   []string{"../../oauth2/v1/token", "../groups", "lifecycle", "change_password"},
+	Sent:      []string{"lifecycle", "change_password"},
+	RoleNames: []string{`x" or type eq "BUILT_IN`, `Every`, `edit`, `\`, `"`},
+	RoleQuery: backendtest.RoleQuery{Path: "/api/v1/groups", Param: "q", Allowed: []string{"q", "limit", "after"}},
+	Query:     backendtest.Query{Path: "/api/v1/users", Allowed: []string{"search", "filter", "limit", "after"}},
+	Lost: backendtest.Lost{
+		CreatePaths: []string{"/api/v1/users"},
+		Users: []identity.NewUser{
+			{Email: "ada@example.com", Password: pw, Metadata: map[string]any{"seats": float64(3)}},
+			{Email: "ada@example.com", Username: "ada_l", GivenName: "Ada"},
+		},
+		WriteMethods: []string{http.MethodPost, http.MethodPut, http.MethodDelete},
+		WriteExclude: []string{"/api/v1/authn"},
+		// A replacement sent again meets 412, and is merged anew; a
+		// delete is a deactivation and a deletion.
+		UpdateFaults: []faultinject.Fault{faultinject.ResetAfter, faultinject.ResetAfter},
+		DeleteFaults: []faultinject.Fault{faultinject.ResetAfter, faultinject.ResetAfter},
+	},
+	Leaks: leaks,
+	Live: backendtest.Live{
+		Env:      []string{"OKTA_ORG_URL", okta.EnvAPIToken},
+		Optional: []string{okta.EnvClientID + " with " + okta.EnvPrivateKey + " or " + okta.EnvPrivateKeyFile + " instead of the token", okta.EnvKeyID, okta.EnvScopes},
+		Ready: func() bool {
+			return os.Getenv("OKTA_ORG_URL") != "" && (os.Getenv(okta.EnvAPIToken) != "" || os.Getenv(okta.EnvClientID) != "")
+		},
+		Note: " org, whose profile must let firstName and lastName be empty",
+		Open: func(ctx context.Context) (*identity.Directory, error) {
+			return identity.Open(ctx, "okta://"+hostOf(os.Getenv("OKTA_ORG_URL")))
+		},
+		Username: emailLogin,
+	},
+	Fuzz: fuzz(),
+}
+
+func hostOf(orgURL string) string {
+	if u, err := url.Parse(orgURL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return orgURL
+}
+
+// leaks are Okta's parts of the secrets test.
+var leaks = backendtest.Leaks{
+	Options:  func(c backendtest.Config) any { return options(c) },
+	Canaries: func(c *secrettest.Canaries, secret string) { keyCanaries(c, "private-key", keyFor(secret)) },
+	Errors: map[int]string{
+		401: `{"errorCode":"E0000011","errorSummary":"Invalid token provided ` + hostiletest.EchoAuth + `","errorCauses":[]}`,
+		403: `{"errorCode":"E0000006","errorSummary":"` + hostiletest.EchoAuth + `","errorCauses":[{"errorSummary":"` + hostiletest.EchoAuth + `"}]}`,
+		500: `{"errorCode":"E0000009","errorSummary":"request had ` + hostiletest.EchoAuth + `","errorCauses":[{"errorSummary":"login: ` + hostiletest.EchoAuth + `"}]}`,
+		429: `{"errorCode":"E0000047","errorSummary":"` + hostiletest.EchoAuth + `"}`,
+	},
+	More: map[string]backendtest.LeakError{
+		"400 whose cause names the credential": {Code: identity.InvalidArgument, Answers: []hostiletest.Answer{
+			hostiletest.JSON(400, `{"errorCode":"E0000001","errorSummary":"Api validation failed","errorCauses":[{"errorSummary":"`+hostiletest.EchoAuth+`: already exists"}]}`)}},
+	},
+	TokenErrors: map[string]hostiletest.Answer{
+		"token endpoint 500": hostiletest.JSON(500, `{"error":"server_error","error_description":"`+echoAssertion+`"}`),
+		"token endpoint 401": hostiletest.JSON(401, `{"error":"invalid_client","error_description":"Client authentication failed: `+echoAssertion+`"}`),
+		"token endpoint 400": hostiletest.JSON(400, `{"error":"`+echoAssertion+`"}`),
+	},
+	Steps: func(t *testing.T, e *backendtest.LeakEnv) {
+		ctx, dir, u := e.Ctx, e.Dir, e.User
+		// A removal reads and replaces the profile under If-Match.
+		got, err := dir.UpdateUser(ctx, u.ID, identity.UserUpdate{Metadata: map[string]any{"plan": nil}})
+		require.NoError(t, err)
+		e.Check(t, "UpdateUser removal", got)
+		err = dir.SetPassword(ctx, u.ID, "short")
+		require.ErrorIs(t, err, identity.ErrFailedPrecondition)
+		e.Check(t, "SetPassword refused by policy", err)
+		require.NoError(t, dir.SuspendUser(ctx, u.ID))
+		err = dir.VerifyPassword(ctx, u.ID, e.Password)
+		require.ErrorIs(t, err, identity.ErrFailedPrecondition)
+		e.Check(t, "VerifyPassword suspended", err)
+		require.NoError(t, dir.ActivateUser(ctx, u.ID))
+		require.NoError(t, dir.ExpirePassword(ctx, u.ID))
+		require.NoError(t, dir.VerifyPassword(ctx, u.ID, e.Password), "an expired password still matches")
+
+		// VerifyPassword's sign-in carries the password in its body; an
+		// answer that is not Okta's does not bring it back.
+		e.Script.Next("/api/v1/authn", hostiletest.JSON(500, `{"errorCode":"E0000009","errorSummary":"`+hostiletest.EchoAuth+`"}`))
+		e.Script.Next("/api/v1/authn", hostiletest.JSON(500, `{}`), hostiletest.JSON(500, `{}`), hostiletest.JSON(500, `{}`))
+		err = dir.VerifyPassword(ctx, u.ID, e.Password)
+		require.ErrorIs(t, err, identity.ErrUnavailable)
+		e.Check(t, "VerifyPassword 500", err)
+		e.Script.Reset()
+
+		require.True(t, e.Canaries.Has("session-token"), "the Authentication API's session token is a canary")
+		if e.Credential.TokenPath != "" {
+			require.True(t, e.Canaries.Has("client-assertion"), "the client assertion was seen on the wire")
+		}
+	},
+}
+
+// fuzz is Okta's part of FuzzServerResponses: the token endpoint of a
+// service app echoes the client assertion where its answer says so.
+func fuzz() backendtest.Fuzz {
+	const j = backendtest.JSONHeader
+	token := `{"token_type":"Bearer","expires_in":3600,"access_token":"{{token}}","scope":"okta.users.manage okta.groups.manage okta.roles.manage"}`
+	user := `{"id":"u1","status":"ACTIVE","created":"2025-01-02T03:04:05.000Z","lastUpdated":"2025-01-02T03:04:05.000Z","lastLogin":null,"profile":{"login":"ada","email":"ada@example.com","firstName":"Ada","plan":"pro","note":"x"},"credentials":{"password":{}}}`
+	// PASSWORD_EXPIRED is both a user status and a passing sign-in, so
+	// that VerifyPassword and ChangePassword get past their reads.
+	expired := strings.Replace(user, `"ACTIVE"`, `"PASSWORD_EXPIRED"`, 1)
+	group := `{"id":"00g1","type":"OKTA_GROUP","profile":{"name":"editor","description":"d"}}`
+	var groups []string
+	for i := range 200 {
+		groups = append(groups, fmt.Sprintf(`{"id":"00g%d","type":"OKTA_GROUP","profile":{"name":"editor%d"}}`, i, i))
+	}
+	fullPage := "[" + strings.Join(groups, ",") + "]"
+	next := "\nLink: <https://elsewhere.example/api/v1/groups?after=00g1&limit=200>; rel=\"next\""
+	spent := "\nX-Rate-Limit-Limit: 1\nX-Rate-Limit-Remaining: 0\nX-Rate-Limit-Reset: 1700000030\nDate: Tue, 14 Nov 2023 22:13:20 GMT"
+	seeds := []backendtest.ServerSeed{
+		{Status: 200, Headers: j, Body: user},
+		{Status: 200, Headers: j, Body: expired},
+		{Status: 200, Headers: j, Body: `{"id":"u1","status":"STAGED","profile":{"login":"ada"},"credentials":{}}`},
+		{Status: 200, Headers: j, Body: `{"id":"u1","status":"DEPROVISIONED","profile":{"login":"ada"},"credentials":{"password":{}}}`},
+		{Status: 200, Headers: j, Body: `{"id":"u1","status":"LOCKED_OUT","profile":{},"credentials":{"password":{}}}`},
+		{Status: 200, Headers: j, Body: `{"id":"u2","status":"ACTIVE"}`},
+		{Status: 200, Headers: j, Body: `{"id":"u1","status":"WHATEVER"}`},
+		{Status: 200, Headers: j, Body: `{"status":"LOCKED_OUT"}`},
+		{Status: 200, Headers: j, Body: `{"status":"MFA_REQUIRED"}`},
+		{Status: 200, Headers: j, Body: "[" + user + "]"},
+		{Status: 200, Headers: j + next, Body: "[" + user + "]"},
+		{Status: 200, Headers: j, Body: "[" + group + "]"},
+		{Status: 200, Headers: j + next, Body: "[" + group + "]"},
+		{Status: 200, Headers: j + next, Body: fullPage},
+		{Status: 200, Headers: j, Body: `[{"id":"00g1","type":"BUILT_IN","profile":{"name":"editor"}}]`},
+		{Status: 200, Headers: j, Body: `[{"id":".","type":"USER_ADMIN"},{"id":"..","type":"OKTA_GROUP","profile":{"name":"editor"}}]`},
+		{Status: 200, Headers: j, Body: `[{"id":"../../groups/00g1","type":"OKTA_GROUP","profile":{"name":"editor"}}]`},
+		{Status: 200, Headers: j, Body: `[{"id":"ra1","type":"USER_ADMIN","label":"Group Administrator"},{"id":"ra2","type":"CUSTOM"}]`},
+		{Status: 200, Headers: j + spent, Body: user},
+		{Status: 200, Headers: j, Body: `[null]`},
+		{Status: 200, Headers: j, Body: user, Shape: hostiletest.Truncated},
+		{Status: 200, Headers: j, Body: user, Shape: hostiletest.Oversized},
+		{Status: 404, Headers: j, Body: `{"errorCode":"E0000007","errorSummary":"Not found: Resource not found: u1 (User)","errorCauses":[]}`},
+		{Status: 404, Headers: j, Body: `{"errorCode":"E0000007","errorSummary":"Not found: Resource not found: 00g1 (UserGroup)","errorCauses":[]}`},
+		{Status: 400, Headers: j, Body: `{"errorCode":"E0000001","errorSummary":"Api validation failed: login","errorCauses":[{"errorSummary":"login: An object with this field already exists in the current organization"}]}`},
+		{Status: 400, Headers: j, Body: `{"errorCode":"E0000001","errorSummary":"Api validation failed: password","errorCauses":[{"errorSummary":"password: Password requirements were not met."}]}`},
+		{Status: 403, Headers: j, Body: `{"errorCode":"E0000014","errorSummary":"Update of credentials failed","errorCauses":[{"errorSummary":"oldPassword: The credentials provided were incorrect."}]}`},
+		{Status: 401, Headers: j, Body: `{"errorCode":"E0000004","errorSummary":"Authentication failed","errorCauses":[]}`},
+		{Status: 403, Headers: j, Body: `{"errorCode":"E0000038","errorSummary":"This operation is not allowed in the user's current status."}`},
+		{Status: 412, Headers: j, Body: `{"errorCode":"E0000231","errorSummary":"ETag mismatch"}`},
+		{Status: 409, Headers: j, Body: `{"errorCode":"E0000090","errorSummary":"role already assigned"}`},
+		{Status: 401, Headers: j, Body: `{"errorCode":"E0000011","errorSummary":"Invalid token provided: ` + hostiletest.EchoAuth + `","errorCauses":[{"errorSummary":"` + hostiletest.EchoAuth + `"}]}`},
+		{Status: 500, Headers: j, Body: `{"errorCode":"E0000009","errorSummary":"` + hostiletest.EchoAuth + `","errorCauses":[{"errorSummary":"login: ` + hostiletest.EchoAuth + `"}]}`},
+		{Status: 429, Headers: j + spent, Body: `{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}`},
+		{Status: 429, Headers: j + "\nRetry-After: 3600", Body: `{"errorCode":"E0000047"}`},
+		{Status: 302, Headers: "Location: http://127.0.0.1:1/steal"},
+	}
+	for _, s := range []struct {
+		status int
+		body   string
+	}{
+		{401, `{"error":"invalid_client","error_description":"Client authentication failed: ` + echoAssertion + `"}`},
+		{400, `{"error":"` + echoAssertion + `"}`},
+		{400, `{"error":"invalid_scope","error_description":"One or more scopes are not configured."}`},
+		{500, `<html>down ` + echoAssertion + `</html>`},
+		{429, ``},
+		{200, `{"access_token":""}`},
+		{200, `{"access_token":"{{token}}","token_type":"Bearer","expires_in":-1}`},
+		{200, `access_token={{token}}&token_type=bearer`},
+		{200, `{"access_token":"{{token}}"`},
+	} {
+		seeds = append(seeds, backendtest.ServerSeed{Status: 200, Headers: j, Body: user, TokenStatus: s.status, TokenBody: s.body})
+	}
+	return backendtest.Fuzz{
+		Token: token, Seeds: seeds,
+		TokenAnswer: func(r *http.Request, body []byte, c *secrettest.Canaries) []byte {
+			assertion := ""
+			if r.ParseForm() == nil {
+				assertion = r.PostForm.Get("client_assertion")
+			}
+			c.Add("client-assertion", assertion)
+			return []byte(strings.ReplaceAll(string(body), echoAssertion, assertion))
+		},
+	}
+}
+
+// TestKit runs the tests every HTTP backend shares.
+func TestKit(t *testing.T) { backendtest.Run(t, kit) }
+
+func TestConformance(t *testing.T) { backendtest.Conformance(t, kit, "") }
+
+// TestConformanceAdminRoles runs the suite with roles mapped to Okta's
+// standard administrator role types.
+func TestConformanceAdminRoles(t *testing.T) { backendtest.Conformance(t, kit, "admin") }
+
+// TestConformanceEmailLogins runs the suite against an org whose logins
+// must be email addresses, Okta's default.
+func TestConformanceEmailLogins(t *testing.T) { backendtest.Conformance(t, kit, "email logins") }
+
+// TestConformanceLive runs the suite against a real org.
+func TestConformanceLive(t *testing.T) { backendtest.ConformanceLive(t, kit) }
+
+// TestChaos runs the conformance suite under transient faults.
+func TestChaos(t *testing.T) { backendtest.Chaos(t, kit) }
+
+func FuzzServerResponses(f *testing.F) { backendtest.FuzzServerResponses(f, kit) }
