@@ -36,6 +36,14 @@
 // read, a merge and a write of the whole object, which Logto cannot
 // guard: a concurrent update between the read and the write can be lost.
 //
+// # Beyond the portable API
+//
+// The directory's As accepts a **Client, and sets it to the directory's
+// typed client, whose Do sends a request with the directory's token to
+// any Management API path (GET /api/users/{id}/has-password, say). Every
+// error from a Logto answer, through Do or a portable call, has an
+// *APIError, the decoded body, as its ProviderError, for errors.As.
+//
 // # Faults
 //
 // Every call but two is safe to send again after a reset or a timeout,

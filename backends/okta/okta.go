@@ -70,6 +70,15 @@
 // burst stays under the org's quota, and a 429 waits until
 // X-Rate-Limit-Reset measured against the server's Date.
 //
+// # Beyond the portable API
+//
+// The directory's As accepts a **Client, and sets it to the directory's
+// typed client, whose Do sends a request with the directory's credential,
+// paced and retried as the portable calls are, to any path of the org's
+// API (GET /api/v1/users/{id}/appLinks, say). Every error from an Okta
+// answer, through Do or a portable call, has an *APIError, the decoded
+// body, as its ProviderError, for errors.As.
+//
 // # Faults
 //
 // Reads, deletes, partial updates, lifecycle calls, memberships and

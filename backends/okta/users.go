@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -45,6 +46,14 @@ func (d *directory) Capabilities() identity.Capabilities {
 }
 
 func (d *directory) Close() error { return nil }
+
+// As sets target, a **Client, to the directory's Client; for any other
+// target it reports false.
+func (d *directory) As(target any) bool { return httpx.As(target, &Client{d.http}) }
+
+// Format prints "okta.Client" for every verb, so that no form of a
+// Client can show the credential it sends.
+func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprint(f, Scheme+".Client") }
 
 // The profile properties the portable fields map to. Every other property
 // is metadata.

@@ -32,6 +32,14 @@
 // processes can still race with them, since Passage offers no concurrency
 // guard.
 //
+// # Beyond the portable API
+//
+// The directory's As accepts a **Client, and sets it to the directory's
+// typed client, whose Do sends a request with the API key to any path
+// below the base URL (GET /apps/{app_id}/users/{id}/devices, say). Every
+// error from a Passage answer, through Do or a portable call, has an
+// *APIError, the decoded body, as its ProviderError, for errors.As.
+//
 // # Faults
 //
 // Every call but one is safe to send again after a reset or a timeout,

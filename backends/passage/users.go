@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -38,6 +39,14 @@ func (d *directory) Capabilities() identity.Capabilities {
 }
 
 func (d *directory) Close() error { return nil }
+
+// As sets target, a **Client, to the directory's Client; for any other
+// target it reports false.
+func (d *directory) As(target any) bool { return httpx.As(target, &Client{d.http}) }
+
+// Format prints "passage.Client" for every verb, so that no form of a
+// Client can show the API key it sends.
+func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprint(f, Scheme+".Client") }
 
 func (d *directory) path(more ...string) string {
 	return httpx.Path(append(append([]string(nil), d.appPath...), more...)...)

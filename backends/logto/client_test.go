@@ -1,0 +1,150 @@
+package logto_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/backends/logto"
+	"github.com/idport/identity/backends/logto/logtotest"
+	"github.com/idport/identity/internal/httpx/passthroughtest"
+	"github.com/idport/identity/internal/secrettest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// logtoClient opens a directory on an emulator and takes its typed
+// client; more adjusts the directory's options.
+func logtoClient(t *testing.T, opts logtotest.Options, more func(*logto.Options)) (*logto.Client, *identity.Directory, *logtotest.Server) {
+	t.Helper()
+	srv := logtotest.NewServer(t, opts)
+	o := logto.Options{Endpoint: srv.URL, AppID: opts.AppID, AppSecret: identity.Secret(opts.AppSecret)}
+	if more != nil {
+		more(&o)
+	}
+	dir, err := logto.New(context.Background(), o)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = dir.Close() })
+	var c *logto.Client
+	require.True(t, dir.As(&c))
+	return c, dir, srv
+}
+
+func requestsTo(srv *logtotest.Server) func() int {
+	return func() int {
+		n := 0
+		for _, v := range srv.Requests() {
+			n += v
+		}
+		return n
+	}
+}
+
+func TestClientDo(t *testing.T) {
+	ctx := context.Background()
+	c, dir, srv := logtoClient(t, logtotest.Options{AppID: "m2m", AppSecret: "client-test-secret"}, nil)
+	u, err := dir.CreateUser(ctx, identity.NewUser{Username: "ada"})
+	require.NoError(t, err)
+	hasPassword := func() bool {
+		var out struct {
+			HasPassword *bool `json:"hasPassword"`
+		}
+		require.NoError(t, c.Do(ctx, "GET", "/api/users/"+u.ID+"/has-password", nil, &out))
+		require.NotNil(t, out.HasPassword)
+		return *out.HasPassword
+	}
+
+	t.Run("decodes", func(t *testing.T) {
+		assert.False(t, hasPassword())
+		require.NoError(t, c.Do(ctx, "PATCH", "/api/users/"+u.ID+"/password", map[string]string{"password": "a long passphrase"}, nil))
+		assert.True(t, hasPassword())
+		require.NoError(t, dir.VerifyPassword(ctx, u.ID, "a long passphrase"), "a write through Do is Logto's")
+		var users []struct {
+			ID string `json:"id"`
+		}
+		require.NoError(t, c.Do(ctx, "GET", "/api/users?search.username=ada&mode.username=exact", nil, &users))
+		require.Len(t, users, 1)
+		assert.Equal(t, u.ID, users[0].ID)
+	})
+	t.Run("maps errors", func(t *testing.T) {
+		cases := []struct {
+			method, path string
+			body         any
+			code         identity.Code
+			logto        string // "" when the answer is not Logto's JSON body
+		}{
+			{"GET", "/api/users/nosuchuser/has-password", nil, identity.NotFound, "entity.not_found"},
+			{"GET", "/api/roles/nosuchrole", nil, identity.NotFound, "entity.not_exists_with_id"},
+			{"POST", "/api/users/" + u.ID + "/password/verify", map[string]string{"password": "wrong"}, identity.InvalidCredentials, "session.invalid_credentials"},
+			{"POST", "/api/users", map[string]any{"username": 1}, identity.InvalidArgument, "guard.invalid_input"},
+			{"GET", "/api/no/such/route", nil, identity.NotFound, ""},
+		}
+		for _, tc := range cases {
+			t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+				err := c.Do(ctx, tc.method, tc.path, tc.body, nil)
+				var ie *identity.Error
+				require.ErrorAs(t, err, &ie)
+				assert.Equal(t, tc.code, ie.Code)
+				assert.Equal(t, "Do", ie.Op)
+				assert.Equal(t, "logto", ie.Backend)
+				var body *logto.APIError
+				if tc.logto == "" {
+					assert.NotErrorAs(t, err, &body, "Koa's text/plain 404 has no body to decode")
+					return
+				}
+				require.ErrorAs(t, err, &body)
+				assert.Equal(t, tc.logto, body.Code)
+				assert.Equal(t, "logto "+body.Code+": "+body.Message, body.Error())
+				if tc.logto == "guard.invalid_input" {
+					assert.NotNil(t, body.Data, "the zod issues")
+					assert.NotEmpty(t, body.Details)
+				}
+			})
+		}
+	})
+	passthroughtest.Run(t, passthroughtest.Client{Backend: "logto", Do: c.Do, Path: "/api/roles", Requests: requestsTo(srv)})
+}
+
+func TestClientAs(t *testing.T) {
+	_, dir, _ := logtoClient(t, logtotest.Options{AppID: "m2m", AppSecret: "client-test-secret"}, nil)
+	var hc *http.Client
+	assert.False(t, dir.As(&hc))
+	var c logto.Client
+	assert.False(t, dir.As(&c), "a *Client is not a **Client")
+}
+
+// TestClientKeepsSecrets sends Do's requests with a canary app secret to a
+// server that echoes the Authorization header (the access token the
+// emulator issued) into every part of Logto's error body: neither the
+// error, its decoded body, the log nor the Client shows either credential.
+func TestClientKeepsSecrets(t *testing.T) {
+	cn := secrettest.New(t)
+	secret := cn.Make("app-secret")
+	echo := func(next http.Handler) http.Handler {
+		return cn.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/api/echo" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			auth := r.Header.Get("Authorization")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprintf(w, `{"code":"auth.forbidden","data":{"token":%q,"issues":[{"message":%q}]},"details":%q,"message":"Forbidden for %s"}`, auth, auth, auth, auth)
+		}))
+	}
+	c, _, _ := logtoClient(t, logtotest.Options{AppID: "m2m", AppSecret: secret, Middleware: echo}, func(o *logto.Options) { o.Logger = cn.Logger() })
+	ctx := context.Background()
+	err := c.Do(ctx, "GET", "/api/echo", nil, nil)
+	assert.ErrorIs(t, err, identity.ErrPermissionDenied)
+	require.True(t, cn.Has("bearer"), "the access token was seen, so the check below covers it")
+	var body *logto.APIError
+	require.ErrorAs(t, err, &body)
+	assert.Contains(t, body.Message, "[REDACTED]", "the rest of the body is kept")
+	cn.Check(t, "echoed error", err, body)
+	cn.Check(t, "not found", c.Do(ctx, "GET", "/api/users/nosuchuser", nil, nil))
+	cn.Check(t, "refused path", c.Do(ctx, "GET", "https://evil.example/api/users", nil, nil))
+	cn.Check(t, "client", c)
+	assert.Equal(t, "logto.Client|logto.Client|logto.Client", fmt.Sprintf("%v|%+v|%#v", c, c, c))
+}

@@ -1,0 +1,53 @@
+package logto_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http/httptest"
+	"net/url"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/backends/logto"
+	"github.com/idport/identity/backends/logto/logtotest"
+)
+
+// The directory's typed client reaches what the portable API leaves out,
+// here whether a user has a password, and a Logto error answer's own
+// body is one errors.As away.
+func ExampleClient_Do() {
+	ctx := context.Background()
+	srv := httptest.NewServer(logtotest.New(logtotest.Options{AppID: "m2m", AppSecret: "s3cret-value"}))
+	defer srv.Close()
+	dir, err := logto.New(ctx, logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s3cret-value"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer dir.Close()
+	u, err := dir.CreateUser(ctx, identity.NewUser{Username: "ada", Password: "correct horse battery"})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	var c *logto.Client
+	if !dir.As(&c) {
+		log.Fatal("not a Logto directory")
+	}
+	var out struct {
+		HasPassword bool `json:"hasPassword"`
+	}
+	if err := c.Do(ctx, "GET", "/api/users/"+url.PathEscape(u.ID)+"/has-password", nil, &out); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(out.HasPassword)
+
+	err = c.Do(ctx, "GET", "/api/users/nosuchuser/has-password", nil, &out)
+	var body *logto.APIError
+	if errors.As(err, &body) {
+		fmt.Println(errors.Is(err, identity.ErrNotFound), body.Code)
+	}
+	// Output:
+	// true
+	// true entity.not_found
+}

@@ -1,0 +1,141 @@
+package passage_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/idport/identity"
+	"github.com/idport/identity/backends/passage"
+	"github.com/idport/identity/backends/passage/passagetest"
+	"github.com/idport/identity/internal/httpx/passthroughtest"
+	"github.com/idport/identity/internal/secrettest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// passageClient opens a directory on an emulator of app "app1" and
+// takes its typed client; more adjusts the directory's options.
+func passageClient(t *testing.T, opts passagetest.Options, more func(*passage.Options)) (*passage.Client, *identity.Directory, *passagetest.Server) {
+	t.Helper()
+	opts.AppID = "app1"
+	srv := passagetest.NewServer(t, opts)
+	o := passage.Options{AppID: "app1", APIKey: identity.Secret(opts.APIKey), BaseURL: srv.URL + "/v1"}
+	if more != nil {
+		more(&o)
+	}
+	dir, err := passage.New(context.Background(), o)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = dir.Close() })
+	var c *passage.Client
+	require.True(t, dir.As(&c))
+	return c, dir, srv
+}
+
+type devices struct {
+	Devices []struct {
+		ID           string `json:"id"`
+		FriendlyName string `json:"friendly_name"`
+	} `json:"devices"`
+}
+
+func TestClientDo(t *testing.T) {
+	ctx := context.Background()
+	c, dir, srv := passageClient(t, passagetest.Options{APIKey: "client-test-key"}, nil)
+	u, err := dir.CreateUser(ctx, identity.NewUser{Email: "ada@example.com"})
+	require.NoError(t, err)
+	devID, ok := srv.AddDevice(u.ID, passagetest.Device{FriendlyName: "laptop"})
+	require.True(t, ok)
+	path := "/apps/app1/users/" + u.ID + "/devices"
+
+	t.Run("decodes", func(t *testing.T) {
+		var got devices
+		require.NoError(t, c.Do(ctx, "GET", path, nil, &got))
+		require.Len(t, got.Devices, 1)
+		assert.Equal(t, devID, got.Devices[0].ID)
+		assert.Equal(t, "laptop", got.Devices[0].FriendlyName)
+		require.NoError(t, c.Do(ctx, "DELETE", path+"/"+devID, nil, nil))
+		got = devices{}
+		require.NoError(t, c.Do(ctx, "GET", path, nil, &got))
+		assert.Empty(t, got.Devices, "a delete through Do is Passage's")
+	})
+	t.Run("maps errors", func(t *testing.T) {
+		cases := []struct {
+			method, path string
+			body         any
+			code         identity.Code
+			passage      string
+			field        string
+		}{
+			{"GET", "/apps/app1/users/nosuchuser/devices", nil, identity.NotFound, "user_not_found", ""},
+			{"DELETE", path + "/nosuchdevice", nil, identity.NotFound, "device_not_found", ""},
+			{"GET", "/apps/otherapp/users", nil, identity.InvalidArgument, "app_not_found", "AppID"},
+			{"PATCH", "/apps/app1/users/" + u.ID, map[string]any{"user_metadata": map[string]string{"plan": "pro"}}, identity.InvalidArgument, "metadata_field_not_found", "Metadata.plan"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+				err := c.Do(ctx, tc.method, tc.path, tc.body, nil)
+				var ie *identity.Error
+				require.ErrorAs(t, err, &ie)
+				assert.Equal(t, tc.code, ie.Code)
+				assert.Equal(t, tc.field, ie.Field)
+				assert.Equal(t, "Do", ie.Op)
+				assert.Equal(t, "passage", ie.Backend)
+				var body *passage.APIError
+				require.ErrorAs(t, err, &body)
+				assert.Equal(t, tc.passage, body.Code)
+				assert.NotEmpty(t, body.Message)
+				assert.Equal(t, "passage "+body.Code+": "+body.Message, body.Error())
+			})
+		}
+	})
+	passthroughtest.Run(t, passthroughtest.Client{Backend: "passage", Do: c.Do, Path: "/apps/app1/users", Requests: func() int {
+		n := 0
+		for _, v := range srv.Requests() {
+			n += v
+		}
+		return n
+	}})
+}
+
+func TestClientAs(t *testing.T) {
+	_, dir, _ := passageClient(t, passagetest.Options{APIKey: "client-test-key"}, nil)
+	var hc *http.Client
+	assert.False(t, dir.As(&hc))
+	var c passage.Client
+	assert.False(t, dir.As(&c), "a *Client is not a **Client")
+}
+
+// TestClientKeepsSecrets sends Do's requests with a canary API key to a
+// server that echoes the Authorization header into Passage's error body:
+// neither the error, its decoded body, the log nor the Client shows it.
+func TestClientKeepsSecrets(t *testing.T) {
+	cn := secrettest.New(t)
+	key := cn.Make("api-key")
+	echo := func(next http.Handler) http.Handler {
+		return cn.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasSuffix(r.URL.Path, "/echo") {
+				next.ServeHTTP(w, r)
+				return
+			}
+			auth := r.Header.Get("Authorization")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprintf(w, `{"code":"invalid_access_token %s","error":"the key %s is not valid"}`, auth, auth)
+		}))
+	}
+	c, _, _ := passageClient(t, passagetest.Options{APIKey: key, Middleware: echo}, func(o *passage.Options) { o.Logger = cn.Logger() })
+	ctx := context.Background()
+	err := c.Do(ctx, "GET", "/apps/app1/users/echo", nil, nil)
+	assert.ErrorIs(t, err, identity.ErrUnauthenticated)
+	var body *passage.APIError
+	require.ErrorAs(t, err, &body)
+	assert.Equal(t, "the key [REDACTED] is not valid", body.Message)
+	cn.Check(t, "echoed error", err, body)
+	cn.Check(t, "not found", c.Do(ctx, "GET", "/apps/app1/users/nosuchuser", nil, nil))
+	cn.Check(t, "refused path", c.Do(ctx, "GET", "/apps/app1/../../v2", nil, nil))
+	cn.Check(t, "client", c)
+	assert.Equal(t, "passage.Client|passage.Client|passage.Client", fmt.Sprintf("%v|%+v|%#v", c, c, c))
+}
