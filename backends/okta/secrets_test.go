@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
+	"math/big"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,8 +31,11 @@ const echoAssertion = "{{assertion}}"
 // scalar in decimal, hex and base64 (JWK's "d"), and each line of its
 // PKCS #8 PEM.
 func keyCanaries(c *secrettest.Canaries, name string, key *ecdsa.PrivateKey) {
-	d := key.D.Bytes()
-	c.Add(name+"-d", key.D.String())
+	d, err := key.Bytes()
+	if err != nil {
+		panic(err) // a P-256 key always encodes
+	}
+	c.Add(name+"-d", new(big.Int).SetBytes(d).String())
 	c.Add(name+"-d-hex", hex.EncodeToString(d))
 	c.Add(name+"-d-base64", base64.StdEncoding.EncodeToString(d))
 	c.Add(name+"-d-base64url", base64.RawURLEncoding.EncodeToString(d))

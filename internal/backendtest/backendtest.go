@@ -209,16 +209,6 @@ type RoleQuery struct {
 // secrets test.
 const secret = "kit-secret-0f3c"
 
-// credential returns the credential named name, the first for "".
-func (b *Backend) credential(name string) Credential {
-	for _, c := range b.Credentials {
-		if c.Name == name {
-			return c
-		}
-	}
-	return b.Credentials[0]
-}
-
 // mode returns the mode named name.
 func (b *Backend) mode(name string) Mode {
 	for _, m := range b.Modes {
