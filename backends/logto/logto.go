@@ -28,7 +28,10 @@
 //
 // Roles are Logto's global roles of type User, by name. A role created
 // without a description gets its name as description, since Logto requires
-// one, and reads back with an empty Description.
+// one, and reads back with an empty Description. Logto's
+// machine-to-machine roles are roles of apps, not of users: ListRoles
+// leaves them out, and AssignRole, RevokeRole and DeleteRole answer
+// NotFound for one's name, as for a role that does not exist.
 //
 // Metadata updates that only add or change keys go through Logto's
 // custom-data endpoint, which merges on the server, so concurrent updates

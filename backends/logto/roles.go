@@ -21,6 +21,12 @@ type wireRole struct {
 	Type        string `json:"type"`
 }
 
+// ofUsers reports whether r is a role of users. Logto's other type,
+// MachineToMachine, is a role of apps: ListRoles leaves such roles out,
+// Logto refuses to assign them to users, and so every role call here
+// treats one's name as it treats a name no role has.
+func (r wireRole) ofUsers() bool { return r.Type == "User" }
+
 func (r wireRole) portable() *identity.Role {
 	desc := r.Description
 	if desc == r.Name {
@@ -93,8 +99,9 @@ func roleNotFound(name string) error {
 	return &identity.Error{Code: identity.NotFound, Role: name, Message: "no such role"}
 }
 
-// resolve returns the Logto role named name, listing the roles once if
-// the cache does not know it.
+// resolve returns the Logto User role named name, listing the roles once
+// if the cache does not know it. It is NotFound for a name only a
+// machine-to-machine role has, which the cache never holds.
 func (d *directory) resolve(ctx context.Context, name string) (wireRole, error) {
 	if r, ok := d.roles.get(name); ok {
 		return r, nil
@@ -105,7 +112,9 @@ func (d *directory) resolve(ctx context.Context, name string) (wireRole, error) 
 	}
 	m := make(map[string]wireRole, len(rs))
 	for _, r := range rs {
-		m[r.Name] = r
+		if r.ofUsers() {
+			m[r.Name] = r
+		}
 	}
 	d.roles.mu.Lock()
 	d.roles.byName = m
@@ -181,12 +190,9 @@ func (d *directory) ListRoles(ctx context.Context) ([]*identity.Role, error) {
 }
 
 // DeleteRole deletes a User role; the machine-to-machine roles Logto also
-// keeps are not roles of users and stay out of reach.
+// keeps are not roles of users and stay out of reach (see ofUsers).
 func (d *directory) DeleteRole(ctx context.Context, name string) error {
 	err := d.withRole(ctx, name, func(id string) error {
-		if r, _ := d.roles.get(name); r.Type != "" && r.Type != "User" {
-			return roleNotFound(name)
-		}
 		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: httpx.Path("api", "roles", id)})
 		return httpx.DoneIfGone(err)
 	})
