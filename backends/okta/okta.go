@@ -24,17 +24,20 @@
 // Username shaped like an email address stands in for a missing Email.
 // Only logins are unique in Okta; emails and phones are not.
 //
-// Statuses: STAGED and PROVISIONED are StatusPending; ACTIVE, RECOVERY
+// Statuses: STAGED, PROVISIONED and RECOVERY are StatusPending; ACTIVE
 // and PASSWORD_EXPIRED are StatusActive; SUSPENDED, LOCKED_OUT and
 // DEPROVISIONED are StatusSuspended, StatusLocked and StatusDeprovisioned.
 // A user created Active without a password is PROVISIONED (Pending) until
-// it has one. SuspendUser suspends an ACTIVE user. ActivateUser
-// unsuspends a SUSPENDED user, unlocks a LOCKED_OUT one, and activates a
-// STAGED or DEPROVISIONED one that has a password (without sending Okta's
+// it has one. A user in RECOVERY, whose password reset was started,
+// cannot sign in until the reset is completed, so it is Pending too.
+// SuspendUser suspends an ACTIVE user. ActivateUser unsuspends a
+// SUSPENDED user, unlocks a LOCKED_OUT one, and activates a STAGED or
+// DEPROVISIONED one that has a password (without sending Okta's
 // activation email); a Pending user without a password gives
-// FailedPrecondition, since Okta would leave it unable to sign in. A
-// listing without a Status filter leaves out DEPROVISIONED users, as Okta
-// does.
+// FailedPrecondition, since Okta would leave it unable to sign in, and so
+// does a user in RECOVERY, which no Okta call takes out of it but the
+// user completing the reset or SetPassword. A listing without a Status
+// filter leaves out DEPROVISIONED users, as Okta does.
 //
 // GetUserByUsername uses Okta's filter, which is exact and consistent.
 // GetUserByEmail and listings with filters use Okta's search, which
@@ -62,9 +65,9 @@
 // MFA_ENROLL, PASSWORD_WARN and PASSWORD_EXPIRED mean the password
 // matched, 401 that it did not. A failed verification counts towards the
 // org's lockout policy like any failed sign-in. Okta checks passwords only
-// for users who can sign in: for a SUSPENDED, LOCKED_OUT or DEPROVISIONED
-// user VerifyPassword gives FailedPrecondition, and for a user without a
-// password InvalidCredentials without asking Okta.
+// for users who can sign in: for a SUSPENDED, LOCKED_OUT, DEPROVISIONED
+// or RECOVERY user VerifyPassword gives FailedPrecondition, and for a
+// user without a password InvalidCredentials without asking Okta.
 //
 // Every response's X-Rate-Limit-* headers pace the client, so that a
 // burst stays under the org's quota, and a 429 waits until

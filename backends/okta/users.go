@@ -87,12 +87,16 @@ type wireUser struct {
 	} `json:"credentials"`
 }
 
-// statuses maps Okta's user statuses to portable ones.
+// statuses maps Okta's user statuses to portable ones. RECOVERY is
+// Pending: a reset_password puts the user there, and Okta's reference says
+// the user then cannot sign in until the reset is completed, which is
+// what Pending means (not yet able to sign in, waiting for a password),
+// whereas Active means able to sign in.
 var statuses = map[string]identity.Status{
 	"STAGED":           identity.StatusPending,
 	"PROVISIONED":      identity.StatusPending,
+	"RECOVERY":         identity.StatusPending,
 	"ACTIVE":           identity.StatusActive,
-	"RECOVERY":         identity.StatusActive,
 	"PASSWORD_EXPIRED": identity.StatusActive,
 	"SUSPENDED":        identity.StatusSuspended,
 	"LOCKED_OUT":       identity.StatusLocked,
@@ -435,8 +439,12 @@ func (d *directory) ActivateUser(ctx context.Context, id string) error {
 		return err
 	}
 	switch w.Status {
-	case "ACTIVE", "RECOVERY", "PASSWORD_EXPIRED":
+	case "ACTIVE", "PASSWORD_EXPIRED":
 		return nil
+	case "RECOVERY":
+		// Okta has no call that ends a recovery for the user, and the
+		// password the user could sign in with is not known here.
+		return driver.Errorf(identity.FailedPrecondition, "the user is in RECOVERY: it can sign in again once it completes the password reset, or once it is given a password with SetPassword")
 	case "SUSPENDED":
 		return withCode(d.lifecycle(ctx, id, "unsuspend", nil), "E0000001", identity.FailedPrecondition)
 	case "LOCKED_OUT":
@@ -507,8 +515,8 @@ func decodeCursor(s string) (string, bool) {
 
 // statusTerms lists the Okta statuses of each portable status.
 var statusTerms = map[identity.Status][]string{
-	identity.StatusPending:       {"STAGED", "PROVISIONED"},
-	identity.StatusActive:        {"ACTIVE", "RECOVERY", "PASSWORD_EXPIRED"},
+	identity.StatusPending:       {"STAGED", "PROVISIONED", "RECOVERY"},
+	identity.StatusActive:        {"ACTIVE", "PASSWORD_EXPIRED"},
 	identity.StatusSuspended:     {"SUSPENDED"},
 	identity.StatusLocked:        {"LOCKED_OUT"},
 	identity.StatusDeprovisioned: {"DEPROVISIONED"},
@@ -628,7 +636,9 @@ func (d *directory) VerifyPassword(ctx context.Context, id string, pw identity.S
 		return driver.Errorf(identity.InvalidCredentials, "the user has no password")
 	}
 	switch w.Status {
-	case "SUSPENDED", "LOCKED_OUT", "DEPROVISIONED":
+	case "SUSPENDED", "LOCKED_OUT", "DEPROVISIONED", "RECOVERY":
+		// Okta's primary authentication refuses these users whatever the
+		// password, with the answer a wrong password gets.
 		return driver.Errorf(identity.FailedPrecondition, "Okta checks passwords only of users who can sign in; the user is %s", w.Status)
 	}
 	login, _ := w.Profile[propLogin].(string)
