@@ -66,12 +66,6 @@ func (c *roleCache) drop(name string) {
 	delete(c.byName, name)
 }
 
-func (c *roleCache) reset() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.byName = nil
-}
-
 // allPages fetches every page of a Logto listing.
 func (d *directory) allPages(ctx context.Context, path string, q url.Values) ([]wireRole, error) {
 	var all []wireRole
