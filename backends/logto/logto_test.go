@@ -170,11 +170,14 @@ func TestMachineToMachineRole(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, 200, resp.StatusCode)
 
+	// A machine role is not a user role: every role call answers it as
+	// missing, as ListRoles leaves it out.
 	err = dir.AssignRole(ctx, u.ID, "machines")
 	var ie *identity.Error
 	require.ErrorAs(t, err, &ie)
-	assert.Equal(t, identity.InvalidArgument, ie.Code)
-	assert.Equal(t, "user.invalid_role_type", ie.ProviderCode)
+	assert.Equal(t, identity.NotFound, ie.Code)
+	assert.Equal(t, "machines", ie.Role)
+	require.ErrorIs(t, dir.RevokeRole(ctx, u.ID, "machines"), identity.ErrNotFound)
 	roles, err := dir.ListRoles(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, roles, "machine roles are not user roles")
