@@ -2,10 +2,7 @@ package okta_test
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/idport/identity"
@@ -25,12 +22,7 @@ func clientFor(t *testing.T, opts oktatest.Options, logger func(o *okta.Options)
 	if logger != nil {
 		logger(&o)
 	}
-	dir, err := okta.New(context.Background(), o)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = dir.Close() })
-	var c *okta.Client
-	require.True(t, dir.As(&c))
-	require.NotNil(t, c)
+	c, dir := passthroughtest.Open[okta.Client](t, func() (*identity.Directory, error) { return okta.New(context.Background(), o) })
 	return c, dir, srv
 }
 
@@ -71,11 +63,7 @@ func TestClientDo(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.method+" "+tc.path, func(t *testing.T) {
 				err := c.Do(ctx, tc.method, tc.path, tc.body, nil)
-				var ie *identity.Error
-				require.ErrorAs(t, err, &ie)
-				assert.Equal(t, tc.code, ie.Code)
-				assert.Equal(t, "Do", ie.Op)
-				assert.Equal(t, "okta", ie.Backend)
+				ie := passthroughtest.Failed(t, err, "okta", tc.code)
 				assert.NotEmpty(t, ie.RequestID)
 				var body *okta.APIError
 				require.ErrorAs(t, err, &body)
@@ -89,46 +77,21 @@ func TestClientDo(t *testing.T) {
 	passthroughtest.Run(t, passthroughtest.Client{Backend: "okta", Do: c.Do, Path: "/api/v1/users", Requests: srv.Requests})
 }
 
-// TestClientAs checks As hands out the Client for a **Client only.
-func TestClientAs(t *testing.T) {
-	_, dir, _ := clientFor(t, oktatest.Options{APIToken: "client-test-token"}, nil)
-	var hc *http.Client
-	assert.False(t, dir.As(&hc))
-	var c okta.Client
-	assert.False(t, dir.As(&c), "a *Client is not a **Client")
-	assert.False(t, dir.As(nil))
-}
-
-// TestClientKeepsSecrets runs Do's paths with a canary token against a
-// server that echoes the Authorization header into Okta's error body:
-// neither the error, its decoded body, the log nor the Client shows it.
+// TestClientKeepsSecrets runs Do with a canary token against a server
+// that echoes the Authorization header into Okta's error body and request
+// id: neither the error, its decoded body, the log nor the Client shows
+// it.
 func TestClientKeepsSecrets(t *testing.T) {
 	cn := secrettest.New(t)
 	token := cn.Make("api-token")
-	echo := func(next http.Handler) http.Handler {
-		return cn.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !strings.HasPrefix(r.URL.Path, "/api/v1/echo") {
-				next.ServeHTTP(w, r)
-				return
-			}
-			auth := r.Header.Get("Authorization")
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("X-Okta-Request-Id", auth)
-			w.WriteHeader(http.StatusForbidden)
-			fmt.Fprintf(w, `{"errorCode":"E0000006","errorSummary":"denied to %s","errorLink":%q,"errorId":%q,"errorCauses":[{"errorSummary":"token: %s"}]}`, auth, auth, auth, auth)
-		}))
-	}
-	c, _, _ := clientFor(t, oktatest.Options{APIToken: token, Middleware: echo}, func(o *okta.Options) { o.Logger = cn.Logger() })
-	ctx := context.Background()
-	err := c.Do(ctx, "GET", "/api/v1/echo", nil, nil)
+	echo := passthroughtest.Echo("/api/v1/echo", "X-Okta-Request-Id", http.StatusForbidden,
+		`{"errorCode":"E0000006","errorSummary":"denied to %[1]s","errorLink":"%[1]s","errorId":"%[1]s","errorCauses":[{"errorSummary":"token: %[1]s"}]}`)
+	opts := oktatest.Options{APIToken: token, Middleware: func(h http.Handler) http.Handler { return cn.Middleware(echo(h)) }}
+	c, _, _ := clientFor(t, opts, func(o *okta.Options) { o.Logger = cn.Logger() })
+	err := passthroughtest.CheckSecrets(t, cn, passthroughtest.Client{Backend: "okta", Do: c.Do, Value: c}, "/api/v1/echo", "/api/v1/users/00uMissing")
 	assert.ErrorIs(t, err, identity.ErrPermissionDenied)
 	var body *okta.APIError
-	require.True(t, errors.As(err, &body))
-	assert.Contains(t, body.ErrorSummary, "[REDACTED]", "the rest of the body is kept")
-	cn.Check(t, "echoed error", err, body)
-	cn.Check(t, "not found", c.Do(ctx, "GET", "/api/v1/users/00uMissing", nil, nil))
-	cn.Check(t, "refused path", c.Do(ctx, "GET", "//evil.example/", nil, nil))
-	cn.Check(t, "client", c)
-	assert.Equal(t, "okta.Client", fmt.Sprint(c))
-	assert.Equal(t, "okta.Client|okta.Client|okta.Client", fmt.Sprintf("%+v|%#v|%s", c, c, c))
+	require.ErrorAs(t, err, &body)
+	assert.Contains(t, body.ErrorCauses[0].ErrorSummary, "[REDACTED]", "the rest of the body is kept")
+	cn.Check(t, "decoded body", body)
 }

@@ -7,9 +7,12 @@ package passthroughtest
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/internal/secrettest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -64,6 +67,82 @@ type Client struct {
 	Path string
 	// Requests returns how many requests the server has received.
 	Requests func() int
+	// Value is the typed client itself, every printed form of which
+	// must be Backend + ".Client".
+	Value any
+}
+
+// Open opens a directory with open, closes it when t ends, and returns
+// the typed client its As hands out for a **C.
+func Open[C any](t *testing.T, open func() (*identity.Directory, error)) (*C, *identity.Directory) {
+	t.Helper()
+	dir, err := open()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = dir.Close() })
+	var c *C
+	require.True(t, dir.As(&c), "As hands out a *%T", c)
+	require.NotNil(t, c)
+	var hc *http.Client
+	assert.False(t, dir.As(&hc), "As hands out nothing else")
+	var v C
+	assert.False(t, dir.As(&v), "a *C is not a **C")
+	assert.False(t, dir.As(nil))
+	return c, dir
+}
+
+// Failed checks that err, from a request Do made, is an *identity.Error
+// with code, Op "Do" and backend, and returns it.
+func Failed(t *testing.T, err error, backend string, code identity.Code) *identity.Error {
+	t.Helper()
+	var ie *identity.Error
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, code, ie.Code, "%v", err)
+	assert.Equal(t, "Do", ie.Op)
+	assert.Equal(t, backend, ie.Backend)
+	assert.NotZero(t, ie.HTTPStatus)
+	return ie
+}
+
+// Echo returns middleware that answers a request for path with status
+// and the JSON body format makes, each %[1]s in it the request's
+// Authorization value, as a server or proxy that echoes credentials into
+// its errors (and its request id header, named requestID) does. Other
+// requests go on to next.
+func Echo(path, requestID string, status int, format string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != path {
+				next.ServeHTTP(w, r)
+				return
+			}
+			auth := r.Header.Get("Authorization")
+			w.Header().Set("Content-Type", "application/json")
+			if requestID != "" {
+				w.Header().Set(requestID, auth)
+			}
+			w.WriteHeader(status)
+			fmt.Fprintf(w, format, strings.ReplaceAll(auth, `"`, `\"`))
+		})
+	}
+}
+
+// CheckSecrets calls c's Do for echoPath (a path Echo serves), for
+// missingPath and for a refused path, and checks with cn that neither the
+// errors nor the client show a canary. It returns the error of the echoed
+// request, for the backend's checks of its decoded body.
+func CheckSecrets(t *testing.T, cn *secrettest.Canaries, c Client, echoPath, missingPath string) error {
+	t.Helper()
+	ctx := context.Background()
+	echoed := c.Do(ctx, "GET", echoPath, nil, nil)
+	require.Error(t, echoed)
+	require.True(t, cn.Has("authorization"), "the server saw the credential, so the checks below cover it")
+	cn.Check(t, "echoed error", echoed)
+	cn.Check(t, "not found", c.Do(ctx, "GET", missingPath, nil, nil))
+	cn.Check(t, "refused path", c.Do(ctx, "GET", "//evil.example"+missingPath, nil, nil))
+	cn.Check(t, "client", c.Value)
+	name := c.Backend + ".Client"
+	assert.Equal(t, name+"|"+name+"|"+name+"|"+name, fmt.Sprintf("%v|%+v|%#v|%s", c.Value, c.Value, c.Value, c.Value))
+	return echoed
 }
 
 // Run checks that c refuses every unsafe path and method with
