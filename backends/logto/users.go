@@ -2,7 +2,6 @@ package logto
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -329,14 +328,13 @@ func (d *directory) listUsers(ctx context.Context, q url.Values) ([]*identity.Us
 
 // Cursors carry the next page number.
 func encodeCursor(page int) string {
-	return "lg1." + base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(page)))
+	return driver.EncodeCursor("lg1.", []byte(strconv.Itoa(page)))
 }
 
 func decodeCursor(s string) (int, bool) {
-	rest, ok := strings.CutPrefix(s, "lg1.")
-	b, err := base64.RawURLEncoding.DecodeString(rest)
-	n, aerr := strconv.Atoi(string(b))
-	return n, ok && err == nil && aerr == nil && n >= 2
+	b, ok := driver.DecodeCursor("lg1.", s)
+	n, err := strconv.Atoi(string(b))
+	return n, ok && err == nil && n >= 2
 }
 
 // ListUsers sends one filter to Logto and applies the rest to each page:

@@ -2,7 +2,6 @@ package okta
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -503,14 +502,11 @@ func nextAfter(h http.Header) string {
 // Cursors carry Okta's after value.
 const cursorPrefix = "ok1."
 
-func encodeCursor(after string) string {
-	return cursorPrefix + base64.RawURLEncoding.EncodeToString([]byte(after))
-}
+func encodeCursor(after string) string { return driver.EncodeCursor(cursorPrefix, []byte(after)) }
 
 func decodeCursor(s string) (string, bool) {
-	rest, ok := strings.CutPrefix(s, cursorPrefix)
-	b, err := base64.RawURLEncoding.DecodeString(rest)
-	return string(b), ok && err == nil && len(b) > 0
+	b, ok := driver.DecodeCursor(cursorPrefix, s)
+	return string(b), ok
 }
 
 // statusTerms lists the Okta statuses of each portable status.

@@ -2,7 +2,6 @@ package passage
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -293,14 +292,13 @@ type cursor struct {
 
 func (c cursor) encode() string {
 	b, _ := json.Marshal(c)
-	return "ps1." + base64.RawURLEncoding.EncodeToString(b)
+	return driver.EncodeCursor("ps1.", b)
 }
 
 func decodeCursor(s string) (cursor, bool) {
 	var c cursor
-	rest, ok := strings.CutPrefix(s, "ps1.")
-	b, err := base64.RawURLEncoding.DecodeString(rest)
-	if !ok || err != nil || json.Unmarshal(b, &c) != nil || c.Page < 2 || c.Anchor <= 0 {
+	b, ok := driver.DecodeCursor("ps1.", s)
+	if !ok || json.Unmarshal(b, &c) != nil || c.Page < 2 || c.Anchor <= 0 {
 		return cursor{}, false
 	}
 	return c, true
