@@ -1,60 +1,43 @@
 package logto
 
 import (
-	"net/http"
 	"testing"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/internal/backendtest"
 	"github.com/stretchr/testify/assert"
 )
 
+// TestErrorTable checks every code of the table, one Logto answers by
+// status alone, and a body without a code.
 func TestErrorTable(t *testing.T) {
-	rows := []struct {
-		status int
-		code   string
-		want   identity.Code
-		field  string
-	}{
-		{404, "entity.not_found", identity.NotFound, ""},
-		{404, "entity.not_exists_with_id", identity.NotFound, ""},
-		{422, "user.username_already_in_use", identity.AlreadyExists, "Username"},
-		{422, "user.email_already_in_use", identity.AlreadyExists, "Email"},
-		{422, "user.phone_already_in_use", identity.AlreadyExists, "Phone"},
-		{422, "role.name_in_use", identity.AlreadyExists, ""},
-		{400, "guard.invalid_input", identity.InvalidArgument, ""},
-		{400, "guard.invalid_pagination", identity.InvalidArgument, ""},
-		{400, "request.invalid_input", identity.InvalidArgument, ""},
-		{422, "user.invalid_role_type", identity.InvalidArgument, "role"},
-		{400, "user.password_and_digest", identity.InvalidArgument, ""},
-		{400, "user.password_algorithm_required", identity.InvalidArgument, ""},
-		{400, "user.cannot_delete_self", identity.FailedPrecondition, ""},
-		{422, "session.invalid_credentials", identity.InvalidCredentials, ""},
-		{401, "auth.authorization_header_missing", identity.Unauthenticated, ""},
-		{401, "auth.authorization_token_type_not_supported", identity.Unauthenticated, ""},
-		{401, "auth.unauthorized", identity.Unauthenticated, ""},
-		{403, "auth.forbidden", identity.PermissionDenied, ""},
-		{400, "oidc.invalid_target", identity.Unauthenticated, ""},
-		{429, "koa.too_many_requests", identity.RateLimited, ""}, // not in the table: by status
-	}
-	for _, r := range rows {
-		t.Run(r.code, func(t *testing.T) {
-			e := decodeError(r.status, http.Header{}, []byte(`{"code":"`+r.code+`","message":"m","details":"d"}`))
-			if assert.NotNil(t, e) {
-				assert.Equal(t, r.want, e.Code)
-				assert.Equal(t, r.code, e.ProviderCode)
-				assert.Equal(t, r.field, e.Field)
-				assert.Equal(t, "m d", e.Message)
-			}
-		})
-	}
-	for code := range codes {
-		found := false
-		for _, r := range rows {
-			found = found || r.code == code
-		}
-		assert.True(t, found, "table row %s has no test", code)
-	}
-	assert.Nil(t, decodeError(500, nil, []byte(`{"message":"Internal server error."}`)), "a body without a code falls back to the status")
+	d := backendtest.DecodeErrors{Decode: decodeError, Codes: codes,
+		Body: func(code string) string { return `{"code":"` + code + `","message":"m","details":"d"}` }}
+	backendtest.ErrorTable(t, d, []backendtest.ErrorRow{
+		{Status: 404, Code: "entity.not_found", Want: identity.NotFound},
+		{Status: 404, Code: "entity.not_exists_with_id", Want: identity.NotFound},
+		{Status: 422, Code: "user.username_already_in_use", Want: identity.AlreadyExists, Field: "Username"},
+		{Status: 422, Code: "user.email_already_in_use", Want: identity.AlreadyExists, Field: "Email"},
+		{Status: 422, Code: "user.phone_already_in_use", Want: identity.AlreadyExists, Field: "Phone"},
+		{Status: 422, Code: "role.name_in_use", Want: identity.AlreadyExists},
+		{Status: 400, Code: "guard.invalid_input", Want: identity.InvalidArgument},
+		{Status: 400, Code: "guard.invalid_pagination", Want: identity.InvalidArgument},
+		{Status: 400, Code: "request.invalid_input", Want: identity.InvalidArgument},
+		{Status: 422, Code: "user.invalid_role_type", Want: identity.InvalidArgument, Field: "role"},
+		{Status: 400, Code: "user.password_and_digest", Want: identity.InvalidArgument},
+		{Status: 400, Code: "user.password_algorithm_required", Want: identity.InvalidArgument},
+		{Status: 400, Code: "user.cannot_delete_self", Want: identity.FailedPrecondition},
+		{Status: 422, Code: "session.invalid_credentials", Want: identity.InvalidCredentials},
+		{Status: 401, Code: "auth.authorization_header_missing", Want: identity.Unauthenticated},
+		{Status: 401, Code: "auth.authorization_token_type_not_supported", Want: identity.Unauthenticated},
+		{Status: 401, Code: "auth.unauthorized", Want: identity.Unauthenticated},
+		{Status: 403, Code: "auth.forbidden", Want: identity.PermissionDenied},
+		{Status: 400, Code: "oidc.invalid_target", Want: identity.Unauthenticated},
+		{Status: 429, Code: "koa.too_many_requests", Want: identity.RateLimited}, // not in the table: by status
+		{Status: 500, Body: `{"message":"Internal server error."}`},
+	}, func(t *testing.T, r backendtest.ErrorRow, e *identity.Error) {
+		assert.Equal(t, "m d", e.Message, "message and details")
+	})
 }
 
 func TestDefaultResource(t *testing.T) {

@@ -38,7 +38,7 @@ func options(c backendtest.Config) logto.Options {
 // kit describes the backend to the shared HTTP backend tests.
 var kit = &backendtest.Backend{
 	Name:        logto.Scheme,
-	Credentials: []backendtest.Credential{{Name: "ClientCredentials", TokenPath: "/oidc/token"}},
+	Credentials: []backendtest.Credential{{Name: "ClientCredentials", TokenPath: "/oidc/token", Refused: "invalid_client"}},
 	Modes: []backendtest.Mode{{Capabilities: identity.Capabilities{
 		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true, RoleCatalog: true, UniqueEmail: true, UniquePhone: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true,

@@ -134,8 +134,11 @@ func emailLogin(base string) string { return base + "@example.com" }
 // emulator lets users be created without firstName and lastName, as orgs
 // that onboard users by email alone do.
 var kit = &backendtest.Backend{
-	Name:        okta.Scheme,
-	Credentials: []backendtest.Credential{{Name: "APIToken"}, {Name: "ServiceApp", TokenPath: "/oauth2/v1/token"}},
+	Name: okta.Scheme,
+	Credentials: []backendtest.Credential{
+		{Name: "APIToken", Refused: "E0000011", RequestID: true},
+		{Name: "ServiceApp", TokenPath: "/oauth2/v1/token", Refused: "invalid_client"},
+	},
 	Modes: []backendtest.Mode{
 		{Capabilities: groupsCapabilities},
 		{Name: "admin", Capabilities: adminCapabilities(), Role: "USER_ADMIN"},

@@ -3,8 +3,6 @@ package okta_test
 import (
 	"bytes"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
@@ -15,11 +13,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"testing"
 
-	"github.com/idport/identity/backends/okta"
 	"github.com/idport/identity/internal/secrettest"
-	"github.com/stretchr/testify/require"
 )
 
 // echoAssertion, in the body of an answer the token endpoint gives, is
@@ -97,16 +92,4 @@ func (w *teeWriter) Write(p []byte) (int, error) {
 	w.body.Write(p)
 	_, err := w.ResponseWriter.Write(p)
 	return n, err
-}
-
-// TestOptionsJSONHidesPrivateKey: Options with a service app's key, in
-// JSON or through slog's JSON handler, must not show the key, as they do
-// not in fmt's forms.
-func TestOptionsJSONHidesPrivateKey(t *testing.T) {
-	c := secrettest.New(t)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	keyCanaries(c, "private-key", key)
-	opts := okta.Options{OrgURL: "https://dev-1.okta.com", ClientID: "0oa-svc", PrivateKey: key}
-	c.Check(t, "Options", opts, &opts)
 }

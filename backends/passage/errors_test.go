@@ -1,50 +1,31 @@
 package passage
 
 import (
-	"net/http"
 	"testing"
 
 	"github.com/idport/identity"
-	"github.com/stretchr/testify/assert"
+	"github.com/idport/identity/internal/backendtest"
 )
 
+// TestErrorTable checks every code of the table, with a body that names
+// a metadata field, so that only the codes meant to take the field from
+// it do; a code Passage answers by status alone; and a body that is not
+// Passage's.
 func TestErrorTable(t *testing.T) {
-	rows := []struct {
-		status int
-		code   string
-		want   identity.Code
-		field  string
-	}{
-		{400, "invalid_request", identity.InvalidArgument, ""},
-		{400, "custom_provider_required", identity.FailedPrecondition, ""},
-		{401, "invalid_access_token", identity.Unauthenticated, ""},
-		{401, "invalid_nonce", identity.Unauthenticated, ""},
-		{403, "operation_not_allowed", identity.PermissionDenied, ""},
-		{404, "user_not_found", identity.NotFound, ""},
-		{404, "device_not_found", identity.NotFound, ""},
-		{404, "app_not_found", identity.InvalidArgument, "AppID"},
-		{404, "metadata_field_not_found", identity.InvalidArgument, "Metadata.plan"},
-		{500, "internal_server_error", identity.Unavailable, ""},
-		{403, "cannot_delete_admin", identity.PermissionDenied, ""}, // not in the table: by status
-	}
-	for _, r := range rows {
-		t.Run(r.code, func(t *testing.T) {
-			e := decodeError(r.status, http.Header{}, []byte(`{"code":"`+r.code+`","error":"metadata field \"plan\" not found"}`))
-			if assert.NotNil(t, e) {
-				assert.Equal(t, r.want, e.Code)
-				assert.Equal(t, r.code, e.ProviderCode)
-				if r.field != "" {
-					assert.Equal(t, r.field, e.Field)
-				}
-			}
-		})
-	}
-	for code := range codes {
-		found := false
-		for _, r := range rows {
-			found = found || r.code == code
-		}
-		assert.True(t, found, "table row %s has no test", code)
-	}
-	assert.Nil(t, decodeError(502, nil, []byte("<html>bad gateway</html>")), "a body that is not Passage's falls back to the status")
+	d := backendtest.DecodeErrors{Decode: decodeError, Codes: codes,
+		Body: func(code string) string { return `{"code":"` + code + `","error":"metadata field \"plan\" not found"}` }}
+	backendtest.ErrorTable(t, d, []backendtest.ErrorRow{
+		{Status: 400, Code: "invalid_request", Want: identity.InvalidArgument},
+		{Status: 400, Code: "custom_provider_required", Want: identity.FailedPrecondition},
+		{Status: 401, Code: "invalid_access_token", Want: identity.Unauthenticated},
+		{Status: 401, Code: "invalid_nonce", Want: identity.Unauthenticated},
+		{Status: 403, Code: "operation_not_allowed", Want: identity.PermissionDenied},
+		{Status: 404, Code: "user_not_found", Want: identity.NotFound},
+		{Status: 404, Code: "device_not_found", Want: identity.NotFound},
+		{Status: 404, Code: "app_not_found", Want: identity.InvalidArgument, Field: "AppID"},
+		{Status: 404, Code: "metadata_field_not_found", Want: identity.InvalidArgument, Field: "Metadata.plan"},
+		{Status: 500, Code: "internal_server_error", Want: identity.Unavailable},
+		{Status: 403, Code: "cannot_delete_admin", Want: identity.PermissionDenied}, // not in the table: by status
+		{Status: 502, Body: "<html>bad gateway</html>"},
+	}, nil)
 }

@@ -70,7 +70,7 @@ func withRoles() identity.Capabilities {
 // kit describes the backend to the shared HTTP backend tests.
 var kit = &backendtest.Backend{
 	Name:        passage.Scheme,
-	Credentials: []backendtest.Credential{{Name: "APIKey"}},
+	Credentials: []backendtest.Credential{{Name: "APIKey", Refused: "invalid_access_token"}},
 	Modes:       []backendtest.Mode{{Capabilities: capabilities}, {Name: "roles", Capabilities: withRoles(), LocalCatalog: true}},
 	Emulator: func(o backendtest.EmulatorOptions) backendtest.Emulator {
 		return passagetest.New(passagetest.Options{AppID: "app1", APIKey: o.Secret, MetadataFields: metadataFields(), Middleware: o.Middleware})

@@ -14,8 +14,9 @@
 //		backendtest.FuzzServerResponses(f, kit, seeds)
 //	}
 //
-// What stays in a backend's own tests is its provider's: error tables,
-// token and rate-limit specifics, role modes, emulator fidelity.
+// What stays in a backend's own tests is its provider's: the rows of its
+// error table (which [ErrorTable] checks), token and rate-limit
+// specifics, role modes, emulator fidelity.
 package backendtest
 
 import (
@@ -119,6 +120,11 @@ type Credential struct {
 	// TokenPath is the path of the token endpoint the credential is
 	// exchanged at for access tokens; "" for a credential sent as is.
 	TokenPath string
+	// Refused is the provider code a wrong secret is answered with.
+	Refused string
+	// RequestID means the provider names its request in the refusal,
+	// and the error must keep it.
+	RequestID bool
 }
 
 // Mode is one configuration of a backend.
@@ -165,6 +171,8 @@ type TokenEmulator interface {
 	Emulator
 	// RevokeTokens makes every token issued so far invalid.
 	RevokeTokens()
+	// TokenRequests returns how many tokens the emulator has issued.
+	TokenRequests() int
 }
 
 // Config is what Open and Raw are given.
@@ -307,6 +315,9 @@ func Run(t *testing.T, b *Backend) {
 		{"CreateUserSettlesLostAnswers", createUserSettlesLostAnswers},
 		{"WritesRideOutFaults", writesRideOutFaults},
 		{"NoSecretLeaks", noSecretLeaks},
+		{"WrongCredentialIsUnauthenticated", wrongCredentialIsUnauthenticated},
+		{"TokensAreCachedAndReplaced", tokensAreCachedAndReplaced},
+		{"RoleRecreatedElsewhere", roleRecreatedElsewhere},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
