@@ -2,11 +2,11 @@ package okta
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"testing"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/internal/backendtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -32,7 +32,9 @@ func published(t *testing.T) map[string]int {
 	return out
 }
 
-func body(code string, causes ...string) []byte {
+// body is an Okta error body with code and one errorCauses entry for
+// each cause.
+func body(code string, causes ...string) string {
 	b := map[string]any{"errorCode": code, "errorSummary": "summary of " + code, "errorLink": code, "errorId": "oaeXYZ"}
 	var cs []map[string]string
 	for _, c := range causes {
@@ -40,29 +42,23 @@ func body(code string, causes ...string) []byte {
 	}
 	b["errorCauses"] = cs
 	out, _ := json.Marshal(b)
-	return out
+	return string(out)
 }
 
-// TestErrorTable checks every row of the table: the code is one Okta
-// publishes, and a body with it decodes to the row's portable code.
+// TestErrorTable checks every row of the table at the status Okta
+// publishes for it (a code Okta does not publish fails), the causes the
+// decoder reads a field or another code from, and bodies it does not
+// know; every error it decodes is retryable as its code says, and keeps
+// the summary and causes in its message.
 func TestErrorTable(t *testing.T) {
 	pub := published(t)
+	var rows []backendtest.ErrorRow
 	for pc, want := range codes {
-		t.Run(pc, func(t *testing.T) {
-			status, ok := pub[pc]
-			require.True(t, ok, "%s is not in Okta's published error codes", pc)
-			e := decodeError(status, nil, body(pc))
-			require.NotNil(t, e)
-			assert.Equal(t, want, e.Code)
-			assert.Equal(t, pc, e.ProviderCode)
-			assert.Equal(t, retryable[pc], e.Retryable)
-			assert.Contains(t, e.Message, "summary of "+pc)
-		})
+		status, ok := pub[pc]
+		assert.True(t, ok, "%s is not in Okta's published error codes", pc)
+		rows = append(rows, backendtest.ErrorRow{Status: status, Code: pc, Want: want})
 	}
-}
-
-func TestErrorCauses(t *testing.T) {
-	cases := []struct {
+	for _, c := range []struct {
 		code   string
 		status int
 		cause  string
@@ -80,40 +76,35 @@ func TestErrorCauses(t *testing.T) {
 		{"E0000014", 403, "oldPassword: The credentials provided were incorrect.", identity.InvalidCredentials, "Password"},
 		{"E0000014", 403, "password: Password requirements were not met.", identity.FailedPrecondition, "Password"},
 		{"E0000001", 400, "Password requirements: at least 8 characters", identity.InvalidArgument, ""},
-	}
-	for _, c := range cases {
-		t.Run(c.cause, func(t *testing.T) {
-			e := decodeError(c.status, nil, body(c.code, c.cause))
-			require.NotNil(t, e)
-			assert.Equal(t, c.want, e.Code)
-			assert.Equal(t, c.field, e.Field)
-			assert.Contains(t, e.Message, c.cause)
-		})
-	}
-}
-
-func TestErrorFallbacks(t *testing.T) {
-	for _, c := range []struct {
-		status int
-		body   string
-		want   *identity.Code
-	}{
-		{500, `not json`, nil},
-		{404, `{}`, nil},
-		{418, `{"errorCode":"E9999999","errorSummary":"new"}`, ptr(identity.Internal)},
-		{503, `{"errorCode":"E9999999"}`, ptr(identity.Unavailable)},
-		{409, `{"errorCode":"E9999999"}`, ptr(identity.AlreadyExists)},
 	} {
-		t.Run(fmt.Sprint(c.status, c.body), func(t *testing.T) {
-			e := decodeError(c.status, nil, []byte(c.body))
-			if c.want == nil {
-				assert.Nil(t, e, "no Okta body: the HTTP layer falls back to the status")
-				return
-			}
-			require.NotNil(t, e)
-			assert.Equal(t, *c.want, e.Code)
-		})
+		rows = append(rows, backendtest.ErrorRow{Status: c.status, Code: c.code, Body: body(c.code, c.cause), Want: c.want, Field: c.field})
 	}
+	rows = append(rows,
+		// Not Okta's bodies: the HTTP layer falls back to the status.
+		backendtest.ErrorRow{Status: 500, Body: `not json`},
+		backendtest.ErrorRow{Status: 404, Body: `{}`},
+		// A code the table lacks: by status.
+		backendtest.ErrorRow{Status: 418, Code: "E9999999", Body: `{"errorCode":"E9999999","errorSummary":"new"}`, Want: identity.Internal},
+		backendtest.ErrorRow{Status: 503, Code: "E9999999", Body: `{"errorCode":"E9999999"}`, Want: identity.Unavailable},
+		backendtest.ErrorRow{Status: 409, Code: "E9999999", Body: `{"errorCode":"E9999999"}`, Want: identity.AlreadyExists},
+	)
+	d := backendtest.DecodeErrors{Decode: decodeError, Codes: codes, Body: func(code string) string { return body(code) }}
+	backendtest.ErrorTable(t, d, rows, func(t *testing.T, r backendtest.ErrorRow, e *identity.Error) {
+		assert.Equal(t, retryable[r.Code], e.Retryable)
+		var b struct {
+			Summary string `json:"errorSummary"`
+			Causes  []struct {
+				Summary string `json:"errorSummary"`
+			} `json:"errorCauses"`
+		}
+		sent := r.Body
+		if sent == "" {
+			sent = body(r.Code)
+		}
+		require.NoError(t, json.Unmarshal([]byte(sent), &b))
+		assert.Contains(t, e.Message, b.Summary)
+		for _, c := range b.Causes {
+			assert.Contains(t, e.Message, c.Summary)
+		}
+	})
 }
-
-func ptr[T any](v T) *T { return &v }
