@@ -10,7 +10,6 @@ import (
 	"github.com/idport/identity"
 	"github.com/idport/identity/driver"
 	"github.com/idport/identity/internal/backendtest"
-	"github.com/idport/identity/internal/hostiletest"
 	"github.com/idport/identity/internal/httpx"
 )
 
@@ -173,28 +172,6 @@ func FuzzLinkHeader(f *testing.F) {
 			}
 		}
 	})
-}
-
-// oktaRoutes are every path the backend may send to; "{}" is one
-// segment.
-var oktaRoutes = []string{
-	"/oauth2/v1/token", "/api/v1/authn",
-	"/api/v1/users", "/api/v1/users/{}", "/api/v1/users/{}/credentials/change_password",
-	"/api/v1/users/{}/lifecycle/suspend", "/api/v1/users/{}/lifecycle/unsuspend", "/api/v1/users/{}/lifecycle/unlock",
-	"/api/v1/users/{}/lifecycle/activate", "/api/v1/users/{}/lifecycle/expire_password",
-	"/api/v1/users/{}/groups", "/api/v1/users/{}/roles", "/api/v1/users/{}/roles/{}",
-	"/api/v1/groups", "/api/v1/groups/{}", "/api/v1/groups/{}/users/{}",
-}
-
-// onRoute reports whether an escaped path is one of oktaRoutes, with no
-// empty, "." or ".." segment.
-func onRoute(escapedPath string) bool {
-	for _, r := range oktaRoutes {
-		if _, ok := hostiletest.MatchRoute(escapedPath, r); ok {
-			return true
-		}
-	}
-	return false
 }
 
 // RawDirectory is the directory newDirectory makes with opts, with one

@@ -185,6 +185,7 @@ var kit = &backendtest.Backend{
 	RoleNames: []string{`x" or type eq "BUILT_IN`, `Every`, `edit`, `\`, `"`},
 	RoleQuery: backendtest.RoleQuery{Path: "/api/v1/groups", Param: "q", Allowed: []string{"q", "limit", "after"}},
 	Query:     backendtest.Query{Path: "/api/v1/users", Allowed: []string{"search", "filter", "limit", "after"}},
+	ServerIDs: serverIDs(),
 	Lost: backendtest.Lost{
 		CreatePaths: []string{"/api/v1/users"},
 		Users: []identity.NewUser{
@@ -212,6 +213,31 @@ var kit = &backendtest.Backend{
 		Username: emailLogin,
 	},
 	Fuzz: fuzz(),
+}
+
+// serverIDs are the role calls that put the id of a group, or of a role
+// assignment, that Okta listed into a path: listed empty, none may reach
+// /api/v1/groups//users/{id}, the groups collection, or the user's roles
+// collection.
+func serverIDs() []backendtest.ServerID {
+	user := `{"id":"u1","status":"ACTIVE","profile":{"login":"ada@example.com","email":"ada@example.com"},"credentials":{"password":{}}}`
+	group := `[{"id":"","type":"OKTA_GROUP","profile":{"name":"editor"}}]`
+	answers := map[string]string{"/api/v1/users/u1": user, "/api/v1/groups": group, "/api/v1/users/u1/roles": group}
+	admin := map[string]string{"/api/v1/users/u1": user, "/api/v1/users/u1/roles": `[{"id":"","type":"USER_ADMIN","label":"Group Administrator"}]`}
+	return []backendtest.ServerID{
+		{Name: "AssignRole", Answers: answers, Call: func(ctx context.Context, d driver.Directory) error {
+			return d.(driver.Roles).AssignRole(ctx, "u1", "editor")
+		}},
+		{Name: "RevokeRole", Answers: answers, Call: func(ctx context.Context, d driver.Directory) error {
+			return d.(driver.Roles).RevokeRole(ctx, "u1", "editor")
+		}},
+		{Name: "DeleteRole", Answers: answers, Call: func(ctx context.Context, d driver.Directory) error {
+			return d.(driver.RoleCatalog).DeleteRole(ctx, "editor")
+		}},
+		{Name: "RevokeRole, admin", Mode: "admin", Answers: admin, Call: func(ctx context.Context, d driver.Directory) error {
+			return d.(driver.Roles).RevokeRole(ctx, "u1", "USER_ADMIN")
+		}},
+	}
 }
 
 func hostOf(orgURL string) string {

@@ -102,6 +102,9 @@ type Backend struct {
 	RoleQuery RoleQuery
 	// Query describes the listing requests lookups and searches make.
 	Query Query
+	// ServerIDs are the calls that put ids the server made into paths.
+	// Optional, with Raw.
+	ServerIDs []ServerID
 
 	// Lost is what the lost-create tests need.
 	Lost Lost
@@ -311,6 +314,7 @@ func Run(t *testing.T, b *Backend) {
 		{"ContextEndsEveryWait", contextEndsEveryWait},
 		{"HostileIDsStayInOneSegment", hostileIDsStayInOneSegment},
 		{"HostileRoleNamesNeverReachAPath", hostileRoleNamesNeverReachAPath},
+		{"ServerIDsStayInTheirSegment", serverIDsStayInTheirSegment},
 		{"QueryValuesStayValues", queryValuesStayValues},
 		{"CreateUserSettlesLostAnswers", createUserSettlesLostAnswers},
 		{"WritesRideOutFaults", writesRideOutFaults},

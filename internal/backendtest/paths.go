@@ -6,9 +6,11 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
 	"github.com/idport/identity/internal/hostiletest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -296,5 +298,51 @@ func queryValuesStayValues(t *testing.T, b *Backend) {
 			require.NoError(t, err, s)
 		}
 		check(s, param(q.Search, q.SearchValue), value(q.SearchValue, s))
+	}
+}
+
+// ServerID is a case of ServerIDsStayInTheirSegment: a call whose
+// requests are answered with ids the server made, empty or hostile, that
+// the call then puts into a path.
+type ServerID struct {
+	Name string
+	// Mode is the Mode.Name of the directory.
+	Mode string
+	// Answers maps a request path to the JSON body answered there with
+	// 200; any other path is answered with 204.
+	Answers map[string]string
+	// Call makes the call on a directory from Backend.Raw.
+	Call func(ctx context.Context, d driver.Directory) error
+}
+
+// serverIDsStayInTheirSegment: ids the server hands out, which the
+// backend puts into paths, are held to what a segment may be: a call on
+// an empty or hostile one never sends a request off the backend's
+// routes (to a collection, say, for an empty last segment).
+func serverIDsStayInTheirSegment(t *testing.T, b *Backend) {
+	if len(b.ServerIDs) == 0 {
+		t.Skip(b.Name + " puts no id the server made into a path")
+	}
+	routes := parseRoutes(b)
+	srv := hostiletest.NewServer(t)
+	for _, c := range b.ServerIDs {
+		var mu sync.Mutex
+		var off []string
+		ctx := srv.Round(t, 100, func(r *http.Request) hostiletest.Answer {
+			if !onRoute(routes, r.URL.EscapedPath()) {
+				mu.Lock()
+				off = append(off, r.Method+" "+r.URL.EscapedPath())
+				mu.Unlock()
+			}
+			if body, ok := c.Answers[r.URL.Path]; ok {
+				return hostiletest.JSON(http.StatusOK, body)
+			}
+			return hostiletest.Answer{Status: http.StatusNoContent}
+		})
+		d := b.Raw(t, Config{URL: srv.URL, Secret: secret, Mode: c.Mode, HTTP: identity.HTTPOptions{HTTPClient: srv.Client()}}, 1<<20)
+		hostiletest.CheckError(t, c.Name, c.Call(ctx, d))
+		mu.Lock()
+		assert.Empty(t, off, "%s: requests off the backend's routes", c.Name)
+		mu.Unlock()
 	}
 }
