@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +21,8 @@ import (
 	"github.com/idport/identity"
 	"github.com/idport/identity/backends/okta"
 	"github.com/idport/identity/backends/okta/oktatest"
+	"github.com/idport/identity/faultinject"
+	"github.com/idport/identity/internal/hostiletest"
 	"github.com/idport/identity/internal/secrettest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -392,4 +395,77 @@ func TestAdminRoles(t *testing.T) {
 	}
 	assert.Len(t, names, 12)
 	assert.Subset(t, names, []string{"SUPER_ADMIN", "USER_ADMIN", "HELP_DESK_ADMIN", "READ_ONLY_ADMIN"})
+}
+
+// TestPasswordChangesRideOutFaults: a password change whose answer a
+// fault loses, refused or not, and one that never arrived, each end as if
+// the fault had not happened; the Authentication API tells which.
+func TestPasswordChangesRideOutFaults(t *testing.T) {
+	f := faultinject.New(faultinject.Options{Methods: []string{http.MethodPost, http.MethodPut, http.MethodDelete}, Exclude: []string{"/api/v1/authn"}})
+	dir, _ := emulated(t, oktatest.Options{NamesOptional: true, Middleware: f.Wrap},
+		okta.Options{HTTPOptions: identity.HTTPOptions{Timeout: 500 * time.Millisecond, RetryBaseDelay: time.Millisecond}})
+	c := ctx(t)
+	u, err := dir.CreateUser(c, identity.NewUser{Email: "ada@example.com", Password: pw})
+	require.NoError(t, err)
+
+	// A change whose answer was lost: signing in with the new password
+	// tells that it happened.
+	const next identity.Secret = "N3w-Secr3t-phrase"
+	f.Next(faultinject.ResetAfter)
+	require.NoError(t, dir.ChangePassword(c, u.ID, pw, next))
+	require.NoError(t, dir.VerifyPassword(c, u.ID, next))
+	// A refused change whose answer was lost: sent again, Okta's own
+	// answer comes back.
+	f.Next(faultinject.ResetAfter)
+	require.ErrorIs(t, dir.ChangePassword(c, u.ID, "Wr0ng-old-password", pw), identity.ErrInvalidCredentials)
+	// A change that never arrived is sent again.
+	f.Next(faultinject.Status503)
+	require.NoError(t, dir.ChangePassword(c, u.ID, next, pw))
+	require.NoError(t, dir.VerifyPassword(c, u.ID, pw))
+	assert.Equal(t, 3, f.Injected())
+}
+
+// TestRateLimitWaitsEndWithContext: a call whose context ends while the
+// client waits out a 429 until X-Rate-Limit-Reset, or while it holds a
+// request back because the last answer said the quota is spent, returns
+// the context's own error, as it is. The waits every backend has are in
+// TestKit/ContextEndsEveryWait.
+func TestRateLimitWaitsEndWithContext(t *testing.T) {
+	script := &hostiletest.Script{}
+	_, srv := emulated(t, oktatest.Options{NamesOptional: true, Middleware: script.Wrap}, okta.Options{})
+	// Each case has its own directory, since a directory's pacing
+	// remembers the windows it was told of.
+	fresh := func() *identity.Directory {
+		dir, err := okta.New(context.Background(), okta.Options{OrgURL: srv.URL, APIToken: testToken})
+		require.NoError(t, err)
+		return dir
+	}
+	reset := func(d time.Duration) string { return strconv.FormatInt(time.Now().Add(d).Unix(), 10) }
+	now := func() string { return time.Now().UTC().Format(http.TimeFormat) }
+	for _, c := range []struct {
+		name string
+		call func(context.Context) error
+	}{
+		{"429 until the reset, an hour away", func(ctx context.Context) error {
+			script.Next("/api/", hostiletest.JSON(429, `{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}`,
+				"X-Rate-Limit-Limit", "600", "X-Rate-Limit-Remaining", "0", "X-Rate-Limit-Reset", reset(time.Hour), "Date", now()))
+			_, err := fresh().GetUser(ctx, "00u0000000000000000")
+			return err
+		}},
+		{"the quota is spent until the reset", func(ctx context.Context) error {
+			script.Next("/api/", hostiletest.JSON(404, `{"errorCode":"E0000007","errorSummary":"Not found"}`,
+				"X-Rate-Limit-Limit", "600", "X-Rate-Limit-Remaining", "0", "X-Rate-Limit-Reset", reset(10*time.Second), "Date", now()))
+			dir := fresh()
+			_, err := dir.GetUser(context.Background(), "00u0000000000000000")
+			require.ErrorIs(t, err, identity.ErrNotFound)
+			_, err = dir.GetUser(ctx, "00u0000000000000000")
+			return err
+		}},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		err := c.call(ctx)
+		cancel()
+		assert.Equal(t, context.DeadlineExceeded, err, c.name)
+		script.Reset()
+	}
 }
