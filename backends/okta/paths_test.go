@@ -1,16 +1,15 @@
-package okta
+package okta_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"sync"
 	"testing"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/backends/okta"
 	"github.com/idport/identity/backends/okta/oktatest"
 	"github.com/idport/identity/driver"
 	"github.com/idport/identity/internal/hostiletest"
@@ -18,86 +17,68 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// counter records how many users or groups each listing the emulator
-// answered held, so that a test can tell what a search expression
-// matched on the server, before the backend refines the page.
-type counter struct {
-	mu     sync.Mutex
-	listed []int
-}
-
-func (c *counter) Wrap(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet || (r.URL.Path != "/api/v1/users" && r.URL.Path != "/api/v1/groups") {
-			next.ServeHTTP(w, r)
-			return
-		}
-		tee := &recordingWriter{ResponseWriter: w}
-		next.ServeHTTP(tee, r)
-		var items []json.RawMessage
-		n := -1 // an answer that is not a list
-		if json.Unmarshal(tee.body.Bytes(), &items) == nil {
-			n = len(items)
-		}
-		c.mu.Lock()
-		c.listed = append(c.listed, n)
-		c.mu.Unlock()
-	})
-}
-
-// Take returns the counts recorded since the last Take.
-func (c *counter) Take() []int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := c.listed
-	c.listed = nil
-	return out
-}
-
-type recordingWriter struct {
-	http.ResponseWriter
-	body bytes.Buffer
-}
-
-func (w *recordingWriter) Write(p []byte) (int, error) {
-	w.body.Write(p)
-	return w.ResponseWriter.Write(p)
-}
-
-// site is an emulator that records the requests it gets and counts what
-// its listings hold, with active users to aim at and a group, and
-// a directory on it, through the portable layer and bare.
+// site is an emulator that records the requests it gets, with active
+// users to aim at and a group, and a directory on it, through the
+// portable layer and bare.
 type site struct {
 	dir    *identity.Directory
-	raw    *directory
+	raw    driver.Directory
+	srv    *oktatest.Server
 	rec    *hostiletest.Recorder
-	count  *counter
 	target *identity.User
 }
 
 func newSite(t *testing.T) *site {
 	t.Helper()
-	s := &site{rec: &hostiletest.Recorder{}, count: &counter{}}
-	srv := oktatest.NewServer(t, oktatest.Options{APIToken: "okta-paths-token", NamesOptional: true,
-		Middleware: func(h http.Handler) http.Handler { return s.rec.Wrap(s.count.Wrap(h)) }})
+	s := &site{rec: &hostiletest.Recorder{}}
+	s.dir, s.srv = emulated(t, oktatest.Options{NamesOptional: true, Middleware: s.rec.Wrap}, okta.Options{})
+	s.raw = okta.RawDirectory(t, okta.Options{OrgURL: s.srv.URL, APIToken: testToken}, 1<<20)
 	ctx := context.Background()
-	var err error
-	s.dir, err = New(ctx, Options{OrgURL: srv.URL, APIToken: "okta-paths-token"})
-	require.NoError(t, err)
-	s.raw, err = newDirectory(Options{OrgURL: srv.URL, APIToken: "okta-paths-token"})
-	require.NoError(t, err)
 	for _, email := range []string{"target@example.com", "other@example.com", "o'brien+tag@example.com", "a&b@example.com"} {
-		u, err := s.dir.CreateUser(ctx, identity.NewUser{Email: email, Password: "Sw0rdfish-Tuesday"})
+		u, err := s.dir.CreateUser(ctx, identity.NewUser{Email: email, Password: pw})
 		require.NoError(t, err)
 		if s.target == nil {
 			s.target = u
 		}
 	}
-	_, err = s.dir.CreateRole(ctx, identity.Role{Name: "editor"})
+	_, err := s.dir.CreateRole(ctx, identity.Role{Name: "editor"})
 	require.NoError(t, err)
 	s.rec.Take()
-	s.count.Take()
 	return s
+}
+
+// listed is a recorded request and, for a listing, how many users or
+// groups the emulator answers it with; -1 for any other.
+type listed struct {
+	hostiletest.Recorded
+	n int
+}
+
+// listings returns the requests recorded since the last call, so that a
+// test can tell what a search expression matched on the server before
+// the backend refines the page. It asks the emulator again to count,
+// which changes nothing there.
+func (s *site) listings(t *testing.T) []listed {
+	t.Helper()
+	var out []listed
+	for _, r := range s.rec.Take() {
+		l := listed{r, -1}
+		if r.Method == http.MethodGet && (r.Path == "/api/v1/users" || r.Path == "/api/v1/groups") {
+			req, err := http.NewRequest(http.MethodGet, s.srv.URL+r.Path+"?"+r.Query, nil)
+			require.NoError(t, err)
+			req.Header.Set("Authorization", "SSWS "+testToken)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			var items []json.RawMessage
+			if json.NewDecoder(resp.Body).Decode(&items) == nil {
+				l.n = len(items)
+			}
+			resp.Body.Close()
+		}
+		out = append(out, l)
+	}
+	s.rec.Take() // the requests asked again
+	return out
 }
 
 // TestRoleNamesMatchExactly: Okta's group names are unique ignoring
@@ -143,13 +124,11 @@ func TestSearchValuesKeepTheirMeaning(t *testing.T) {
 	allowed := []string{"search", "filter", "limit", "after"}
 	noneMatched := func(label string) {
 		t.Helper()
-		counts := s.count.Take()
-		require.NotEmpty(t, counts, label)
-		for _, n := range counts {
-			assert.Zero(t, n, "%s: the emulator's search matched users", label)
-		}
-		for _, r := range s.rec.Take() {
+		ls := s.listings(t)
+		require.NotEmpty(t, ls, label)
+		for _, r := range ls {
 			assert.Equal(t, "/api/v1/users", r.Path, label)
+			assert.Zero(t, r.n, "%s: the emulator's search matched users", label)
 			q, err := url.ParseQuery(r.Query)
 			require.NoError(t, err, label)
 			for k, vs := range q {
@@ -195,9 +174,8 @@ func TestSearchValuesKeepTheirMeaning(t *testing.T) {
 			found = append(found, u.Email)
 		}
 		assert.Equal(t, []string{email}, found)
-		for _, n := range s.count.Take() {
-			assert.Equal(t, 1, n, "%s: the emulator's search matched exactly the user", email)
+		for _, r := range s.listings(t) {
+			assert.Equal(t, 1, r.n, "%s: the emulator's search matched exactly the user", email)
 		}
-		s.rec.Take()
 	}
 }
