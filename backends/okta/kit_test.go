@@ -18,9 +18,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/backends/okta"
@@ -198,6 +200,7 @@ var kit = &backendtest.Backend{
 	RoleNames: []string{`x" or type eq "BUILT_IN`, `Every`, `edit`, `\`, `"`},
 	RoleQuery: backendtest.RoleQuery{Path: "/api/v1/groups", Param: "q", Allowed: []string{"q", "limit", "after"}},
 	Query:     backendtest.Query{Path: "/api/v1/users", Allowed: []string{"search", "filter", "limit", "after"}},
+	Waits:     waits,
 	ServerIDs: serverIDs(),
 	Lost: backendtest.Lost{
 		CreatePaths: []string{"/api/v1/users"},
@@ -226,6 +229,25 @@ var kit = &backendtest.Backend{
 		Username: emailLogin,
 	},
 	Fuzz: fuzz(),
+}
+
+// waits are Okta's rate-limit answers: a 429 until X-Rate-Limit-Reset,
+// an hour away, and an answer saying the quota is spent until the reset,
+// after which the client holds its next request back.
+var waits = map[string]func() []hostiletest.Answer{
+	"429 until the reset, an hour away": func() []hostiletest.Answer {
+		return []hostiletest.Answer{hostiletest.JSON(429, `{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}`, spent(time.Hour)...)}
+	},
+	"the quota is spent until the reset": func() []hostiletest.Answer {
+		return []hostiletest.Answer{hostiletest.JSON(404, `{"errorCode":"E0000007","errorSummary":"Not found"}`, spent(10*time.Second)...)}
+	},
+}
+
+// spent are the headers of an answer saying the quota is spent until d
+// from now.
+func spent(d time.Duration) []string {
+	return []string{"X-Rate-Limit-Limit", "600", "X-Rate-Limit-Remaining", "0",
+		"X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(d).Unix(), 10), "Date", time.Now().UTC().Format(http.TimeFormat)}
 }
 
 // serverIDs are the role calls that put the id of a group, or of a role

@@ -34,6 +34,7 @@ import (
 	"github.com/idport/identity"
 	"github.com/idport/identity/driver"
 	"github.com/idport/identity/faultinject"
+	"github.com/idport/identity/internal/hostiletest"
 	"github.com/idport/identity/internal/openapicheck"
 	"github.com/idport/identity/internal/secrettest"
 )
@@ -102,6 +103,11 @@ type Backend struct {
 	RoleQuery RoleQuery
 	// Query describes the listing requests lookups and searches make.
 	Query Query
+	// Waits are the backend's own answers that a client waits out, each
+	// made when a call meets it: a 429 whose rate-limit headers ask for
+	// an hour, say, or an answer saying the quota is spent until a reset,
+	// which holds the next request back. Optional.
+	Waits map[string]func() []hostiletest.Answer
 	// ServerIDs are the calls that put ids the server made into paths.
 	// Optional, with Raw.
 	ServerIDs []ServerID

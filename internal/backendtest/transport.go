@@ -2,6 +2,7 @@ package backendtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -197,8 +198,9 @@ func redirectsCarryNoCredentials(t *testing.T, b *Backend) {
 
 // contextEndsEveryWait: a call whose context ends while the server holds
 // the answer to a read or a create, while a token endpoint holds the
-// token, or while the client waits out a 429's Retry-After of an hour,
-// returns the context's own error, as it is.
+// token, while the client waits out a 429's Retry-After of an hour, or
+// while it waits out one of the backend's own Waits, returns the
+// context's own error, as it is.
 func contextEndsEveryWait(t *testing.T, b *Backend) {
 	h := &hold{}
 	script := &hostiletest.Script{}
@@ -246,6 +248,22 @@ func contextEndsEveryWait(t *testing.T, b *Backend) {
 			h.set(cred.TokenPath)
 			defer h.set("")
 			_, err := s.open(t, cred.Name, ho).GetUser(ctx, b.MissingID)
+			return err
+		}})
+	}
+	for name, answers := range b.Waits {
+		calls = append(calls, call{name, func(ctx context.Context) error {
+			// A directory of its own, since pacing remembers the windows
+			// it was told of.
+			d := s.open(t, "", ho)
+			script.Next(b.APIPrefix, answers()...)
+			defer script.Reset()
+			_, err := d.GetUser(ctx, b.MissingID)
+			if errors.Is(err, identity.ErrNotFound) {
+				// The answer came back, and it is the next request that
+				// is held.
+				_, err = d.GetUser(ctx, b.MissingID)
+			}
 			return err
 		}})
 	}
