@@ -77,6 +77,12 @@ var kit = &backendtest.Backend{
 		Email:   "search.primaryEmail", Username: "search.username", Value: func(v string) string { return v },
 		Search: "search.primaryEmail", SearchValue: func(q string) string { return "%" + q + "%" },
 	},
+	Refusals: []backendtest.Refusal{{Name: "a resource the app may not reach", Code: identity.Unauthenticated, ProviderCode: "invalid_target",
+		Open: func(ctx context.Context, c backendtest.Config) (*identity.Directory, error) {
+			o := options(c)
+			o.Resource = "https://other/api"
+			return logto.New(ctx, o)
+		}}},
 	Lost: backendtest.Lost{
 		CreatePaths:  []string{"/api/users"},
 		Users:        []identity.NewUser{{Email: "ada@example.com", Username: "ada", Phone: "+14155550100", GivenName: "Ada", Metadata: map[string]any{"seats": 3}}},

@@ -49,20 +49,6 @@ func TestExpiredTokenIsRefreshed(t *testing.T) {
 	assert.Equal(t, 2, srv.TokenRequests())
 }
 
-// TestResourceNotGranted: a token asked for an API resource the app may
-// not reach is refused as Unauthenticated, keeping Logto's code. A wrong
-// secret is TestKit/WrongCredentialIsUnauthenticated.
-func TestResourceNotGranted(t *testing.T) {
-	srv := logtotest.NewServer(t, logtotest.Options{AppID: "m2m", AppSecret: "right"})
-	dir, err := logto.New(context.Background(), logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "right", Resource: "https://other/api"})
-	require.NoError(t, err)
-	_, err = dir.GetUser(context.Background(), "abc")
-	var ie *identity.Error
-	require.ErrorAs(t, err, &ie)
-	assert.Equal(t, identity.Unauthenticated, ie.Code)
-	assert.Equal(t, "invalid_target", ie.ProviderCode)
-}
-
 func TestOptionsAndURL(t *testing.T) {
 	ctx := context.Background()
 	bad := map[string]logto.Options{

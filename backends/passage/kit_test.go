@@ -109,6 +109,12 @@ var kit = &backendtest.Backend{
 		Email:   "identifier", Value: strings.ToLower,
 		Search: "identifier", SearchValue: func(q string) string { return "like:%" + strings.ToLower(q) + "%" },
 	},
+	Refusals: []backendtest.Refusal{{Name: "an app the key is not for", Code: identity.InvalidArgument, ProviderCode: "app_not_found", Field: "AppID",
+		Open: func(ctx context.Context, c backendtest.Config) (*identity.Directory, error) {
+			o := options(c)
+			o.AppID = "other"
+			return passage.New(ctx, o)
+		}}},
 	Lost: backendtest.Lost{
 		Users:        []identity.NewUser{{Email: "Ada@Example.com", Phone: "+14155550100", Metadata: map[string]any{"seats": 3}}},
 		WriteMethods: []string{"PATCH", "DELETE"},

@@ -50,19 +50,6 @@ func TestOptionsAndURL(t *testing.T) {
 	}
 }
 
-// TestWrongApp: a directory naming an app its key is not for is told of
-// a wrong AppID. A wrong key is TestKit/WrongCredentialIsUnauthenticated.
-func TestWrongApp(t *testing.T) {
-	_, srv := emulated(t, passage.Options{})
-	dir, err := passage.New(context.Background(), passage.Options{AppID: "other", APIKey: "test-key", BaseURL: srv.URL + "/v1"})
-	require.NoError(t, err)
-	_, err = dir.GetUser(context.Background(), "abc")
-	var ie *identity.Error
-	require.ErrorAs(t, err, &ie)
-	assert.Equal(t, identity.InvalidArgument, ie.Code)
-	assert.Equal(t, "AppID", ie.Field)
-}
-
 func TestMetadataFieldNotDefined(t *testing.T) {
 	dir, srv := emulated(t, passage.Options{})
 	ctx := context.Background()

@@ -103,6 +103,8 @@ type Backend struct {
 	RoleQuery RoleQuery
 	// Query describes the listing requests lookups and searches make.
 	Query Query
+	// Refusals are configurations only the provider refuses. Optional.
+	Refusals []Refusal
 	// Waits are the backend's own answers that a client waits out, each
 	// made when a call meets it: a 429 whose rate-limit headers ask for
 	// an hour, say, or an answer saying the quota is spent until a reset,
@@ -326,6 +328,7 @@ func Run(t *testing.T, b *Backend) {
 		{"WritesRideOutFaults", writesRideOutFaults},
 		{"NoSecretLeaks", noSecretLeaks},
 		{"WrongCredentialIsUnauthenticated", wrongCredentialIsUnauthenticated},
+		{"RefusedConfigurations", refusedConfigurations},
 		{"TokensAreCachedAndReplaced", tokensAreCachedAndReplaced},
 		{"RoleRecreatedElsewhere", roleRecreatedElsewhere},
 	} {

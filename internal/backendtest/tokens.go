@@ -50,6 +50,39 @@ func wrongCredentialIsUnauthenticated(t *testing.T, b *Backend) {
 	}
 }
 
+// Refusal is a configuration that opens but that the provider refuses
+// at the first call: an API resource the app may not reach, say, or an
+// app the key is not for.
+type Refusal struct {
+	Name string
+	// Open opens the refused directory from the Config of a good one.
+	Open func(ctx context.Context, c Config) (*identity.Directory, error)
+	// Code, ProviderCode and Field are what the refusal must carry.
+	Code                identity.Code
+	ProviderCode, Field string
+}
+
+// refusedConfigurations: each of the backend's Refusals opens, and its
+// first call fails with the portable code, the provider's code and the
+// field the refusal names.
+func refusedConfigurations(t *testing.T, b *Backend) {
+	if len(b.Refusals) == 0 {
+		t.Skip(b.Name + " has no configuration only the provider refuses")
+	}
+	s := start(t, b, siteOptions{schema: true})
+	for _, r := range b.Refusals {
+		dir, err := r.Open(context.Background(), s.config("", identity.HTTPOptions{RetryBaseDelay: time.Millisecond}))
+		require.NoError(t, err, r.Name)
+		t.Cleanup(func() { _ = dir.Close() })
+		_, err = dir.GetUser(context.Background(), b.MissingID)
+		var ie *identity.Error
+		require.ErrorAs(t, err, &ie, r.Name)
+		assert.Equal(t, r.Code, ie.Code, r.Name)
+		assert.Equal(t, r.ProviderCode, ie.ProviderCode, r.Name)
+		assert.Equal(t, r.Field, ie.Field, r.Name)
+	}
+}
+
 // tokensAreCachedAndReplaced, for every credential exchanged for access
 // tokens: many goroutines calling at once cause one token request; a
 // token the server refuses is replaced once and the call retried once;
