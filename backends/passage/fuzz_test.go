@@ -16,16 +16,15 @@ import (
 // between retries, and responses capped at maxResponse bytes.
 func RawDirectory(tb testing.TB, opts Options, maxResponse int) driver.Directory {
 	tb.Helper()
+	opts.HTTPOptions.MaxAttempts = 1
 	d, err := newDirectory(opts)
-	if err != nil {
-		tb.Fatal(err)
+	if err == nil {
+		d.http, err = httpx.New(httpx.Config{
+			Backend: Scheme, BaseURL: opts.BaseURL, AuthHeader: "Bearer " + opts.APIKey,
+			DecodeError: decodeError, MaxResponseBytes: int64(maxResponse), HTTPOptions: opts.HTTPOptions,
+		})
 	}
-	ho := opts.HTTPOptions
-	ho.MaxAttempts = 1
-	if d.http, err = httpx.New(httpx.Config{
-		Backend: Scheme, BaseURL: opts.BaseURL, AuthHeader: "Bearer " + opts.APIKey,
-		DecodeError: decodeError, MaxResponseBytes: int64(maxResponse), HTTPOptions: ho,
-	}); err != nil {
+	if err != nil {
 		tb.Fatal(err)
 	}
 	return d
