@@ -3,7 +3,6 @@ package logto_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -15,7 +14,6 @@ import (
 	"github.com/idport/identity/internal/backendtest"
 	"github.com/idport/identity/internal/hostiletest"
 	"github.com/idport/identity/internal/openapicheck"
-	"github.com/idport/identity/internal/secrettest"
 )
 
 // schemaOptions lets through what Logto's document leaves out: the OIDC
@@ -38,7 +36,7 @@ func options(c backendtest.Config) logto.Options {
 // kit describes the backend to the shared HTTP backend tests.
 var kit = &backendtest.Backend{
 	Name:        logto.Scheme,
-	Credentials: []backendtest.Credential{{Name: "ClientCredentials", TokenPath: "/oidc/token", Refused: "invalid_client"}},
+	Credentials: []backendtest.Credential{{Name: "ClientCredentials", TokenPath: "/oidc/token", BasicUser: "m2m", Refused: "invalid_client"}},
 	Modes: []backendtest.Mode{{Capabilities: identity.Capabilities{
 		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true, RoleCatalog: true, UniqueEmail: true, UniquePhone: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true,
@@ -91,8 +89,7 @@ var kit = &backendtest.Backend{
 		DeleteFaults: []faultinject.Fault{faultinject.ResetAfter},
 	},
 	Leaks: backendtest.Leaks{
-		Options:  func(c backendtest.Config) any { return options(c) },
-		Canaries: func(c *secrettest.Canaries, secret string) { c.Add("basic", secrettest.EncodeBasic("m2m", secret)) },
+		Options: func(c backendtest.Config) any { return options(c) },
 		Errors: map[int]string{
 			401: `{"code":"auth.unauthorized","message":"Unauthorized. ` + hostiletest.EchoAuth + `"}`,
 			403: `{"code":"auth.forbidden","message":"Forbidden. ` + hostiletest.EchoAuth + `"}`,
@@ -105,10 +102,10 @@ var kit = &backendtest.Backend{
 	},
 	Live: backendtest.Live{
 		Env: []string{"LOGTO_ENDPOINT", logto.EnvAppID, logto.EnvAppSecret}, Optional: []string{logto.EnvResource},
-		Open: func(ctx context.Context) (*identity.Directory, error) {
+		Open: func(ctx context.Context, env func(string) string) (*identity.Directory, error) {
 			return logto.New(ctx, logto.Options{
-				Endpoint: os.Getenv("LOGTO_ENDPOINT"), AppID: os.Getenv(logto.EnvAppID),
-				AppSecret: identity.Secret(os.Getenv(logto.EnvAppSecret)), Resource: os.Getenv(logto.EnvResource),
+				Endpoint: env("LOGTO_ENDPOINT"), AppID: env(logto.EnvAppID),
+				AppSecret: identity.Secret(env(logto.EnvAppSecret)), Resource: env(logto.EnvResource),
 			})
 		},
 	},

@@ -17,7 +17,6 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -219,12 +218,12 @@ var kit = &backendtest.Backend{
 	Live: backendtest.Live{
 		Env:      []string{"OKTA_ORG_URL", okta.EnvAPIToken},
 		Optional: []string{okta.EnvClientID + " with " + okta.EnvPrivateKey + " or " + okta.EnvPrivateKeyFile + " instead of the token", okta.EnvKeyID, okta.EnvScopes},
-		Ready: func() bool {
-			return os.Getenv("OKTA_ORG_URL") != "" && (os.Getenv(okta.EnvAPIToken) != "" || os.Getenv(okta.EnvClientID) != "")
+		Ready: func(env func(string) string) bool {
+			return env("OKTA_ORG_URL") != "" && (env(okta.EnvAPIToken) != "" || env(okta.EnvClientID) != "")
 		},
 		Note: " org, whose profile must let firstName and lastName be empty",
-		Open: func(ctx context.Context) (*identity.Directory, error) {
-			return identity.Open(ctx, "okta://"+hostOf(os.Getenv("OKTA_ORG_URL")))
+		Open: func(ctx context.Context, env func(string) string) (*identity.Directory, error) {
+			return identity.Open(ctx, "okta://"+hostOf(env("OKTA_ORG_URL")))
 		},
 		Username: emailLogin,
 	},

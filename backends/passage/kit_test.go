@@ -3,7 +3,6 @@ package passage_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -140,8 +139,8 @@ var kit = &backendtest.Backend{
 	Live: backendtest.Live{
 		Env: []string{"PASSAGE_APP_ID", passage.EnvAPIKey}, Optional: []string{"PASSAGE_BASE_URL"},
 		Note: " app, which must define the metadata fields the suite uses (see metadataFields)",
-		Open: func(ctx context.Context) (*identity.Directory, error) {
-			return passage.New(ctx, passage.Options{AppID: os.Getenv("PASSAGE_APP_ID"), APIKey: identity.Secret(os.Getenv(passage.EnvAPIKey)), BaseURL: os.Getenv("PASSAGE_BASE_URL")})
+		Open: func(ctx context.Context, env func(string) string) (*identity.Directory, error) {
+			return passage.New(ctx, passage.Options{AppID: env("PASSAGE_APP_ID"), APIKey: identity.Secret(env(passage.EnvAPIKey)), BaseURL: env("PASSAGE_BASE_URL")})
 		},
 	},
 	Fuzz: backendtest.Fuzz{Seeds: fuzzSeeds()},

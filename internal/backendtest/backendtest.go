@@ -131,6 +131,9 @@ type Credential struct {
 	// TokenPath is the path of the token endpoint the credential is
 	// exchanged at for access tokens; "" for a credential sent as is.
 	TokenPath string
+	// BasicUser, if set, is the client id the secret is sent with as
+	// HTTP Basic credentials, whose encoding is then a canary too.
+	BasicUser string
 	// Refused is the provider code a wrong secret is answered with.
 	Refused string
 	// RequestID means the provider names its request in the refusal,

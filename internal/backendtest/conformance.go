@@ -18,11 +18,11 @@ type Live struct {
 	// Env are the environment variables that must all be set; Optional
 	// names others, for the skip message.
 	Env, Optional []string
-	// Ready, if set, reports whether the environment is set, where Env
-	// alone cannot say (one credential or another).
-	Ready func() bool
-	// Open opens the directory from the environment.
-	Open func(ctx context.Context) (*identity.Directory, error)
+	// Ready, if set, reports whether the environment, as env reads it,
+	// is set, where Env alone cannot say (one credential or another).
+	Ready func(env func(string) string) bool
+	// Open opens the directory from the environment, as env reads it.
+	Open func(ctx context.Context, env func(string) string) (*identity.Directory, error)
 	// Mode is the mode whose capabilities the real provider is held to.
 	Mode string
 	// Username, if set, shapes the suite's usernames as the tenant
@@ -113,7 +113,7 @@ type live struct {
 }
 
 func (l live) MakeDirectory(ctx context.Context, t *testing.T) (*identity.Directory, error) {
-	dir, err := l.b.Live.Open(ctx)
+	dir, err := l.b.Live.Open(ctx, os.Getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func (l liveUsernamed) Username(base string) string { return l.b.Live.Username(b
 func ConformanceLive(t *testing.T, b *Backend) {
 	ready := b.Live.Ready
 	if ready == nil {
-		ready = func() bool {
+		ready = func(func(string) string) bool {
 			for _, k := range b.Live.Env {
 				if os.Getenv(k) == "" {
 					return false
@@ -141,7 +141,7 @@ func ConformanceLive(t *testing.T, b *Backend) {
 			return true
 		}
 	}
-	if !ready() {
+	if !ready(os.Getenv) {
 		msg := "set " + strings.Join(b.Live.Env, ", ")
 		if len(b.Live.Optional) > 0 {
 			msg += " (optionally " + strings.Join(b.Live.Optional, ", ") + ")"

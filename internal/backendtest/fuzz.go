@@ -258,9 +258,7 @@ func FuzzServerResponses(f *testing.F, b *Backend) {
 		c := secrettest.New(t)
 		co := combos[int(mode)%len(combos)]
 		sec, tok := c.Make("secret"), c.Make("access-token")
-		if b.Leaks.Canaries != nil {
-			b.Leaks.Canaries(c, sec)
-		}
+		b.canaries(c, co.cred, sec)
 		api := hostiletest.Shape(hostiletest.Answer{Status: hostiletest.Status(status), Header: ParseHeaders(headers), Body: body}, shape, fuzzMaxResponse)
 		var mu sync.Mutex
 		var offRoute []string

@@ -21,8 +21,8 @@ type Leaks struct {
 	// Options returns the backend's Options for c, so that their printed
 	// forms are checked too.
 	Options func(c Config) any
-	// Canaries, if set, adds the canaries derived from a secret: its
-	// Basic encoding, every encoding of a key made from it.
+	// Canaries, if set, adds the canaries the backend derives from a
+	// secret: every encoding of a key made from it, say.
 	Canaries func(c *secrettest.Canaries, secret string)
 	// Errors are the provider's error bodies for 401, 403, 500 and 429,
 	// with hostiletest.EchoAuth where a server echoes the request's
@@ -62,6 +62,17 @@ func (e *LeakEnv) Check(t *testing.T, label string, values ...any) {
 	e.Canaries.Check(t, label, values...)
 }
 
+// canaries adds to c what the backend derives from secret as cred: its
+// HTTP Basic encoding, every encoding of a key made from it.
+func (b *Backend) canaries(c *secrettest.Canaries, cred Credential, secret string) {
+	if cred.BasicUser != "" {
+		c.Add("basic", secrettest.EncodeBasic(cred.BasicUser, secret))
+	}
+	if b.Leaks.Canaries != nil {
+		b.Leaks.Canaries(c, secret)
+	}
+}
+
 // noSecretLeaks runs the operations of the conformance flow, and the
 // error paths a caller meets, for every credential, with canaries for
 // the credential, the passwords and every token the emulator issues, and
@@ -81,9 +92,7 @@ func leakFlow(t *testing.T, b *Backend, cred Credential) {
 	caps := m.Capabilities
 	c := secrettest.New(t)
 	sec := c.Make("secret")
-	if l.Canaries != nil {
-		l.Canaries(c, sec)
-	}
+	b.canaries(c, cred, sec)
 	pw, pw2, wrong := identity.Secret(c.Make("password")), identity.Secret(c.Make("new-password")), identity.Secret(c.Make("wrong-password"))
 	script := &hostiletest.Script{}
 	s := start(t, b, siteOptions{outer: []func(http.Handler) http.Handler{c.Middleware, script.Wrap}, schema: true, mode: m.Name, secret: sec, canaries: c})
@@ -270,9 +279,7 @@ func leakFlow(t *testing.T, b *Backend, cred Credential) {
 	// Wrong credentials, themselves canaries.
 	bad := cfg
 	bad.Secret = c.Make("wrong-secret")
-	if l.Canaries != nil {
-		l.Canaries(c, bad.Secret)
-	}
+	b.canaries(c, cred, bad.Secret)
 	if l.Options != nil {
 		check("wrong Options", l.Options(bad))
 	}

@@ -28,9 +28,7 @@ func wrongCredentialIsUnauthenticated(t *testing.T, b *Backend) {
 		c := secrettest.New(t)
 		cfg := s.config(cred.Name, identity.HTTPOptions{RetryBaseDelay: time.Millisecond})
 		cfg.Secret = c.Make("wrong-secret")
-		if b.Leaks.Canaries != nil {
-			b.Leaks.Canaries(c, cfg.Secret)
-		}
+		b.canaries(c, cred, cfg.Secret)
 		dir, err := b.Open(context.Background(), cfg)
 		require.NoError(t, err, cred.Name)
 		t.Cleanup(func() { _ = dir.Close() })
