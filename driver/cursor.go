@@ -25,3 +25,18 @@ func DecodeCursor(prefix, cursor string) ([]byte, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(rest)
 	return b, err == nil && len(b) > 0
 }
+
+// ForeignCursorError is what ListUsers returns for a cursor the backend did
+// not make: InvalidArgument naming the cursor.
+func ForeignCursorError() *Error {
+	return InvalidArgumentError("cursor", "cursor was not made by this backend")
+}
+
+// PageSize is the page size a backend asks its provider for: requested,
+// or def when requested is 0, and at most max.
+func PageSize(requested, def, max int) int {
+	if requested <= 0 {
+		requested = def
+	}
+	return min(requested, max)
+}

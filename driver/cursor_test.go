@@ -19,3 +19,14 @@ func TestDecodeCursorRefuses(t *testing.T) {
 		}
 	}
 }
+
+func TestPageSize(t *testing.T) {
+	for _, c := range []struct{ requested, want int }{{0, 50}, {1, 1}, {50, 50}, {100, 100}, {101, 100}, {1 << 30, 100}} {
+		if got := PageSize(c.requested, 50, 100); got != c.want {
+			t.Errorf("PageSize(%d, 50, 100) = %d, want %d", c.requested, got, c.want)
+		}
+	}
+	if e := ForeignCursorError(); e.Code != InvalidArgument || e.Field != "cursor" {
+		t.Errorf("ForeignCursorError() = %v", e)
+	}
+}

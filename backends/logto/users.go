@@ -348,14 +348,10 @@ func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, curso
 	if cursor != "" {
 		var ok bool
 		if page, ok = decodeCursor(cursor); !ok {
-			return nil, driver.InvalidArgumentError("cursor", "cursor was not made by this backend")
+			return nil, driver.ForeignCursorError()
 		}
 	}
-	size := o.PageSize
-	if size == 0 {
-		size = defaultPageSize
-	}
-	size = min(size, maxPageSize)
+	size := driver.PageSize(o.PageSize, defaultPageSize, maxPageSize)
 	q := url.Values{"page": {strconv.Itoa(page)}, "page_size": {strconv.Itoa(size)}}
 	switch {
 	case o.Username != "":

@@ -313,14 +313,10 @@ func (s *store) ListUsers(ctx context.Context, o identity.ListOptions, cursor st
 	if cursor != "" {
 		var ok bool
 		if after, ok = decodeCursor(cursor); !ok {
-			return nil, driver.InvalidArgumentError("cursor", "cursor was not made by this backend")
+			return nil, driver.ForeignCursorError()
 		}
 	}
-	size := o.PageSize
-	if size == 0 {
-		size = defaultPageSize
-	}
-	size = min(size, maxPageSize)
+	size := driver.PageSize(o.PageSize, defaultPageSize, maxPageSize)
 
 	s.mu.RLock()
 	defer s.mu.RUnlock()

@@ -564,15 +564,11 @@ func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, curso
 	if cursor != "" {
 		after, ok := decodeCursor(cursor)
 		if !ok {
-			return nil, driver.InvalidArgumentError("cursor", "cursor was not made by this backend")
+			return nil, driver.ForeignCursorError()
 		}
 		q.Set("after", after)
 	}
-	size := o.PageSize
-	if size == 0 {
-		size = defaultPageSize
-	}
-	q.Set("limit", strconv.Itoa(min(size, maxPageSize)))
+	q.Set("limit", strconv.Itoa(driver.PageSize(o.PageSize, defaultPageSize, maxPageSize)))
 	users, after, err := d.listUsers(ctx, q)
 	if err != nil {
 		var ie *identity.Error

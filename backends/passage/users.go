@@ -314,16 +314,11 @@ var statusWords = map[identity.Status]string{
 // wildcards, so the backend keeps only users whose email really contains
 // the query; such pages can hold fewer users than PageSize.
 func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, cur string) (*identity.UserPage, error) {
-	limit := o.PageSize
-	if limit == 0 {
-		limit = defaultPageSize
-	}
-	limit = min(limit, maxPageSize)
-	q := url.Values{"limit": {strconv.Itoa(limit)}, "page": {"1"}}
+	q := url.Values{"limit": {strconv.Itoa(driver.PageSize(o.PageSize, defaultPageSize, maxPageSize))}, "page": {"1"}}
 	if cur != "" {
 		c, ok := decodeCursor(cur)
 		if !ok {
-			return nil, driver.InvalidArgumentError("cursor", "cursor was not made by this backend")
+			return nil, driver.ForeignCursorError()
 		}
 		q.Set("page", strconv.Itoa(c.Page))
 		q.Set("created_before", strconv.FormatInt(c.Anchor, 10))
