@@ -44,6 +44,27 @@ func requireCode(t *testing.T, err error, c identity.Code) {
 	require.Equal(t, c, identity.CodeOf(err), "%v", err)
 }
 
+// requireStatus fails t unless the user id reads with the portable
+// status st and Okta's own, native.
+func requireStatus(t *testing.T, dir *identity.Directory, id string, st identity.Status, native, why string) {
+	t.Helper()
+	u, err := dir.GetUser(ctx(t), id)
+	require.NoError(t, err)
+	assert.Equal(t, st, u.Status, why)
+	assert.Equal(t, native, u.NativeStatus, why)
+}
+
+// listIDs returns the ids of the users dir lists with o.
+func listIDs(t *testing.T, dir *identity.Directory, o identity.ListOptions) []string {
+	t.Helper()
+	var ids []string
+	for u, err := range dir.ListUsers(ctx(t), o) {
+		require.NoError(t, err)
+		ids = append(ids, u.ID)
+	}
+	return ids
+}
+
 // TestOptions: Options that New refuses are InvalidArgument naming the
 // field, and no form of them or of the error shows a secret they hold.
 // The org URL's scheme and host are TestKit/PlainHTTPOnlyToLoopback; the
@@ -230,71 +251,94 @@ func TestLifecycleFromEveryStatus(t *testing.T) {
 		require.NoError(t, err)
 		return u
 	}
-	is := func(id string, s identity.Status, native, why string) {
-		t.Helper()
-		u, err := dir.GetUser(c, id)
-		require.NoError(t, err)
-		assert.Equal(t, s, u.Status, why)
-		assert.Equal(t, native, u.NativeStatus, why)
-	}
 
 	staged := mk("staged@example.com", pw, identity.StatusPending)
-	is(staged.ID, identity.StatusPending, "STAGED", "created pending")
+	requireStatus(t, dir, staged.ID, identity.StatusPending, "STAGED", "created pending")
 	require.NoError(t, dir.ActivateUser(c, staged.ID))
-	is(staged.ID, identity.StatusActive, "ACTIVE", "activated")
+	requireStatus(t, dir, staged.ID, identity.StatusActive, "ACTIVE", "activated")
 
 	noPassword := mk("stagednopw@example.com", "", identity.StatusPending)
 	requireCode(t, dir.ActivateUser(c, noPassword.ID), identity.FailedPrecondition)
-	is(noPassword.ID, identity.StatusPending, "STAGED", "a refused activation changes nothing")
+	requireStatus(t, dir, noPassword.ID, identity.StatusPending, "STAGED", "a refused activation changes nothing")
 
 	provisioned := mk("prov@example.com", "", identity.StatusActive)
-	is(provisioned.ID, identity.StatusPending, "PROVISIONED", "pending until a password is set")
+	requireStatus(t, dir, provisioned.ID, identity.StatusPending, "PROVISIONED", "pending until a password is set")
 	requireCode(t, dir.ActivateUser(c, provisioned.ID), identity.FailedPrecondition)
 	require.NoError(t, dir.SetPassword(c, provisioned.ID, pw))
-	is(provisioned.ID, identity.StatusActive, "ACTIVE", "a password set")
+	requireStatus(t, dir, provisioned.ID, identity.StatusActive, "ACTIVE", "a password set")
 
 	locked := mk("locked@example.com", pw, identity.StatusActive)
 	require.True(t, srv.SetStatus(locked.ID, "LOCKED_OUT"))
-	is(locked.ID, identity.StatusLocked, "LOCKED_OUT", "locked out")
+	requireStatus(t, dir, locked.ID, identity.StatusLocked, "LOCKED_OUT", "locked out")
 	requireCode(t, dir.VerifyPassword(c, locked.ID, pw), identity.FailedPrecondition)
 	require.NoError(t, dir.ActivateUser(c, locked.ID), "unlock")
-	is(locked.ID, identity.StatusActive, "ACTIVE", "unlocked")
+	requireStatus(t, dir, locked.ID, identity.StatusActive, "ACTIVE", "unlocked")
 
 	deprov := mk("deprov@example.com", pw, identity.StatusActive)
 	require.True(t, srv.SetStatus(deprov.ID, "DEPROVISIONED"))
-	is(deprov.ID, identity.StatusDeprovisioned, "DEPROVISIONED", "deactivated")
+	requireStatus(t, dir, deprov.ID, identity.StatusDeprovisioned, "DEPROVISIONED", "deactivated")
 	_, err := dir.UpdateUser(c, deprov.ID, identity.UserUpdate{DisplayName: new("X")})
 	requireCode(t, err, identity.FailedPrecondition)
 	require.NoError(t, dir.ActivateUser(c, deprov.ID), "activate again")
-	is(deprov.ID, identity.StatusActive, "ACTIVE", "activated again")
+	requireStatus(t, dir, deprov.ID, identity.StatusActive, "ACTIVE", "activated again")
 
 	require.NoError(t, dir.ExpirePassword(c, staged.ID))
-	is(staged.ID, identity.StatusActive, "PASSWORD_EXPIRED", "an expired password")
+	requireStatus(t, dir, staged.ID, identity.StatusActive, "PASSWORD_EXPIRED", "an expired password")
 	require.NoError(t, dir.ActivateUser(c, staged.ID), "PASSWORD_EXPIRED is already active")
 }
 
 func TestListingLeavesOutDeprovisioned(t *testing.T) {
 	dir, srv := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{})
-	c := ctx(t)
 	var ids []string
 	for i := range 3 {
-		u, err := dir.CreateUser(c, identity.NewUser{Email: fmt.Sprintf("l%d@example.com", i), Password: pw})
+		u, err := dir.CreateUser(ctx(t), identity.NewUser{Email: fmt.Sprintf("l%d@example.com", i), Password: pw})
 		require.NoError(t, err)
 		ids = append(ids, u.ID)
 	}
 	require.True(t, srv.SetStatus(ids[1], "DEPROVISIONED"))
-	collect := func(o identity.ListOptions) []string {
-		var out []string
-		for u, err := range dir.ListUsers(c, o) {
-			require.NoError(t, err)
-			out = append(out, u.ID)
-		}
-		return out
+	assert.ElementsMatch(t, []string{ids[0], ids[2]}, listIDs(t, dir, identity.ListOptions{PageSize: 1}))
+	assert.ElementsMatch(t, []string{ids[0], ids[2]}, listIDs(t, dir, identity.ListOptions{Query: "example", PageSize: 1}))
+	assert.Equal(t, []string{ids[1]}, listIDs(t, dir, identity.ListOptions{Status: identity.StatusDeprovisioned}))
+	assert.Equal(t, []string{ids[1]}, listIDs(t, dir, identity.ListOptions{Email: "L1@EXAMPLE.com", Status: identity.StatusDeprovisioned}))
+}
+
+// TestRecoveryIsNotActive puts a user into RECOVERY with Okta's
+// reset_password, sent through the typed client, after which Okta's
+// reference says the user cannot sign in until the reset is completed:
+// the user reads as Pending and is listed so, VerifyPassword and
+// ActivateUser say FailedPrecondition instead of a wrong password and a
+// success that changes nothing, and a password set by the administrator
+// makes it Active again.
+func TestRecoveryIsNotActive(t *testing.T) {
+	dir, _ := emulated(t, oktatest.Options{}, okta.Options{})
+	c := ctx(t)
+	var client *okta.Client
+	require.True(t, dir.As(&client))
+	u, err := dir.CreateUser(c, identity.NewUser{Email: "ada@example.com", GivenName: "Ada", FamilyName: "L", Password: pw})
+	require.NoError(t, err)
+	other, err := dir.CreateUser(c, identity.NewUser{Email: "bob@example.com", GivenName: "Bob", FamilyName: "B", Password: pw})
+	require.NoError(t, err)
+	var reset struct {
+		URL string `json:"resetPasswordUrl"`
 	}
-	assert.ElementsMatch(t, []string{ids[0], ids[2]}, collect(identity.ListOptions{PageSize: 1}))
-	assert.ElementsMatch(t, []string{ids[0], ids[2]}, collect(identity.ListOptions{Query: "example", PageSize: 1}))
-	assert.Equal(t, []string{ids[1]}, collect(identity.ListOptions{Status: identity.StatusDeprovisioned}))
-	assert.Equal(t, []string{ids[1]}, collect(identity.ListOptions{Email: "L1@EXAMPLE.com", Status: identity.StatusDeprovisioned}))
+	require.NoError(t, client.Do(c, "POST", "/api/v1/users/"+u.ID+"/lifecycle/reset_password?sendEmail=false", nil, &reset))
+	require.NotEmpty(t, reset.URL)
+	requireStatus(t, dir, u.ID, identity.StatusPending, "RECOVERY", "a reset begun")
+	assert.Equal(t, []string{u.ID}, listIDs(t, dir, identity.ListOptions{Status: identity.StatusPending}), "the Status filter agrees with the mapping")
+	assert.Equal(t, []string{other.ID}, listIDs(t, dir, identity.ListOptions{Status: identity.StatusActive}))
+	for name, call := range map[string]func() error{
+		"VerifyPassword": func() error { return dir.VerifyPassword(c, u.ID, pw) },
+		"ActivateUser":   func() error { return dir.ActivateUser(c, u.ID) },
+	} {
+		err := call()
+		assert.ErrorIs(t, err, identity.ErrFailedPrecondition, "%s: %v", name, err)
+		assert.ErrorContains(t, err, "RECOVERY", name)
+		requireStatus(t, dir, u.ID, identity.StatusPending, "RECOVERY", name+" changed nothing")
+	}
+	require.NoError(t, dir.SetPassword(c, u.ID, "Another-Passw0rd!"))
+	requireStatus(t, dir, u.ID, identity.StatusActive, "ACTIVE", "a password set by the administrator ends the recovery")
+	assert.NoError(t, dir.VerifyPassword(c, u.ID, "Another-Passw0rd!"))
+	assert.NoError(t, dir.ActivateUser(c, u.ID))
 }
 
 // TestDeleteIsTwoStep: Okta deletes a user with a deactivation and a
