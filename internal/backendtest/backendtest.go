@@ -280,6 +280,9 @@ func start(t *testing.T, b *Backend, o siteOptions) *site {
 		for i := len(o.outer) - 1; i >= 0; i-- {
 			h = o.outer[i](h)
 		}
+		if o.canaries != nil {
+			h = clientCanaries(b, o.canaries, h)
+		}
 		return h
 	}
 	emu := b.Emulator(EmulatorOptions{Secret: o.secret, Mode: o.mode, Middleware: mw, Canaries: o.canaries})
@@ -294,6 +297,29 @@ func start(t *testing.T, b *Backend, o siteOptions) *site {
 	t.Cleanup(s.srv.Close)
 	s.URL = s.srv.URL
 	return s
+}
+
+// clientCanaries makes a canary of the client credential every token
+// request's form carries (a client assertion, and its signature on its
+// own), which secrettest's Middleware, watching the Authorization header,
+// does not see.
+func clientCanaries(b *Backend, c *secrettest.Canaries, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, cred := range b.Credentials {
+			if cred.TokenPath != "" && r.URL.Path == cred.TokenPath {
+				addClientCanaries(c, hostiletest.ClientCredential(r))
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// addClientCanaries adds a client credential, and a JWT's signature.
+func addClientCanaries(c *secrettest.Canaries, v string) {
+	c.Add("client-credential", v)
+	if i := strings.LastIndexByte(v, '.'); i >= 0 {
+		c.Add("client-credential-signature", v[i+1:])
+	}
 }
 
 // config returns the Config of a directory on s.

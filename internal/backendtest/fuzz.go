@@ -167,10 +167,6 @@ type Fuzz struct {
 	// Token is a token endpoint's answer, with "{{token}}" where the
 	// access token goes.
 	Token string
-	// TokenAnswer, if set, rewrites a token endpoint's answer body for
-	// the request it answers, adding what the request carries to c (an
-	// assertion it echoes, say).
-	TokenAnswer func(r *http.Request, body []byte, c *secrettest.Canaries) []byte
 	// Seeds are the provider's answers.
 	Seeds []ServerSeed
 }
@@ -271,10 +267,8 @@ func FuzzServerResponses(f *testing.F, b *Backend) {
 			if co.cred.TokenPath == "" || r.URL.Path != co.cred.TokenPath {
 				return api
 			}
+			addClientCanaries(c, hostiletest.ClientCredential(r))
 			out := bytes.ReplaceAll(tbody, []byte(tokenPlaceholder), []byte(tok))
-			if b.Fuzz.TokenAnswer != nil {
-				out = b.Fuzz.TokenAnswer(r, out, c)
-			}
 			a := hostiletest.Answer{Status: hostiletest.Status(tstatus), Header: ParseHeaders(JSONHeader), Body: out}
 			if !json.Valid(out) {
 				a.Header = ParseHeaders("Content-Type: application/x-www-form-urlencoded")

@@ -22,6 +22,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -39,6 +40,24 @@ import (
 // EchoAuth is the placeholder replaced by the request's Authorization
 // value in non-2xx bodies.
 const EchoAuth = "{{auth}}"
+
+// EchoClient is the placeholder replaced, in non-2xx bodies, by the
+// client credential a token request's form carries, as a token endpoint
+// echoing its form into an error page would.
+const EchoClient = "{{client}}"
+
+// ClientCredential returns the client credential r's form carries (a
+// client_assertion, or a client_secret), and leaves r's body to be read
+// again.
+func ClientCredential(r *http.Request) string {
+	b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	form, _ := url.ParseQuery(string(b))
+	if a := form.Get("client_assertion"); a != "" {
+		return a
+	}
+	return form.Get("client_secret")
+}
 
 // Answer is one response.
 type Answer struct {
@@ -165,6 +184,9 @@ func write(w http.ResponseWriter, r *http.Request, a Answer) {
 	body := a.Body
 	if a.Status < 200 || a.Status > 299 {
 		body = bytes.ReplaceAll(body, []byte(EchoAuth), []byte(r.Header.Get("Authorization")))
+		if bytes.Contains(body, []byte(EchoClient)) {
+			body = bytes.ReplaceAll(body, []byte(EchoClient), []byte(ClientCredential(r)))
+		}
 	}
 	for k, vs := range a.Header {
 		for _, v := range vs {
