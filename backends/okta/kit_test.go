@@ -3,23 +3,14 @@ package okta_test
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"maps"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -83,39 +74,12 @@ func emulated(t *testing.T, eo oktatest.Options, o okta.Options) (*identity.Dire
 	return dir, srv
 }
 
-// keys are the service app's keys, one for each secret the kit hands
-// out, so that the emulator made with a secret accepts the directory
-// opened with it.
-var keys = struct {
-	sync.Mutex
-	m map[string]*ecdsa.PrivateKey
-}{m: map[string]*ecdsa.PrivateKey{}}
-
-func keyFor(secret string) *ecdsa.PrivateKey {
-	keys.Lock()
-	defer keys.Unlock()
-	if k, ok := keys.m[secret]; ok {
-		return k
-	}
-	if len(keys.m) > 4096 {
-		// A fuzz worker makes a secret per input, and needs its key only
-		// for that input.
-		clear(keys.m)
-	}
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic(err)
-	}
-	keys.m[secret] = k
-	return k
-}
-
 // options are the Options of a directory with c's credential: the
 // secret as the API token, or as the seed of the service app's key.
 func options(c backendtest.Config) okta.Options {
 	o := okta.Options{OrgURL: c.URL, HTTPOptions: c.HTTP}
 	if c.Credential == "ServiceApp" {
-		o.ClientID, o.PrivateKey, o.KeyID = "0oa-svc", keyFor(c.Secret), "kid-1"
+		o.ClientID, o.PrivateKey, o.KeyID = "0oa-svc", backendtest.KeyFor(c.Secret), "kid-1"
 	} else {
 		o.APIToken = identity.Secret(c.Secret)
 	}
@@ -163,7 +127,7 @@ var kit = &backendtest.Backend{
 		if c := o.Canaries; c != nil {
 			mw = func(h http.Handler) http.Handler { return credentialsSeen(c, o.Middleware(h)) }
 		}
-		return oktatest.New(oktatest.Options{APIToken: o.Secret, ServiceApps: map[string]crypto.PublicKey{"0oa-svc": keyFor(o.Secret).Public()},
+		return oktatest.New(oktatest.Options{APIToken: o.Secret, ServiceApps: map[string]crypto.PublicKey{"0oa-svc": backendtest.KeyFor(o.Secret).Public()},
 			NamesOptional: true, EmailLogins: o.Mode == "email logins", Middleware: mw})
 	},
 	Schema: schemaOptions,
@@ -284,7 +248,7 @@ func hostOf(orgURL string) string {
 // leaks are Okta's parts of the secrets test.
 var leaks = backendtest.Leaks{
 	Options:  func(c backendtest.Config) any { return options(c) },
-	Canaries: func(c *secrettest.Canaries, secret string) { keyCanaries(c, "private-key", keyFor(secret)) },
+	Canaries: func(c *secrettest.Canaries, secret string) { c.AddKey("private-key", backendtest.KeyFor(secret)) },
 	Errors: map[int]string{
 		401: `{"errorCode":"E0000011","errorSummary":"Invalid token provided ` + hostiletest.EchoAuth + `","errorCauses":[]}`,
 		403: `{"errorCode":"E0000006","errorSummary":"` + hostiletest.EchoAuth + `","errorCauses":[{"errorSummary":"` + hostiletest.EchoAuth + `"}]}`,
@@ -427,29 +391,6 @@ func TestConformanceLive(t *testing.T) { backendtest.ConformanceLive(t, kit) }
 func TestChaos(t *testing.T) { backendtest.Chaos(t, kit) }
 
 func FuzzServerResponses(f *testing.F) { backendtest.FuzzServerResponses(f, kit) }
-
-// keyCanaries makes every encoding of key's private part a canary: the
-// scalar in decimal, hex and base64 (JWK's "d"), and each line of its
-// PKCS #8 PEM.
-func keyCanaries(c *secrettest.Canaries, name string, key *ecdsa.PrivateKey) {
-	d, err := key.Bytes()
-	if err != nil {
-		panic(err) // a P-256 key always encodes
-	}
-	c.Add(name+"-d", new(big.Int).SetBytes(d).String())
-	c.Add(name+"-d-hex", hex.EncodeToString(d))
-	c.Add(name+"-d-base64", base64.StdEncoding.EncodeToString(d))
-	c.Add(name+"-d-base64url", base64.RawURLEncoding.EncodeToString(d))
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		panic(err) // a P-256 key always marshals
-	}
-	for _, line := range strings.Split(string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})), "\n") {
-		if !strings.HasPrefix(line, "-----") {
-			c.Add(name+"-pem", line)
-		}
-	}
-}
 
 // credentialsSeen makes canaries of the session and state tokens in the
 // Authentication API's answers, which travel outside the Authorization
