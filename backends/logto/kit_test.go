@@ -139,12 +139,8 @@ func fuzzSeeds() []backendtest.ServerSeed {
 		{Status: 403, Headers: j, Body: `{"code":"auth.forbidden","message":"Forbidden."}`},
 		{Status: 200, Headers: j, Body: user, TokenStatus: 401, TokenBody: `{"error":"invalid_client","error_description":"client authentication failed"}`},
 		{Status: 200, Headers: j, Body: user, TokenStatus: 400, TokenBody: `{"code":"oidc.invalid_target","error":"invalid_target"}`},
-		{Status: 200, Headers: j, Body: user, TokenStatus: 500, TokenBody: `<html>down</html>`},
 		{Status: 200, Headers: j, Body: user, TokenStatus: 400, TokenBody: `{"error":"invalid_request","error_description":"{{auth}}"}`},
 		{Status: 200, Headers: j, Body: user, TokenStatus: 400, TokenBody: `{"error":"{{auth}}"}`},
-		{Status: 200, Headers: j, Body: user, TokenStatus: 429},
-		{Status: 200, Headers: j, Body: user, TokenStatus: 200, TokenBody: `{"access_token":""}`},
-		{Status: 200, Headers: j, Body: user, TokenStatus: 200, TokenBody: `access_token={{token}}&token_type=bearer`},
 	}
 }
 

@@ -210,27 +210,14 @@ func FuzzUserFromJSON(f *testing.F) {
 }
 
 // FuzzCursor: see backendtest.FuzzCursor; the after value is never
-// empty, and any after value Okta may send makes a cursor that reads back
-// and is printable ASCII.
+// empty, and any after value Okta may send makes a cursor.
 func FuzzCursor(f *testing.F) {
 	backendtest.FuzzCursor(f, backendtest.Cursors[string]{
 		Encode: encodeCursor, Decode: decodeCursor, Valid: func(after string) bool { return after != "" },
 		Seeds: []string{encodeCursor("00u1abcdefghijklmnop"), encodeCursor(strings.Repeat("z", 300)), encodeCursor("a b&c=d#e"),
 			"ok1.", "ok1.YQ==", "ok1.!!", "ok1.+/", "ok1.AA", "ok1"},
-		Check: func(t *testing.T, s string) {
-			if s == "" {
-				return // Okta's last page has no after; no cursor is made
-			}
-			c := encodeCursor(s)
-			if back, ok := decodeCursor(c); !ok || back != s {
-				t.Fatalf("the cursor of %q reads back as %q, %v", s, back, ok)
-			}
-			for i := 0; i < len(c); i++ {
-				if c[i] <= ' ' || c[i] > '~' {
-					t.Fatalf("the cursor of %q is %q", s, c)
-				}
-			}
-		},
+		// Okta's last page has no after, and makes no cursor.
+		From: func(after string) (string, bool) { return after, after != "" },
 	})
 }
 

@@ -127,14 +127,19 @@ type Cursors[C comparable] struct {
 	// Valid reports whether a decoded position is one the backend makes.
 	Valid func(C) bool
 	Seeds []string
+	// From, if set, makes a position from the fuzzed string, as the
+	// provider may hand one out (an opaque token, say); false means it
+	// never would, and no cursor is made.
+	From func(s string) (C, bool)
 	// Check, if set, checks what is the backend's own about s.
 	Check func(t *testing.T, s string)
 }
 
 // FuzzCursor feeds arbitrary strings to a backend's cursor decoder: no
 // panic, only positions Valid accepts, and every cursor the backend
-// makes reads back and is printable ASCII, as the portable layer requires
-// of a cursor it is given.
+// makes, from a position it decoded or, with From, one the provider may
+// hand out, reads back and is printable ASCII, as the portable layer
+// requires of a cursor it is given.
 func FuzzCursor[C comparable](f *testing.F, cs Cursors[C]) {
 	for _, s := range append(cs.Seeds, "", "lg1.Mg", "ps1.e30", "ok1.YQ", "!!") {
 		f.Add(s)
@@ -143,6 +148,11 @@ func FuzzCursor[C comparable](f *testing.F, cs Cursors[C]) {
 		if cs.Check != nil {
 			cs.Check(t, s)
 		}
+		if cs.From != nil {
+			if c, ok := cs.From(s); ok {
+				readsBack(t, cs, c)
+			}
+		}
 		c, ok := cs.Decode(s)
 		if !ok {
 			return
@@ -150,16 +160,23 @@ func FuzzCursor[C comparable](f *testing.F, cs Cursors[C]) {
 		if !cs.Valid(c) {
 			t.Fatalf("decodeCursor(%q) = %+v", s, c)
 		}
-		enc := cs.Encode(c)
-		if back, ok := cs.Decode(enc); !ok || back != c {
-			t.Fatalf("cursor %+v reads back as %+v, %v", c, back, ok)
-		}
-		for i := 0; i < len(enc); i++ {
-			if enc[i] <= ' ' || enc[i] > '~' {
-				t.Fatalf("the cursor of %+v is %q", c, enc)
-			}
-		}
+		readsBack(t, cs, c)
 	})
+}
+
+// readsBack fails t unless the cursor of c decodes to c and is printable
+// ASCII.
+func readsBack[C comparable](t *testing.T, cs Cursors[C], c C) {
+	t.Helper()
+	enc := cs.Encode(c)
+	if back, ok := cs.Decode(enc); !ok || back != c {
+		t.Fatalf("cursor %+v reads back as %+v, %v", c, back, ok)
+	}
+	for i := 0; i < len(enc); i++ {
+		if enc[i] <= ' ' || enc[i] > '~' {
+			t.Fatalf("the cursor of %+v is %q", c, enc)
+		}
+	}
 }
 
 // Fuzz is what FuzzServerResponses needs from a backend.
@@ -234,6 +251,25 @@ func FuzzServerResponses(f *testing.F, b *Backend) {
 		{Status: 502, Headers: "Content-Type: text/html", Body: `<html>Bad gateway ` + hostiletest.EchoAuth + `</html>`},
 		{Status: 429, Headers: JSONHeader + "\nRetry-After: 3600", Body: `{}`},
 		{Status: 429},
+	}
+	if len(b.Fuzz.Seeds) > 0 {
+		// Any OAuth token endpoint's odd answers, each with the backend's
+		// first answer for the API.
+		api := b.Fuzz.Seeds[0]
+		for _, tok := range []struct {
+			status int
+			body   string
+		}{
+			{429, ``},
+			{500, `<html>down ` + hostiletest.EchoClient + `</html>`},
+			{200, `{"access_token":""}`},
+			{200, `{"access_token":"{{token}}","token_type":"Bearer","expires_in":-1}`},
+			{200, `access_token={{token}}&token_type=bearer`},
+			{200, `{"access_token":"{{token}}"`},
+		} {
+			api.TokenStatus, api.TokenBody = tok.status, tok.body
+			generic = append(generic, api)
+		}
 	}
 	all := uint8(hostiletest.Calls)
 	for _, s := range append(generic, b.Fuzz.Seeds...) {
