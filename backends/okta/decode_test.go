@@ -55,14 +55,14 @@ func body(code string, causes ...string) string {
 // publishes for it (a code Okta does not publish fails), the causes the
 // decoder reads a field or another code from, and bodies it does not
 // know; every error it decodes is retryable as its code says, and keeps
-// the summary and causes in its message.
+// the summary or cause in its message.
 func TestErrorTable(t *testing.T) {
 	pub := published(t)
 	var rows []backendtest.ErrorRow
 	for pc, want := range codes {
 		status, ok := pub[pc]
 		assert.True(t, ok, "%s is not in Okta's published error codes", pc)
-		rows = append(rows, backendtest.ErrorRow{Status: status, Code: pc, Want: want})
+		rows = append(rows, backendtest.ErrorRow{Status: status, Code: pc, Want: want, Message: "summary of " + pc})
 	}
 	for _, c := range []struct {
 		code   string
@@ -83,35 +83,21 @@ func TestErrorTable(t *testing.T) {
 		{"E0000014", 403, "password: Password requirements were not met.", identity.FailedPrecondition, "Password"},
 		{"E0000001", 400, "Password requirements: at least 8 characters", identity.InvalidArgument, ""},
 	} {
-		rows = append(rows, backendtest.ErrorRow{Status: c.status, Code: c.code, Body: body(c.code, c.cause), Want: c.want, Field: c.field})
+		rows = append(rows, backendtest.ErrorRow{Status: c.status, Code: c.code, Body: body(c.code, c.cause), Want: c.want, Field: c.field,
+			Message: c.cause})
 	}
 	rows = append(rows,
 		// Not Okta's bodies: the HTTP layer falls back to the status.
 		backendtest.ErrorRow{Status: 500, Body: `not json`},
 		backendtest.ErrorRow{Status: 404, Body: `{}`},
 		// A code the table lacks: by status.
-		backendtest.ErrorRow{Status: 418, Code: "E9999999", Body: `{"errorCode":"E9999999","errorSummary":"new"}`, Want: identity.Internal},
+		backendtest.ErrorRow{Status: 418, Code: "E9999999", Body: `{"errorCode":"E9999999","errorSummary":"new"}`, Want: identity.Internal, Message: "new"},
 		backendtest.ErrorRow{Status: 503, Code: "E9999999", Body: `{"errorCode":"E9999999"}`, Want: identity.Unavailable},
 		backendtest.ErrorRow{Status: 409, Code: "E9999999", Body: `{"errorCode":"E9999999"}`, Want: identity.AlreadyExists},
 	)
 	d := backendtest.DecodeErrors{Decode: decodeError, Codes: codes, Body: func(code string) string { return body(code) }}
 	backendtest.ErrorTable(t, d, rows, func(t *testing.T, r backendtest.ErrorRow, e *identity.Error) {
 		assert.Equal(t, retryable[r.Code], e.Retryable)
-		var b struct {
-			Summary string `json:"errorSummary"`
-			Causes  []struct {
-				Summary string `json:"errorSummary"`
-			} `json:"errorCauses"`
-		}
-		sent := r.Body
-		if sent == "" {
-			sent = body(r.Code)
-		}
-		require.NoError(t, json.Unmarshal([]byte(sent), &b))
-		assert.Contains(t, e.Message, b.Summary)
-		for _, c := range b.Causes {
-			assert.Contains(t, e.Message, c.Summary)
-		}
 	})
 }
 

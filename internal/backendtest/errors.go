@@ -24,11 +24,13 @@ type ErrorRow struct {
 	Want identity.Code
 	// Field is the field the error must name, "" for none.
 	Field string
+	// Message, if set, is text the error's message must hold.
+	Message string
 }
 
 // ErrorTable decodes every row with d.Decode and checks the error's
-// portable code, provider code and field, and check, if set, for what
-// is the backend's own (message, retryability). Every code of d.Codes
+// portable code, provider code, field and message, and check, if set,
+// for what is the backend's own (retryability, say). Every code of d.Codes
 // must have a row, so that a code added to the table is tested.
 func ErrorTable(t *testing.T, d DecodeErrors, rows []ErrorRow, check func(t *testing.T, r ErrorRow, e *identity.Error)) {
 	tested := map[string]bool{}
@@ -48,6 +50,7 @@ func ErrorTable(t *testing.T, d DecodeErrors, rows []ErrorRow, check func(t *tes
 			assert.Equal(t, r.Want, e.Code)
 			assert.Equal(t, r.Code, e.ProviderCode)
 			assert.Equal(t, r.Field, e.Field)
+			assert.Contains(t, e.Message, r.Message)
 			if check != nil {
 				check(t, r, e)
 			}
