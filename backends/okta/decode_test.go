@@ -2,9 +2,11 @@ package okta
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -161,13 +163,9 @@ func FuzzDecodeError(f *testing.F) {
 // portable one of Okta's eight, and metadata holds neither a mapped
 // property nor a null.
 func FuzzUserFromJSON(f *testing.F) {
-	var statusList []identity.Status
-	for _, s := range statuses {
-		statusList = append(statusList, s)
-	}
 	backendtest.FuzzUserFromJSON(f, backendtest.UserJSON{
 		Decoders: map[string]func([]byte) (*identity.User, error){"okta": func(raw []byte) (*identity.User, error) { return toUser(raw) }},
-		Statuses: statusList,
+		Statuses: slices.Collect(maps.Values(statuses)),
 		Seeds: []string{
 			`{"id":"00u1abcdefghijklmnop","status":"ACTIVE","created":"2025-01-02T03:04:05.000Z","activated":null,"statusChanged":null,"lastLogin":null,"lastUpdated":"2025-01-02T03:04:05.000Z","passwordChanged":null,"type":{"id":"oty1"},"profile":{"login":"ada@example.com","email":"ada@example.com","firstName":"Ada","lastName":"Lovelace","mobilePhone":"+14155550100","displayName":"Ada L.","plan":"pro","tags":["a","b"],"level":3,"beta":true,"title":null},"credentials":{"password":{},"provider":{"type":"OKTA","name":"OKTA"}},"_links":{"self":{"href":"https://dev-1.okta.com/api/v1/users/00u1abcdefghijklmnop"}}}`,
 			`{"id":"x","status":"STAGED","profile":{}}`, `{"id":"x","status":"PROVISIONED","profile":null}`,

@@ -222,7 +222,7 @@ func hostileRoleNamesNeverReachAPath(t *testing.T, b *Backend) {
 			if q := b.RoleQuery; q.Path != "" {
 				for _, r := range reqs {
 					if r.Method == http.MethodGet && r.Path == q.Path {
-						checkQuery(t, label, r, q.Allowed, q.Param, name)
+						CheckQuery(t, label, r, q.Allowed, q.Param, name)
 					}
 				}
 			}
@@ -236,9 +236,9 @@ func hostileRoleNamesNeverReachAPath(t *testing.T, b *Backend) {
 	}
 }
 
-// checkQuery fails t unless r's query has only allowed parameters, each
+// CheckQuery fails t unless r's query has only allowed parameters, each
 // once, and, where param is set, want as the one value of param.
-func checkQuery(t *testing.T, label string, r hostiletest.Recorded, allowed []string, param, want string) {
+func CheckQuery(t *testing.T, label string, r hostiletest.Recorded, allowed []string, param, want string) {
 	t.Helper()
 	q, err := url.ParseQuery(r.Query)
 	require.NoError(t, err, label)
@@ -265,7 +265,7 @@ func queryValuesStayValues(t *testing.T, b *Backend) {
 		require.NotEmpty(t, reqs, label)
 		for _, r := range reqs {
 			require.Equal(t, q.Path, r.Path, label)
-			checkQuery(t, label, r, q.Allowed, param, want)
+			CheckQuery(t, label, r, q.Allowed, param, want)
 		}
 	}
 	value := func(f func(string) string, v string) string {
