@@ -32,12 +32,6 @@ import (
 
 const pw identity.Secret = "Sw0rdfish-Tuesday"
 
-func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), time.Minute)
-	t.Cleanup(cancel)
-	return c
-}
-
 func requireCode(t *testing.T, err error, c identity.Code) {
 	t.Helper()
 	require.Error(t, err)
@@ -48,7 +42,7 @@ func requireCode(t *testing.T, err error, c identity.Code) {
 // status st and Okta's own, native.
 func requireStatus(t *testing.T, dir *identity.Directory, id string, st identity.Status, native, why string) {
 	t.Helper()
-	u, err := dir.GetUser(ctx(t), id)
+	u, err := dir.GetUser(t.Context(), id)
 	require.NoError(t, err)
 	assert.Equal(t, st, u.Status, why)
 	assert.Equal(t, native, u.NativeStatus, why)
@@ -58,7 +52,7 @@ func requireStatus(t *testing.T, dir *identity.Directory, id string, st identity
 func listIDs(t *testing.T, dir *identity.Directory, o identity.ListOptions) []string {
 	t.Helper()
 	var ids []string
-	for u, err := range dir.ListUsers(ctx(t), o) {
+	for u, err := range dir.ListUsers(t.Context(), o) {
 		require.NoError(t, err)
 		ids = append(ids, u.ID)
 	}
@@ -67,6 +61,7 @@ func listIDs(t *testing.T, dir *identity.Directory, o identity.ListOptions) []st
 
 // TestOptions: Options that New refuses are InvalidArgument naming the
 // field, and no form of them or of the error shows a secret they hold.
+// A service app with an RSA key, in admin mode, opens and signs in.
 // The org URL's scheme and host are TestKit/PlainHTTPOnlyToLoopback; the
 // printed forms of Options with each credential, TestKit/NoSecretLeaks.
 func TestOptions(t *testing.T) {
@@ -95,7 +90,7 @@ func TestOptions(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := okta.New(ctx(t), c.opts)
+			_, err := okta.New(t.Context(), c.opts)
 			requireCode(t, err, identity.InvalidArgument)
 			var ie *identity.Error
 			require.ErrorAs(t, err, &ie)
@@ -105,9 +100,14 @@ func TestOptions(t *testing.T) {
 		})
 	}
 	assert.Contains(t, fmt.Sprintf("%+v", cases[1].opts), "dev-1.okta.com", "the host still shows")
-	dir, err := okta.New(ctx(t), okta.Options{OrgURL: "https://dev-1.okta.com", ClientID: "c", PrivateKey: key, RoleMode: okta.RoleModeAdmin})
+
+	// A service app may sign with an RSA key (RS256) as well as with the
+	// P-256 key (ES256) the kit runs one with.
+	eo := oktatest.Options{NamesOptional: true, ServiceApps: map[string]crypto.PublicKey{"0oa-svc": key.Public()}}
+	dir, srv := emulated(t, eo, okta.Options{ClientID: "0oa-svc", PrivateKey: key, KeyID: "kid-1", RoleMode: okta.RoleModeAdmin})
+	_, err = dir.CreateUser(t.Context(), identity.NewUser{Email: "svc@example.com", Password: pw})
 	require.NoError(t, err)
-	require.NoError(t, dir.Close())
+	assert.Equal(t, 1, srv.TokenRequests())
 }
 
 // TestURLOpener: the URLs identity.Open refuses, and a service app
@@ -118,10 +118,10 @@ func TestURLOpener(t *testing.T) {
 	mux.Register(okta.Scheme, &okta.URLOpener{})
 	// insecure_http is TestKit/PlainHTTPOnlyToLoopback's.
 	for _, bad := range []string{"okta://", "okta://dev-1.okta.com/path", "okta://dev-1.okta.com?colour=blue", "okta://dev-1.okta.com?roles=owners"} {
-		_, err := mux.Open(ctx(t), bad)
+		_, err := mux.Open(t.Context(), bad)
 		requireCode(t, err, identity.InvalidArgument)
 	}
-	dir, err := mux.Open(ctx(t), "okta://dev-1.okta.com?roles=admin")
+	dir, err := mux.Open(t.Context(), "okta://dev-1.okta.com?roles=admin")
 	require.NoError(t, err)
 	require.NoError(t, dir.Close())
 
@@ -148,7 +148,7 @@ func TestURLOpener(t *testing.T) {
 		require.NoError(t, err, b.Type)
 		require.NotNil(t, k)
 		require.NoError(t, os.WriteFile(path, pem.EncodeToMemory(b), 0o600))
-		dir, err = mux.Open(ctx(t), "okta://dev-1.okta.com")
+		dir, err = mux.Open(t.Context(), "okta://dev-1.okta.com")
 		require.NoError(t, err, b.Type)
 		require.NoError(t, dir.Close())
 	}
@@ -156,24 +156,11 @@ func TestURLOpener(t *testing.T) {
 		_, err = okta.ParsePrivateKey(junk)
 		requireCode(t, err, identity.InvalidArgument)
 		require.NoError(t, os.WriteFile(path, junk, 0o600))
-		_, err = mux.Open(ctx(t), "okta://dev-1.okta.com")
+		_, err = mux.Open(t.Context(), "okta://dev-1.okta.com")
 		requireCode(t, err, identity.InvalidArgument)
 		assert.NotContains(t, err.Error(), "not a key")
 		assert.NotContains(t, err.Error(), "junk")
 	}
-}
-
-// TestServiceAppSignsWithRSA: a service app may sign its assertion with
-// an RSA key (RS256) as well as the P-256 key (ES256) with which the kit
-// runs it, TestKit/TokensAreCachedAndReplaced among them.
-func TestServiceAppSignsWithRSA(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
-	eo := oktatest.Options{NamesOptional: true, ServiceApps: map[string]crypto.PublicKey{"0oa-svc": key.Public()}}
-	dir, srv := emulated(t, eo, okta.Options{ClientID: "0oa-svc", PrivateKey: key, KeyID: "kid-1"})
-	_, err = dir.CreateUser(ctx(t), identity.NewUser{Email: "svc@example.com", Password: pw})
-	require.NoError(t, err)
-	assert.Equal(t, 1, srv.TokenRequests())
 }
 
 // TestRateLimitedCallsWait exhausts a small quota behind the
@@ -191,14 +178,14 @@ func TestRateLimitedCallsWait(t *testing.T) {
 		require.NoError(t, err)
 		resp.Body.Close()
 	}
-	u, err := dir.CreateUser(ctx(t), identity.NewUser{Email: "late@example.com"})
+	u, err := dir.CreateUser(t.Context(), identity.NewUser{Email: "late@example.com"})
 	require.NoError(t, err, "the 429 is waited out")
 	assert.Positive(t, srv.RateLimited())
 	assert.Equal(t, 1, srv.UserCount(), "a create refused with 429 was not processed, and is sent again once")
 	var wg sync.WaitGroup
 	errs := make([]error, 30)
 	for i := range errs {
-		wg.Go(func() { _, errs[i] = dir.GetUser(ctx(t), u.ID) })
+		wg.Go(func() { _, errs[i] = dir.GetUser(t.Context(), u.ID) })
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -214,7 +201,7 @@ func TestRateLimitedCallsWait(t *testing.T) {
 // TestConformance/Get.
 func TestWhatOktaRefuses(t *testing.T) {
 	dir, srv := emulated(t, oktatest.Options{}, okta.Options{})
-	c := ctx(t)
+	c := t.Context()
 	md := map[string]any{"tags": []any{"a", "b"}, "level": float64(3)}
 	u, err := dir.CreateUser(c, identity.NewUser{Email: "grace@example.com", Username: "grace_h", GivenName: "Grace", FamilyName: "Hopper", Password: pw, Metadata: md})
 	require.NoError(t, err, "names given, and metadata Okta can hold")
@@ -253,7 +240,7 @@ func TestWhatOktaRefuses(t *testing.T) {
 // a suspended user's password refused, TestKit/NoSecretLeaks.
 func TestLifecycleFromEveryStatus(t *testing.T) {
 	dir, srv := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{})
-	c := ctx(t)
+	c := t.Context()
 	mk := func(email string, p identity.Secret, status identity.Status) *identity.User {
 		u, err := dir.CreateUser(c, identity.NewUser{Email: email, Password: p, Status: status})
 		require.NoError(t, err)
@@ -299,7 +286,7 @@ func TestListingLeavesOutDeprovisioned(t *testing.T) {
 	dir, srv := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{})
 	var ids []string
 	for i := range 3 {
-		u, err := dir.CreateUser(ctx(t), identity.NewUser{Email: fmt.Sprintf("l%d@example.com", i), Password: pw})
+		u, err := dir.CreateUser(t.Context(), identity.NewUser{Email: fmt.Sprintf("l%d@example.com", i), Password: pw})
 		require.NoError(t, err)
 		ids = append(ids, u.ID)
 	}
@@ -319,7 +306,7 @@ func TestListingLeavesOutDeprovisioned(t *testing.T) {
 // makes it Active again.
 func TestRecoveryIsNotActive(t *testing.T) {
 	dir, _ := emulated(t, oktatest.Options{}, okta.Options{})
-	c := ctx(t)
+	c := t.Context()
 	var client *okta.Client
 	require.True(t, dir.As(&client))
 	u, err := dir.CreateUser(c, identity.NewUser{Email: "ada@example.com", GivenName: "Ada", FamilyName: "L", Password: pw})
@@ -355,10 +342,10 @@ func TestRecoveryIsNotActive(t *testing.T) {
 // TestConformance/Delete.
 func TestDeleteIsTwoStep(t *testing.T) {
 	dir, srv := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{})
-	u, err := dir.CreateUser(ctx(t), identity.NewUser{Email: "b@example.com", Password: pw})
+	u, err := dir.CreateUser(t.Context(), identity.NewUser{Email: "b@example.com", Password: pw})
 	require.NoError(t, err)
 	require.True(t, srv.SetStatus(u.ID, "DEPROVISIONED"))
-	require.NoError(t, dir.DeleteUser(ctx(t), u.ID))
+	require.NoError(t, dir.DeleteUser(t.Context(), u.ID))
 	assert.Zero(t, srv.UserCount())
 }
 
@@ -367,7 +354,7 @@ func TestDeleteIsTwoStep(t *testing.T) {
 // write that raced with another is redone from a fresh read.
 func TestConcurrentRemovalsLoseNothing(t *testing.T) {
 	dir, _ := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{})
-	c := ctx(t)
+	c := t.Context()
 	md, want := map[string]any{}, map[string]any{}
 	for i := range 8 {
 		md[fmt.Sprintf("old%d", i)] = "x"
@@ -397,7 +384,7 @@ func TestConcurrentRemovalsLoseNothing(t *testing.T) {
 
 func TestVerifyPasswordThroughAuthn(t *testing.T) {
 	dir, _ := emulated(t, oktatest.Options{NamesOptional: true, MFARequired: true}, okta.Options{})
-	c := ctx(t)
+	c := t.Context()
 	u, err := dir.CreateUser(c, identity.NewUser{Email: "mfa@example.com", Password: pw})
 	require.NoError(t, err)
 	require.NoError(t, dir.VerifyPassword(c, u.ID, pw), "MFA_REQUIRED means the password matched")
@@ -410,7 +397,7 @@ func TestVerifyPasswordThroughAuthn(t *testing.T) {
 // user) and Gates (CreateRole and DeleteRole Unsupported).
 func TestAdminRoles(t *testing.T) {
 	dir, _ := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{RoleMode: okta.RoleModeAdmin})
-	rs, err := dir.ListRoles(ctx(t))
+	rs, err := dir.ListRoles(t.Context())
 	require.NoError(t, err)
 	var names []string
 	for _, r := range rs {
@@ -427,7 +414,7 @@ func TestPasswordChangesRideOutFaults(t *testing.T) {
 	f := faultinject.New(faultinject.Options{Methods: []string{http.MethodPost, http.MethodPut, http.MethodDelete}, Exclude: []string{"/api/v1/authn"}})
 	dir, _ := emulated(t, oktatest.Options{NamesOptional: true, Middleware: f.Wrap},
 		okta.Options{HTTPOptions: identity.HTTPOptions{Timeout: 500 * time.Millisecond, RetryBaseDelay: time.Millisecond}})
-	c := ctx(t)
+	c := t.Context()
 	u, err := dir.CreateUser(c, identity.NewUser{Email: "ada@example.com", Password: pw})
 	require.NoError(t, err)
 
