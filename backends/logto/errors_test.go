@@ -13,29 +13,24 @@ import (
 func TestErrorTable(t *testing.T) {
 	d := backendtest.DecodeErrors{Decode: decodeError, Codes: codes,
 		Body: func(code string) string { return `{"code":"` + code + `","message":"m","details":"d"}` }}
-	backendtest.ErrorTable(t, d, []backendtest.ErrorRow{
-		{Status: 404, Code: "entity.not_found", Want: identity.NotFound},
-		{Status: 404, Code: "entity.not_exists_with_id", Want: identity.NotFound},
-		{Status: 422, Code: "user.username_already_in_use", Want: identity.AlreadyExists, Field: "Username"},
-		{Status: 422, Code: "user.email_already_in_use", Want: identity.AlreadyExists, Field: "Email"},
-		{Status: 422, Code: "user.phone_already_in_use", Want: identity.AlreadyExists, Field: "Phone"},
-		{Status: 422, Code: "role.name_in_use", Want: identity.AlreadyExists},
-		{Status: 400, Code: "guard.invalid_input", Want: identity.InvalidArgument},
-		{Status: 400, Code: "guard.invalid_pagination", Want: identity.InvalidArgument},
-		{Status: 400, Code: "request.invalid_input", Want: identity.InvalidArgument},
-		{Status: 422, Code: "user.invalid_role_type", Want: identity.InvalidArgument, Field: "role"},
-		{Status: 400, Code: "user.password_and_digest", Want: identity.InvalidArgument},
-		{Status: 400, Code: "user.password_algorithm_required", Want: identity.InvalidArgument},
-		{Status: 400, Code: "user.cannot_delete_self", Want: identity.FailedPrecondition},
-		{Status: 422, Code: "session.invalid_credentials", Want: identity.InvalidCredentials},
-		{Status: 401, Code: "auth.authorization_header_missing", Want: identity.Unauthenticated},
-		{Status: 401, Code: "auth.authorization_token_type_not_supported", Want: identity.Unauthenticated},
-		{Status: 401, Code: "auth.unauthorized", Want: identity.Unauthenticated},
-		{Status: 403, Code: "auth.forbidden", Want: identity.PermissionDenied},
-		{Status: 400, Code: "oidc.invalid_target", Want: identity.Unauthenticated},
-		{Status: 429, Code: "koa.too_many_requests", Want: identity.RateLimited}, // not in the table: by status
-		{Status: 500, Body: `{"message":"Internal server error."}`},
-	}, func(t *testing.T, r backendtest.ErrorRow, e *identity.Error) {
+	rows := backendtest.Rows(map[identity.Code][]string{
+		identity.NotFound:           {"404 entity.not_found", "404 entity.not_exists_with_id"},
+		identity.AlreadyExists:      {"422 role.name_in_use"},
+		identity.InvalidArgument:    {"400 guard.invalid_input", "400 guard.invalid_pagination", "400 request.invalid_input", "400 user.password_and_digest", "400 user.password_algorithm_required"},
+		identity.FailedPrecondition: {"400 user.cannot_delete_self"},
+		identity.InvalidCredentials: {"422 session.invalid_credentials"},
+		identity.Unauthenticated: {"401 auth.authorization_header_missing", "401 auth.authorization_token_type_not_supported", "401 auth.unauthorized",
+			"400 oidc.invalid_target"},
+		identity.PermissionDenied: {"403 auth.forbidden"},
+		identity.RateLimited:      {"429 koa.too_many_requests"}, // not in the table: by status
+	})
+	backendtest.ErrorTable(t, d, append(rows,
+		backendtest.ErrorRow{Status: 422, Code: "user.username_already_in_use", Want: identity.AlreadyExists, Field: "Username"},
+		backendtest.ErrorRow{Status: 422, Code: "user.email_already_in_use", Want: identity.AlreadyExists, Field: "Email"},
+		backendtest.ErrorRow{Status: 422, Code: "user.phone_already_in_use", Want: identity.AlreadyExists, Field: "Phone"},
+		backendtest.ErrorRow{Status: 422, Code: "user.invalid_role_type", Want: identity.InvalidArgument, Field: "role"},
+		backendtest.ErrorRow{Status: 500, Body: `{"message":"Internal server error."}`},
+	), func(t *testing.T, r backendtest.ErrorRow, e *identity.Error) {
 		assert.Equal(t, "m d", e.Message, "message and details")
 	})
 }

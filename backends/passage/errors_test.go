@@ -14,18 +14,17 @@ import (
 func TestErrorTable(t *testing.T) {
 	d := backendtest.DecodeErrors{Decode: decodeError, Codes: codes,
 		Body: func(code string) string { return `{"code":"` + code + `","error":"metadata field \"plan\" not found"}` }}
-	backendtest.ErrorTable(t, d, []backendtest.ErrorRow{
-		{Status: 400, Code: "invalid_request", Want: identity.InvalidArgument},
-		{Status: 400, Code: "custom_provider_required", Want: identity.FailedPrecondition},
-		{Status: 401, Code: "invalid_access_token", Want: identity.Unauthenticated},
-		{Status: 401, Code: "invalid_nonce", Want: identity.Unauthenticated},
-		{Status: 403, Code: "operation_not_allowed", Want: identity.PermissionDenied},
-		{Status: 404, Code: "user_not_found", Want: identity.NotFound},
-		{Status: 404, Code: "device_not_found", Want: identity.NotFound},
-		{Status: 404, Code: "app_not_found", Want: identity.InvalidArgument, Field: "AppID"},
-		{Status: 404, Code: "metadata_field_not_found", Want: identity.InvalidArgument, Field: "Metadata.plan"},
-		{Status: 500, Code: "internal_server_error", Want: identity.Unavailable},
-		{Status: 403, Code: "cannot_delete_admin", Want: identity.PermissionDenied}, // not in the table: by status
-		{Status: 502, Body: "<html>bad gateway</html>"},
-	}, nil)
+	rows := backendtest.Rows(map[identity.Code][]string{
+		identity.InvalidArgument:    {"400 invalid_request"},
+		identity.FailedPrecondition: {"400 custom_provider_required"},
+		identity.Unauthenticated:    {"401 invalid_access_token", "401 invalid_nonce"},
+		identity.PermissionDenied:   {"403 operation_not_allowed", "403 cannot_delete_admin"}, // the second by status: not in the table
+		identity.NotFound:           {"404 user_not_found", "404 device_not_found"},
+		identity.Unavailable:        {"500 internal_server_error"},
+	})
+	backendtest.ErrorTable(t, d, append(rows,
+		backendtest.ErrorRow{Status: 404, Code: "app_not_found", Want: identity.InvalidArgument, Field: "AppID"},
+		backendtest.ErrorRow{Status: 404, Code: "metadata_field_not_found", Want: identity.InvalidArgument, Field: "Metadata.plan"},
+		backendtest.ErrorRow{Status: 502, Body: "<html>bad gateway</html>"},
+	), nil)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -34,15 +33,10 @@ func TestOptionsAndURL(t *testing.T) {
 		assert.NotContains(t, err.Error(), canaryKey)
 	}
 
+	// The key from the environment, and roles from the URL; the URLs the
+	// opener refuses are TestKit/PlainHTTPOnlyToLoopback's.
 	t.Setenv(passage.EnvAPIKey, canaryKey)
-	var o passage.URLOpener
-	for _, s := range []string{"passage://app1?nope=1", "passage://app1/path", "passage://app1?insecure_http=maybe", "passage://?base_url=https://x"} {
-		u, _ := url.Parse(s)
-		_, err := o.OpenDirectoryURL(ctx, u)
-		assert.ErrorIs(t, err, identity.ErrInvalidArgument, s)
-	}
-	u, _ := url.Parse("passage://app1?roles_field=roles&roles=admin,editor&base_url=https://api.example.com/v1")
-	dir, err := o.OpenDirectoryURL(ctx, u)
+	dir, err := identity.Open(ctx, "passage://app1?roles_field=roles&roles=admin,editor&base_url=https://api.example.com/v1")
 	require.NoError(t, err)
 	assert.True(t, dir.Capabilities().Roles)
 	for _, f := range []string{fmt.Sprintf("%v", dir), fmt.Sprintf("%+v", dir), fmt.Sprintf("%#v", dir)} {

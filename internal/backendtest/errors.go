@@ -3,6 +3,8 @@ package backendtest
 import (
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/idport/identity"
@@ -26,6 +28,24 @@ type ErrorRow struct {
 	Field string
 	// Message, if set, is text the error's message must hold.
 	Message string
+}
+
+// Rows are the rows of answers without a field, grouped by the portable
+// code they decode to: each answer is "STATUS code", the HTTP status and
+// the provider code its body carries.
+func Rows(want map[identity.Code][]string) []ErrorRow {
+	var out []ErrorRow
+	for code, answers := range want {
+		for _, a := range answers {
+			status, pc, ok := strings.Cut(a, " ")
+			n, err := strconv.Atoi(status)
+			if !ok || err != nil {
+				panic("backendtest: an answer is \"STATUS code\", not " + strconv.Quote(a))
+			}
+			out = append(out, ErrorRow{Status: n, Code: pc, Want: code})
+		}
+	}
+	return out
 }
 
 // ErrorTable decodes every row with d.Decode and checks the error's
