@@ -48,33 +48,21 @@ func TestClientDo(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "Countess", back.Metadata["title"])
 	})
+	client := passthroughtest.Client{Backend: "okta", Do: c.Do, Path: "/api/v1/users", Requests: srv.Requests}
 	t.Run("maps errors", func(t *testing.T) {
-		cases := []struct {
-			method, path string
-			body         any
-			code         identity.Code
-			okta         string
-		}{
-			{"GET", "/api/v1/users/00uMissing/appLinks", nil, identity.NotFound, "E0000007"},
-			{"GET", "/api/v1/no/such/route", nil, identity.NotFound, "E0000007"},
-			{"POST", "/api/v1/users/" + u.ID + "/lifecycle/unsuspend", nil, identity.InvalidArgument, "E0000001"},
-			{"PATCH", "/api/v1/users", map[string]int{}, identity.Internal, "E0000022"},
-		}
-		for _, tc := range cases {
-			t.Run(tc.method+" "+tc.path, func(t *testing.T) {
-				err := c.Do(ctx, tc.method, tc.path, tc.body, nil)
-				ie := passthroughtest.Failed(t, err, "okta", tc.code)
-				assert.NotEmpty(t, ie.RequestID)
-				var body *okta.APIError
-				require.ErrorAs(t, err, &body)
-				assert.Equal(t, tc.okta, body.ErrorCode)
-				assert.Equal(t, tc.okta, body.ErrorLink)
-				assert.NotEmpty(t, body.ErrorSummary)
-				assert.Equal(t, "okta "+body.ErrorCode+": "+body.ErrorSummary, body.Error())
-			})
-		}
+		passthroughtest.Cases(t, client, []passthroughtest.Case{
+			{Method: "GET", Path: "/api/v1/users/00uMissing/appLinks", Code: identity.NotFound, Provider: "E0000007"},
+			{Method: "GET", Path: "/api/v1/no/such/route", Code: identity.NotFound, Provider: "E0000007"},
+			{Method: "POST", Path: "/api/v1/users/" + u.ID + "/lifecycle/unsuspend", Code: identity.InvalidArgument, Provider: "E0000001"},
+			{Method: "PATCH", Path: "/api/v1/users", Body: map[string]int{}, Code: identity.Internal, Provider: "E0000022"},
+		}, func(t *testing.T, tc passthroughtest.Case, ie *identity.Error, body *okta.APIError) {
+			assert.NotEmpty(t, ie.RequestID)
+			assert.Equal(t, tc.Provider, body.ErrorLink)
+			assert.Equal(t, "okta "+body.ErrorCode+": "+body.ErrorSummary, body.Error(), "the summary is the message")
+			assert.NotEmpty(t, body.ErrorSummary)
+		})
 	})
-	passthroughtest.Run(t, passthroughtest.Client{Backend: "okta", Do: c.Do, Path: "/api/v1/users", Requests: srv.Requests})
+	passthroughtest.Run(t, client)
 }
 
 // TestClientKeepsSecrets runs Do with a canary token against a server
@@ -88,10 +76,7 @@ func TestClientKeepsSecrets(t *testing.T) {
 		`{"errorCode":"E0000006","errorSummary":"denied to %[1]s","errorLink":"%[1]s","errorId":"%[1]s","errorCauses":[{"errorSummary":"token: %[1]s"}]}`)
 	opts := oktatest.Options{APIToken: token, Middleware: func(h http.Handler) http.Handler { return cn.Middleware(echo(h)) }}
 	c, _, _ := clientFor(t, opts, func(o *okta.Options) { o.Logger = cn.Logger() })
-	err := passthroughtest.CheckSecrets(t, cn, passthroughtest.Client{Backend: "okta", Do: c.Do, Value: c}, "/api/v1/echo", "/api/v1/users/00uMissing")
+	body, err := passthroughtest.CheckSecrets[*okta.APIError](t, cn, passthroughtest.Client{Backend: "okta", Do: c.Do, Value: c}, "/api/v1/echo", "/api/v1/users/00uMissing")
 	assert.ErrorIs(t, err, identity.ErrPermissionDenied)
-	var body *okta.APIError
-	require.ErrorAs(t, err, &body)
 	assert.Contains(t, body.ErrorCauses[0].ErrorSummary, "[REDACTED]", "the rest of the body is kept")
-	cn.Check(t, "decoded body", body)
 }

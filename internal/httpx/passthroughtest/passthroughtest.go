@@ -6,6 +6,7 @@ package passthroughtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -103,6 +104,47 @@ func Failed(t *testing.T, err error, backend string, code identity.Code) *identi
 	return ie
 }
 
+// Case is a request a typed client's Do must fail.
+type Case struct {
+	Method, Path string
+	Body         any
+	// Code is the portable code of the failure, and Field, if set, the
+	// field it names.
+	Code  identity.Code
+	Field string
+	// Provider is the provider's code in the decoded error body; "" for
+	// an answer that is not the provider's own.
+	Provider string
+}
+
+// Cases sends each case through c.Do as a subtest and checks its
+// failure with Failed and Field, and its decoded body B, the backend's
+// error body type: reached with errors.As where the case names a
+// provider code, and then printing as c.Backend, that code and the
+// provider's message; not reached where it names none. check, if set,
+// checks what else the backend's body must say.
+func Cases[B error](t *testing.T, c Client, cases []Case, check func(t *testing.T, tc Case, ie *identity.Error, body B)) {
+	for _, tc := range cases {
+		t.Run(tc.Method+" "+tc.Path, func(t *testing.T) {
+			err := c.Do(t.Context(), tc.Method, tc.Path, tc.Body, nil)
+			ie := Failed(t, err, c.Backend, tc.Code)
+			if tc.Field != "" {
+				assert.Equal(t, tc.Field, ie.Field)
+			}
+			var body B
+			if tc.Provider == "" {
+				assert.False(t, errors.As(err, &body), "an answer that is not the provider's has no body to decode")
+				return
+			}
+			require.ErrorAs(t, err, &body)
+			assert.True(t, strings.HasPrefix(body.Error(), c.Backend+" "+tc.Provider+": "), "%q", body.Error())
+			if check != nil {
+				check(t, tc, ie, body)
+			}
+		})
+	}
+}
+
 // Echo returns middleware that answers a request for path with status
 // and the JSON body format makes, each %[1]s in it the request's
 // Authorization value, as a server or proxy that echoes credentials into
@@ -128,21 +170,25 @@ func Echo(path, requestID string, status int, format string) func(http.Handler) 
 
 // CheckSecrets calls c's Do for echoPath (a path Echo serves), for
 // missingPath and for a refused path, and checks with cn that neither the
-// errors nor the client show a canary. It returns the error of the echoed
-// request, for the backend's checks of its decoded body.
-func CheckSecrets(t *testing.T, cn *secrettest.Canaries, c Client, echoPath, missingPath string) error {
+// errors, the echoed error's decoded body B, nor the client show a
+// canary. It returns the echoed request's decoded body and error, for
+// the backend's checks of what the redaction kept.
+func CheckSecrets[B error](t *testing.T, cn *secrettest.Canaries, c Client, echoPath, missingPath string) (B, error) {
 	t.Helper()
 	ctx := context.Background()
 	echoed := c.Do(ctx, "GET", echoPath, nil, nil)
 	require.Error(t, echoed)
 	require.True(t, cn.Has("authorization"), "the server saw the credential, so the checks below cover it")
 	cn.Check(t, "echoed error", echoed)
+	var body B
+	require.ErrorAs(t, echoed, &body)
+	cn.Check(t, "decoded body", body)
 	cn.Check(t, "not found", c.Do(ctx, "GET", missingPath, nil, nil))
 	cn.Check(t, "refused path", c.Do(ctx, "GET", "//evil.example"+missingPath, nil, nil))
 	cn.Check(t, "client", c.Value)
 	name := c.Backend + ".Client"
 	assert.Equal(t, name+"|"+name+"|"+name+"|"+name, fmt.Sprintf("%v|%+v|%#v|%s", c.Value, c.Value, c.Value, c.Value))
-	return echoed
+	return body, echoed
 }
 
 // Run checks that c refuses every unsafe path and method with
