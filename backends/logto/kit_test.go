@@ -72,7 +72,8 @@ var kit = &backendtest.Backend{
 		"/api/users/{user}/is-suspended", "/api/users/{user}/custom-data", "/api/users/{user}/profile",
 		"/api/users/{user}/roles", "/api/users/{user}/roles/{[a-z0-9]+}", "/api/roles", "/api/roles/{[a-z0-9]+}",
 	},
-	Hostile: []string{"../../oidc/token"},
+	Hostile:   []string{"../../oidc/token"},
+	ServerIDs: serverIDs(),
 	Query: backendtest.Query{
 		Path:    "/api/users",
 		Allowed: []string{"page", "page_size", "search.primaryEmail", "mode.primaryEmail", "search.username", "mode.username", "isCaseSensitive", "mode", "joint"},
@@ -160,3 +161,25 @@ func TestConformanceLive(t *testing.T) { backendtest.ConformanceLive(t, kit) }
 func TestChaos(t *testing.T) { backendtest.Chaos(t, kit) }
 
 func FuzzServerResponses(f *testing.F) { backendtest.FuzzServerResponses(f, kit) }
+
+// serverIDs are the role calls that put the id of a role Logto listed
+// into a path: listed empty, none may reach the roles collection or the
+// user's.
+func serverIDs() []backendtest.ServerID {
+	answers := map[string]string{
+		"/oidc/token":   `{"access_token":"t","token_type":"Bearer","expires_in":3600}`,
+		"/api/users/u1": `{"id":"u1","primaryEmail":"ada@example.com","isSuspended":false}`,
+		"/api/roles":    `[{"id":"","name":"editor","description":"editor","type":"User"}]`,
+	}
+	return []backendtest.ServerID{
+		{Name: "AssignRole", Answers: answers, Call: func(ctx context.Context, d driver.Directory) error {
+			return d.(driver.Roles).AssignRole(ctx, "u1", "editor")
+		}},
+		{Name: "RevokeRole", Answers: answers, Call: func(ctx context.Context, d driver.Directory) error {
+			return d.(driver.Roles).RevokeRole(ctx, "u1", "editor")
+		}},
+		{Name: "DeleteRole", Answers: answers, Call: func(ctx context.Context, d driver.Directory) error {
+			return d.(driver.RoleCatalog).DeleteRole(ctx, "editor")
+		}},
+	}
+}

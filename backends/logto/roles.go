@@ -106,9 +106,15 @@ func (d *directory) resolve(ctx context.Context, name string) (wireRole, error) 
 	}
 	m := make(map[string]wireRole, len(rs))
 	for _, r := range rs {
-		if r.ofUsers() {
-			m[r.Name] = r
+		if !r.ofUsers() {
+			continue
 		}
+		if r.ID == "" {
+			// Put into a path, an empty id would name the collection:
+			// DELETE /api/roles/ or /api/users/{id}/roles/.
+			return wireRole{}, driver.Errorf(identity.Internal, "Logto listed a role without an id")
+		}
+		m[r.Name] = r
 	}
 	d.roles.mu.Lock()
 	d.roles.byName = m
@@ -166,6 +172,9 @@ func (d *directory) CreateRole(ctx context.Context, r identity.Role) (*identity.
 	})
 	if err != nil {
 		return nil, err
+	}
+	if w.ID == "" {
+		return nil, driver.Errorf(identity.Internal, "Logto created a role without an id")
 	}
 	d.roles.put(w)
 	return w.portable(), nil
