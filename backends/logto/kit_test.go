@@ -171,15 +171,5 @@ func serverIDs() []backendtest.ServerID {
 		"/api/users/u1": `{"id":"u1","primaryEmail":"ada@example.com","isSuspended":false}`,
 		"/api/roles":    `[{"id":"","name":"editor","description":"editor","type":"User"}]`,
 	}
-	return []backendtest.ServerID{
-		{Name: "AssignRole", Answers: answers, Call: func(ctx context.Context, d driver.Directory) error {
-			return d.(driver.Roles).AssignRole(ctx, "u1", "editor")
-		}},
-		{Name: "RevokeRole", Answers: answers, Call: func(ctx context.Context, d driver.Directory) error {
-			return d.(driver.Roles).RevokeRole(ctx, "u1", "editor")
-		}},
-		{Name: "DeleteRole", Answers: answers, Call: func(ctx context.Context, d driver.Directory) error {
-			return d.(driver.RoleCatalog).DeleteRole(ctx, "editor")
-		}},
-	}
+	return backendtest.RoleCalls("", answers)
 }

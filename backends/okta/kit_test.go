@@ -222,20 +222,10 @@ func serverIDs() []backendtest.ServerID {
 	group := `[{"id":"","type":"OKTA_GROUP","profile":{"name":"editor"}}]`
 	answers := map[string]string{"/api/v1/users/u1": user, "/api/v1/groups": group, "/api/v1/users/u1/roles": group}
 	admin := map[string]string{"/api/v1/users/u1": user, "/api/v1/users/u1/roles": `[{"id":"","type":"USER_ADMIN","label":"Group Administrator"}]`}
-	return []backendtest.ServerID{
-		{Name: "AssignRole", Answers: answers, Call: func(ctx context.Context, d driver.Directory) error {
-			return d.(driver.Roles).AssignRole(ctx, "u1", "editor")
-		}},
-		{Name: "RevokeRole", Answers: answers, Call: func(ctx context.Context, d driver.Directory) error {
-			return d.(driver.Roles).RevokeRole(ctx, "u1", "editor")
-		}},
-		{Name: "DeleteRole", Answers: answers, Call: func(ctx context.Context, d driver.Directory) error {
-			return d.(driver.RoleCatalog).DeleteRole(ctx, "editor")
-		}},
-		{Name: "RevokeRole, admin", Mode: "admin", Answers: admin, Call: func(ctx context.Context, d driver.Directory) error {
+	return append(backendtest.RoleCalls("", answers),
+		backendtest.ServerID{Name: "RevokeRole, admin", Mode: "admin", Answers: admin, Call: func(ctx context.Context, d driver.Directory) error {
 			return d.(driver.Roles).RevokeRole(ctx, "u1", "USER_ADMIN")
-		}},
-	}
+		}})
 }
 
 func hostOf(orgURL string) string {

@@ -346,3 +346,21 @@ func serverIDsStayInTheirSegment(t *testing.T, b *Backend) {
 		mu.Unlock()
 	}
 }
+
+// RoleCalls are the ServerID cases of a backend whose role calls put an
+// id the server listed into a path: AssignRole and RevokeRole of the role
+// "editor" for the user "u1", and DeleteRole of "editor", each answered
+// from answers, in mode.
+func RoleCalls(mode string, answers map[string]string) []ServerID {
+	return []ServerID{
+		{Name: "AssignRole", Mode: mode, Answers: answers, Call: func(ctx context.Context, d driver.Directory) error {
+			return d.(driver.Roles).AssignRole(ctx, "u1", "editor")
+		}},
+		{Name: "RevokeRole", Mode: mode, Answers: answers, Call: func(ctx context.Context, d driver.Directory) error {
+			return d.(driver.Roles).RevokeRole(ctx, "u1", "editor")
+		}},
+		{Name: "DeleteRole", Mode: mode, Answers: answers, Call: func(ctx context.Context, d driver.Directory) error {
+			return d.(driver.RoleCatalog).DeleteRole(ctx, "editor")
+		}},
+	}
+}
