@@ -135,26 +135,17 @@ type URLOpener struct {
 // OpenDirectoryURL opens the directory the URL names.
 func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity.Directory, error) {
 	opts := o.Options
-	scheme := "https"
-	if u.Host == "" {
-		return nil, badOption("url", "logto URLs name the endpoint host: logto://{host}")
-	}
-	insecure, err := httpx.URLParams(Scheme, u, &opts.HTTPOptions, func(k, v string) (bool, error) {
-		switch k {
-		case "resource":
-			opts.Resource = v
-		default:
+	base, err := httpx.HostURL(Scheme, u, &opts.HTTPOptions, func(k, v string) (bool, error) {
+		if k != "resource" {
 			return false, nil
 		}
+		opts.Resource = v
 		return true, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if insecure {
-		scheme = "http"
-	}
-	opts.Endpoint = scheme + "://" + u.Host
+	opts.Endpoint = base
 	if opts.AppID == "" {
 		opts.AppID = os.Getenv(EnvAppID)
 	}

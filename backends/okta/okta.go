@@ -258,26 +258,17 @@ type URLOpener struct {
 // OpenDirectoryURL opens the directory the URL names.
 func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity.Directory, error) {
 	opts := o.Options
-	scheme := "https"
-	if u.Host == "" {
-		return nil, badOption("url", "okta URLs name the org host: okta://{host}")
-	}
-	insecure, err := httpx.URLParams(Scheme, u, &opts.HTTPOptions, func(k, v string) (bool, error) {
-		switch k {
-		case "roles":
-			opts.RoleMode = RoleMode(v)
-		default:
+	base, err := httpx.HostURL(Scheme, u, &opts.HTTPOptions, func(k, v string) (bool, error) {
+		if k != "roles" {
 			return false, nil
 		}
+		opts.RoleMode = RoleMode(v)
 		return true, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if insecure {
-		scheme = "http"
-	}
-	opts.OrgURL = scheme + "://" + u.Host
+	opts.OrgURL = base
 	if opts.APIToken == "" && opts.ClientID == "" {
 		if err := fromEnv(&opts); err != nil {
 			return nil, err

@@ -146,6 +146,24 @@ func URLParams(backend string, u *url.URL, o *identity.HTTPOptions, set func(key
 	return insecure, err
 }
 
+// HostURL reads a backend URL of the form scheme://{host}?{params}, whose
+// host is the provider's: the parameters as URLParams reads them, and the
+// root to reach, https://{host}, or http://{host} when the URL says
+// insecure_http=true. A URL without a host is InvalidArgument.
+func HostURL(backend string, u *url.URL, o *identity.HTTPOptions, set func(key, value string) (known bool, err error)) (string, error) {
+	if u.Host == "" {
+		return "", driver.OptionError(backend, "url", "%s URLs name the host: %s://{host}", backend, backend)
+	}
+	insecure, err := URLParams(backend, u, o, set)
+	if err != nil {
+		return "", err
+	}
+	if insecure {
+		return "http://" + u.Host, nil
+	}
+	return "https://" + u.Host, nil
+}
+
 // WithTokenClient returns o with an HTTPClient set: o's own, or a new one
 // whose timeout is o.Timeout (or DefaultTimeout). A backend that fetches
 // OAuth tokens sends them through it: the token fetch has no per-attempt
