@@ -75,7 +75,9 @@ func (b Backend) ActivateUser(ctx context.Context, id string) error {
 func (b Backend) Close() error { return b.Dir.Close() }
 
 // ListRoles calls Dir.ListRoles.
-func (b Backend) ListRoles(ctx context.Context) ([]*identity.Role, error) { return b.Dir.ListRoles(ctx) }
+func (b Backend) ListRoles(ctx context.Context) ([]*identity.Role, error) {
+	return b.Dir.ListRoles(ctx)
+}
 
 // ListUserRoles calls Dir.ListUserRoles.
 func (b Backend) ListUserRoles(ctx context.Context, userID string) ([]*identity.Role, error) {
@@ -98,7 +100,9 @@ func (b Backend) CreateRole(ctx context.Context, r identity.Role) (*identity.Rol
 }
 
 // DeleteRole calls Dir.DeleteRole.
-func (b Backend) DeleteRole(ctx context.Context, name string) error { return b.Dir.DeleteRole(ctx, name) }
+func (b Backend) DeleteRole(ctx context.Context, name string) error {
+	return b.Dir.DeleteRole(ctx, name)
+}
 
 // SetPassword calls Dir.SetPassword.
 func (b Backend) SetPassword(ctx context.Context, userID string, password identity.Secret) error {
