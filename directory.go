@@ -42,6 +42,9 @@ type Directory struct {
 	roles     driver.Roles
 	catalog   driver.RoleCatalog
 	passwords driver.Passwords
+	orgs      driver.Organizations
+	orgRoles  driver.OrganizationRoles
+	orgPerms  driver.OrganizationPermissions
 }
 
 // NewDirectory wraps a backend in the portable layer. backend is the name
@@ -51,7 +54,10 @@ type Directory struct {
 // The capabilities the directory reports are those d declares, less the
 // groups of operations d does not implement: Roles without
 // [driver.Roles], RoleCatalog without [driver.RoleCatalog] or without
-// Roles, and the four password capabilities without [driver.Passwords].
+// Roles, the four password capabilities without [driver.Passwords],
+// Organizations without [driver.Organizations], OrganizationRoles without
+// [driver.OrganizationRoles] or Organizations, and OrganizationPermissions
+// without [driver.OrganizationPermissions] or OrganizationRoles.
 func NewDirectory(backend string, d driver.Directory) *Directory {
 	dir := &Directory{backend: backend, drv: d, caps: d.Capabilities()}
 	dir.caps.Statuses = slices.Clone(dir.caps.Statuses)
@@ -69,6 +75,21 @@ func NewDirectory(backend string, d driver.Directory) *Directory {
 		dir.passwords = p
 	} else {
 		dir.caps.SetPassword, dir.caps.VerifyPassword, dir.caps.ChangePassword, dir.caps.ExpirePassword = false, false, false, false
+	}
+	if o, ok := d.(driver.Organizations); ok && dir.caps.Organizations {
+		dir.orgs = o
+	} else {
+		dir.caps.Organizations, dir.caps.UniqueOrganizationName = false, false
+	}
+	if r, ok := d.(driver.OrganizationRoles); ok && dir.caps.OrganizationRoles && dir.caps.Organizations {
+		dir.orgRoles = r
+	} else {
+		dir.caps.OrganizationRoles = false
+	}
+	if p, ok := d.(driver.OrganizationPermissions); ok && dir.caps.OrganizationPermissions && dir.caps.OrganizationRoles {
+		dir.orgPerms = p
+	} else {
+		dir.caps.OrganizationPermissions = false
 	}
 	return dir
 }
@@ -327,32 +348,15 @@ func (d *Directory) ListUsers(ctx context.Context, opts ListOptions) iter.Seq2[*
 			yield(nil, d.fail(ctx, op, err, "", ""))
 			return
 		}
-		cursor := ""
-		for {
-			if err := ctx.Err(); err != nil {
-				yield(nil, err)
-				return
-			}
+		pages(ctx, func(cursor string) ([]*User, string, error) {
 			pg, err := d.page(ctx, op, opts, cursor)
 			if err != nil {
-				yield(nil, err)
-				return
+				return nil, "", err
 			}
-			for _, u := range pg.Users {
-				if !yield(u, nil) {
-					return
-				}
-			}
-			if pg.NextCursor == "" {
-				return
-			}
-			if pg.NextCursor == cursor {
-				// A cursor that does not move would loop for ever.
-				yield(nil, d.fail(ctx, op, driver.Errorf(Internal, "backend returned the same cursor twice"), "", ""))
-				return
-			}
-			cursor = pg.NextCursor
-		}
+			return pg.Users, pg.NextCursor, nil
+		}, func() error {
+			return d.fail(ctx, op, driver.Errorf(Internal, "backend returned the same cursor twice"), "", "")
+		}, yield)
 	}
 }
 

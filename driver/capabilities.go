@@ -42,6 +42,21 @@ type Capabilities struct {
 	// a fixed set: Roles without RoleCatalog. RoleCatalog implies Roles.
 	RoleCatalog bool
 
+	// Organizations: organizations and their members work.
+	Organizations bool
+	// UniqueOrganizationName: no two organizations share a name, and a
+	// create or rename that would make them gives AlreadyExists. Logto
+	// allows duplicates.
+	UniqueOrganizationName bool
+	// OrganizationRoles: roles that hold inside one organization work:
+	// their catalogue, assigning them to members, listing and replacing
+	// a member's roles. It implies Organizations.
+	OrganizationRoles bool
+	// OrganizationPermissions: organization roles carry permissions, and
+	// ListMemberPermissions says what a member holds. It implies
+	// OrganizationRoles.
+	OrganizationPermissions bool
+
 	SetPassword    bool // also a NewUser.Password at creation
 	VerifyPassword bool
 	ChangePassword bool

@@ -82,9 +82,11 @@ type Error struct {
 	Op string
 	// Backend is the URL scheme of the backend, such as "okta".
 	Backend string
-	// UserID and Role name the target, when there is one.
-	UserID string
-	Role   string
+	// UserID, Role and Organization name the target, when there is one
+	// (Role is an organization role's name in the organization calls).
+	UserID       string
+	Role         string
+	Organization string
 	// Field names the offending input or the unsupported field or
 	// operation, such as "Email" or "ExpirePassword".
 	Field string
@@ -158,6 +160,9 @@ func (e *Error) Error() string {
 	}
 	if e.Role != "" {
 		fmt.Fprintf(&b, " role %q", e.Role)
+	}
+	if e.Organization != "" {
+		fmt.Fprintf(&b, " organization %q", e.Organization)
 	}
 	if e.Field != "" {
 		fmt.Fprintf(&b, " (%s)", e.Field)

@@ -126,3 +126,102 @@ func (b Backend) ExpirePassword(ctx context.Context, userID string) error {
 
 // As calls Dir.As.
 func (b Backend) As(target any) bool { return b.Dir.As(target) }
+
+var (
+	_ driver.Organizations           = Backend{}
+	_ driver.OrganizationRoles       = Backend{}
+	_ driver.OrganizationPermissions = Backend{}
+)
+
+// CreateOrganization calls Dir.CreateOrganization.
+func (b Backend) CreateOrganization(ctx context.Context, o identity.NewOrganization) (*identity.Organization, error) {
+	return b.Dir.CreateOrganization(ctx, o)
+}
+
+// GetOrganization calls Dir.GetOrganization.
+func (b Backend) GetOrganization(ctx context.Context, id string) (*identity.Organization, error) {
+	return b.Dir.GetOrganization(ctx, id)
+}
+
+// ListOrganizations calls Dir.ListOrganizationsPage.
+func (b Backend) ListOrganizations(ctx context.Context, opts identity.OrganizationListOptions, cursor string) (*identity.OrganizationPage, error) {
+	return b.Dir.ListOrganizationsPage(ctx, opts, cursor)
+}
+
+// UpdateOrganization calls Dir.UpdateOrganization.
+func (b Backend) UpdateOrganization(ctx context.Context, id string, u identity.OrganizationUpdate) (*identity.Organization, error) {
+	return b.Dir.UpdateOrganization(ctx, id, u)
+}
+
+// DeleteOrganization calls Dir.DeleteOrganization.
+func (b Backend) DeleteOrganization(ctx context.Context, id string) error {
+	return b.Dir.DeleteOrganization(ctx, id)
+}
+
+// AddMembers calls Dir.AddMembers.
+func (b Backend) AddMembers(ctx context.Context, orgID string, userIDs []string) error {
+	return b.Dir.AddMembers(ctx, orgID, userIDs...)
+}
+
+// RemoveMember calls Dir.RemoveMember.
+func (b Backend) RemoveMember(ctx context.Context, orgID, userID string) error {
+	return b.Dir.RemoveMember(ctx, orgID, userID)
+}
+
+// ListMembers returns every member in one page, from Dir.ListMembers;
+// the portable layer has no page call for members.
+func (b Backend) ListMembers(ctx context.Context, orgID string, _ int, _ string) (*identity.UserPage, error) {
+	var pg identity.UserPage
+	for u, err := range b.Dir.ListMembers(ctx, orgID) {
+		if err != nil {
+			return nil, err
+		}
+		pg.Users = append(pg.Users, u)
+	}
+	return &pg, nil
+}
+
+// ListUserOrganizations calls Dir.ListUserOrganizations.
+func (b Backend) ListUserOrganizations(ctx context.Context, userID string) ([]*identity.Organization, error) {
+	return b.Dir.ListUserOrganizations(ctx, userID)
+}
+
+// CreateOrganizationRole calls Dir.CreateOrganizationRole.
+func (b Backend) CreateOrganizationRole(ctx context.Context, r identity.OrganizationRole) (*identity.OrganizationRole, error) {
+	return b.Dir.CreateOrganizationRole(ctx, r)
+}
+
+// ListOrganizationRoles calls Dir.ListOrganizationRoles.
+func (b Backend) ListOrganizationRoles(ctx context.Context) ([]*identity.OrganizationRole, error) {
+	return b.Dir.ListOrganizationRoles(ctx)
+}
+
+// DeleteOrganizationRole calls Dir.DeleteOrganizationRole.
+func (b Backend) DeleteOrganizationRole(ctx context.Context, name string) error {
+	return b.Dir.DeleteOrganizationRole(ctx, name)
+}
+
+// AssignOrganizationRole calls Dir.AssignOrganizationRole.
+func (b Backend) AssignOrganizationRole(ctx context.Context, orgID, userID, role string) error {
+	return b.Dir.AssignOrganizationRole(ctx, orgID, userID, role)
+}
+
+// RevokeOrganizationRole calls Dir.RevokeOrganizationRole.
+func (b Backend) RevokeOrganizationRole(ctx context.Context, orgID, userID, role string) error {
+	return b.Dir.RevokeOrganizationRole(ctx, orgID, userID, role)
+}
+
+// ListMemberRoles calls Dir.ListMemberRoles.
+func (b Backend) ListMemberRoles(ctx context.Context, orgID, userID string) ([]*identity.OrganizationRole, error) {
+	return b.Dir.ListMemberRoles(ctx, orgID, userID)
+}
+
+// SetMemberRoles calls Dir.SetMemberRoles.
+func (b Backend) SetMemberRoles(ctx context.Context, orgID, userID string, roles []string) error {
+	return b.Dir.SetMemberRoles(ctx, orgID, userID, roles...)
+}
+
+// ListMemberPermissions calls Dir.ListMemberPermissions.
+func (b Backend) ListMemberPermissions(ctx context.Context, orgID, userID string) ([]string, error) {
+	return b.Dir.ListMemberPermissions(ctx, orgID, userID)
+}
