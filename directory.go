@@ -79,7 +79,7 @@ func NewDirectory(backend string, d driver.Directory) *Directory {
 	if o, ok := d.(driver.Organizations); ok && dir.caps.Organizations {
 		dir.orgs = o
 	} else {
-		dir.caps.Organizations, dir.caps.UniqueOrganizationName = false, false
+		dir.caps.Organizations, dir.caps.UniqueOrganizationName, dir.caps.OrganizationMetadata = false, false, false
 	}
 	if r, ok := d.(driver.OrganizationRoles); ok && dir.caps.OrganizationRoles && dir.caps.Organizations {
 		dir.orgRoles = r
@@ -148,8 +148,10 @@ func (d *Directory) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "identity.Directory(%s)", d.backend)
 }
 
-func (d *Directory) unsupported(ctx context.Context, op string) error {
-	return d.fail(ctx, op, driver.UnsupportedError(op), "", "")
+// unsupported is the error of a call the capabilities rule out: what
+// names the operation, or the field, the backend cannot carry.
+func (d *Directory) unsupported(ctx context.Context, op, what string) error {
+	return d.fail(ctx, op, driver.UnsupportedError(what), "", "")
 }
 
 // Capabilities reports what the backend supports: a call that needs what
@@ -254,7 +256,7 @@ func (d *Directory) GetUserByUsername(ctx context.Context, username string) (*Us
 		return nil, d.fail(ctx, op, err, "", "")
 	}
 	if !d.caps.Username {
-		return nil, d.unsupported(ctx, op)
+		return nil, d.unsupported(ctx, op, op)
 	}
 	return d.user(ctx, op, "")(d.drv.FindUser(ctx, driver.ByUsername, username))
 }
@@ -403,7 +405,7 @@ func (d *Directory) gate(ctx context.Context, op string, capable bool) error {
 		return err
 	}
 	if !capable {
-		return d.unsupported(ctx, op)
+		return d.unsupported(ctx, op, op)
 	}
 	return nil
 }

@@ -98,6 +98,9 @@ func (d *Directory) CreateOrganization(ctx context.Context, o NewOrganization) (
 	if err := validateNewOrganization(&o); err != nil {
 		return nil, d.fail(ctx, op, err, "", "")
 	}
+	if len(o.Metadata) > 0 && !d.caps.OrganizationMetadata {
+		return nil, d.unsupported(ctx, op, "NewOrganization.Metadata")
+	}
 	o.Metadata = driver.CloneMetadata(o.Metadata)
 	got, err := d.orgs.CreateOrganization(ctx, o)
 	return d.organization(ctx, op, "", got, err)
@@ -125,6 +128,9 @@ func (d *Directory) UpdateOrganization(ctx context.Context, id string, u Organiz
 	}
 	if err := validateOrganizationUpdate(&u); err != nil {
 		return nil, d.failIn(ctx, op, err, id, "", "")
+	}
+	if len(u.Metadata) > 0 && !d.caps.OrganizationMetadata {
+		return nil, d.unsupported(ctx, op, "OrganizationUpdate.Metadata")
 	}
 	var got *Organization
 	var err error
