@@ -3,6 +3,8 @@ package httpx
 import (
 	"context"
 	"errors"
+	"net"
+	"net/url"
 	"sync"
 
 	"github.com/idport/identity"
@@ -98,7 +100,16 @@ func tokenError(err error) error {
 		}
 		return e
 	}
-	e.Message += ": " + transportReason(err)
+	var ue *url.Error
+	var op *net.OpError
+	if errors.As(err, &ue) || errors.As(err, &op) {
+		e.Message += ": " + transportReason(err)
+	} else {
+		// Anything else is x/oauth2 failing to read the answer, and its
+		// text can quote the answer, access token and all ("trying to
+		// unmarshal \"…\" into Number" for a token in expires_in).
+		e.Message += ": the token endpoint's answer could not be read"
+	}
 	e.Code, e.Retryable = identity.Unavailable, true
 	return e
 }
