@@ -30,6 +30,10 @@ type record struct {
 	expired  bool
 	failures int
 	roles    map[string]struct{}
+	// orgs holds the ids of the organizations that keep a place for the
+	// user (see orgRecord.members), so that deleting the user reaches
+	// them without a scan of every organization.
+	orgs map[string]struct{}
 }
 
 type store struct {
@@ -45,6 +49,12 @@ type store struct {
 	byUsername map[string]string
 	byPhone    map[string]string
 	roles      map[string]identity.Role
+
+	orgs       map[string]*orgRecord
+	orgOrder   []*orgRecord // by seq; deleted organizations are dropped lazily
+	orgDeleted int          // deleted organizations still in orgOrder
+	orgByName  map[string]string
+	orgRoles   map[string]*identity.OrganizationRole
 }
 
 func newStore(opts Options) *store {
@@ -62,6 +72,9 @@ func newStore(opts Options) *store {
 		byUsername: make(map[string]string),
 		byPhone:    make(map[string]string),
 		roles:      make(map[string]identity.Role),
+		orgs:       make(map[string]*orgRecord),
+		orgByName:  make(map[string]string),
+		orgRoles:   make(map[string]*identity.OrganizationRole),
 	}
 }
 
@@ -69,6 +82,7 @@ func (s *store) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
 		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true,
 		PendingCreate: true, Roles: true, RoleCatalog: true, UniqueEmail: true, UniquePhone: true,
+		Organizations: true, UniqueOrganizationName: true, OrganizationRoles: true, OrganizationPermissions: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended, identity.StatusLocked},
 	}
@@ -78,14 +92,17 @@ func (s *store) Close() error { return nil }
 
 func (s *store) now() time.Time { return s.opts.Now().UTC() }
 
-func newID() string {
+func newID() string { return "u" + randomID() }
+
+// randomID is 20 random base-36 characters.
+func randomID() string {
 	const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
 	var b [20]byte
 	_, _ = rand.Read(b[:])
 	for i := range b {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
-	return "u" + string(b[:])
+	return string(b[:])
 }
 
 func notFound(id string) error {
@@ -164,6 +181,7 @@ func (s *store) CreateUser(_ context.Context, nu identity.NewUser) (*identity.Us
 		},
 		password: pw,
 		roles:    map[string]struct{}{},
+		orgs:     map[string]struct{}{},
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -266,6 +284,7 @@ func (s *store) DeleteUser(_ context.Context, id string) error {
 	}
 	s.unindex(r)
 	delete(s.users, id)
+	s.leaveOrganizations(r)
 	s.deleted++
 	if s.deleted > 64 && s.deleted > len(s.order)/2 {
 		s.order = slices.DeleteFunc(s.order, func(x *record) bool { _, live := s.users[x.user.ID]; return !live || s.users[x.user.ID] != x })
