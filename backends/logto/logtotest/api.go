@@ -245,6 +245,8 @@ func (e *Emulator) newRouter() *emulate.Router {
 	api("POST /api/roles", func(w http.ResponseWriter, r *http.Request, _ string) { e.createRole(w, r) })
 	api("GET /api/roles/{id}", func(w http.ResponseWriter, _ *http.Request, id string) { e.getRole(w, id) })
 	api("DELETE /api/roles/{id}", func(w http.ResponseWriter, _ *http.Request, id string) { e.deleteRole(w, id) })
+	e.organizationRoutes(api)
+	e.orgRoleRoutes(api)
 	return rt
 }
 
@@ -504,6 +506,7 @@ func (e *Emulator) patchJSONB(w http.ResponseWriter, r *http.Request, id, field 
 func (e *Emulator) deleteUser(w http.ResponseWriter, id string) {
 	e.withUser(w, id, func(u *user) {
 		delete(e.users, id)
+		e.dropMemberships(id)
 		w.WriteHeader(http.StatusNoContent)
 	})
 }

@@ -1,5 +1,6 @@
 // Package logtotest is an in-process emulator of the Logto Management API
-// (users, passwords, suspension, global roles) and of the OIDC token
+// (users, passwords, suspension, global roles, and organizations with their
+// members, roles and scopes) and of the OIDC token
 // endpoint a machine-to-machine app uses to reach it, for testing code
 // that talks to Logto without a Logto server:
 //
@@ -61,9 +62,16 @@ type Emulator struct {
 	users map[string]*user
 	roles map[string]*role
 	seq   int64
+
+	orgs map[string]*organization
+	// members maps an organization id to its members' ids, each to the
+	// ids of the organization roles the member holds there.
+	members   map[string]map[string]map[string]bool
+	orgRoles  map[string]*orgRole
+	orgScopes map[string]*orgScope
 }
 
-// New returns an emulator with no users and no roles.
+// New returns an emulator with no users, roles or organizations.
 func New(opts Options) *Emulator {
 	emulate.Default(&opts.AppID, "m2m-app")
 	emulate.Default(&opts.AppSecret, "m2m-secret")
@@ -73,7 +81,9 @@ func New(opts Options) *Emulator {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	e := &Emulator{opts: opts, key: make([]byte, 32), users: map[string]*user{}, roles: map[string]*role{}}
+	e := &Emulator{opts: opts, key: make([]byte, 32), users: map[string]*user{}, roles: map[string]*role{},
+		orgs: map[string]*organization{}, members: map[string]map[string]map[string]bool{},
+		orgRoles: map[string]*orgRole{}, orgScopes: map[string]*orgScope{}}
 	_, _ = rand.Read(e.key)
 	e.router = e.newRouter()
 	e.handler = emulate.Chain(e.router, opts.Middleware, opts.Latency)
