@@ -9,6 +9,16 @@
 // while users are being created or deleted. A user whose password is
 // refused LockoutThreshold times in a row becomes StatusLocked, as a
 // provider's lockout policy would make it, until ActivateUser unlocks it.
+//
+// It supports organizations too, with every organization capability:
+// organization names are unique ignoring case, as emails are, while
+// organization role names are unique and case-sensitive, as global role
+// names are. Organizations list in creation order and members in the
+// order they first joined; a member removed and added again keeps its
+// place, so a listing under way never returns a user twice. AddMembers
+// and SetMemberRoles change all or nothing. Deleting a user, an
+// organization or an organization role deletes the memberships and role
+// assignments that depended on it.
 package memory
 
 import (
