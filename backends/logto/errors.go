@@ -68,6 +68,20 @@ var codes = map[string]identity.Code{
 	"auth.unauthorized":                           identity.Unauthenticated,
 	"auth.forbidden":                              identity.PermissionDenied,
 	"oidc.invalid_target":                         identity.Unauthenticated,
+
+	// The organization endpoints' codes (SEMANTICS.md 5.1, observed on
+	// Logto 1.37.1). A foreign-key error and require_membership are
+	// answered whichever id is missing; the calls find out which, and
+	// require_membership stays FailedPrecondition only for a user who
+	// exists but is not a member.
+	"entity.not_exists":                     identity.NotFound,
+	"entity.relation_foreign_key_not_found": identity.NotFound,
+	"organization.role_names_not_found":     identity.NotFound,
+	"organization.require_membership":       identity.FailedPrecondition,
+	"entity.unique_integrity_violation":     identity.AlreadyExists,
+	"entity.invalid_input":                  identity.InvalidArgument,
+	// A MachineToMachine organization role given to a user.
+	"entity.db_constraint_violated": identity.InvalidArgument,
 }
 
 // fields names the portable field an error is about.
@@ -76,6 +90,8 @@ var fields = map[string]string{
 	"user.email_already_in_use":    "Email",
 	"user.phone_already_in_use":    "Phone",
 	"user.invalid_role_type":       "role",
+
+	"organization.role_names_not_found": "role",
 }
 
 func asError(err error, target **identity.Error) bool { return errors.As(err, target) }

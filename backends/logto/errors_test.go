@@ -14,10 +14,11 @@ func TestErrorTable(t *testing.T) {
 	d := backendtest.DecodeErrors{Decode: decodeError, Codes: codes,
 		Body: func(code string) string { return `{"code":"` + code + `","message":"m","details":"d"}` }}
 	rows := backendtest.Rows(map[identity.Code][]string{
-		identity.NotFound:           {"404 entity.not_found", "404 entity.not_exists_with_id"},
-		identity.AlreadyExists:      {"422 role.name_in_use"},
-		identity.InvalidArgument:    {"400 guard.invalid_input", "400 guard.invalid_pagination", "400 request.invalid_input", "400 user.password_and_digest", "400 user.password_algorithm_required"},
-		identity.FailedPrecondition: {"400 user.cannot_delete_self"},
+		identity.NotFound: {"404 entity.not_found", "404 entity.not_exists_with_id", "404 entity.not_exists",
+			"422 entity.relation_foreign_key_not_found"},
+		identity.AlreadyExists:      {"422 role.name_in_use", "422 entity.unique_integrity_violation"},
+		identity.InvalidArgument:    {"422 entity.db_constraint_violated", "422 entity.invalid_input", "400 guard.invalid_input", "400 guard.invalid_pagination", "400 request.invalid_input", "400 user.password_and_digest", "400 user.password_algorithm_required"},
+		identity.FailedPrecondition: {"400 user.cannot_delete_self", "422 organization.require_membership"},
 		identity.InvalidCredentials: {"422 session.invalid_credentials"},
 		identity.Unauthenticated: {"401 auth.authorization_header_missing", "401 auth.authorization_token_type_not_supported", "401 auth.unauthorized",
 			"400 oidc.invalid_target"},
@@ -29,6 +30,7 @@ func TestErrorTable(t *testing.T) {
 		backendtest.ErrorRow{Status: 422, Code: "user.email_already_in_use", Want: identity.AlreadyExists, Field: "Email"},
 		backendtest.ErrorRow{Status: 422, Code: "user.phone_already_in_use", Want: identity.AlreadyExists, Field: "Phone"},
 		backendtest.ErrorRow{Status: 422, Code: "user.invalid_role_type", Want: identity.InvalidArgument, Field: "role"},
+		backendtest.ErrorRow{Status: 422, Code: "organization.role_names_not_found", Want: identity.NotFound, Field: "role"},
 		backendtest.ErrorRow{Status: 500, Body: `{"message":"Internal server error."}`},
 	), func(t *testing.T, r backendtest.ErrorRow, e *identity.Error) {
 		assert.Equal(t, "m d", e.Message, "message and details")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -19,6 +20,9 @@ type wireRole struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	Type        string `json:"type"`
+	// Scopes are an organization role's organization scopes, as
+	// GET /api/organization-roles lists them.
+	Scopes []wireRole `json:"scopes"`
 }
 
 // ofUsers reports whether r is a role of users. Logto's other type,
@@ -36,8 +40,9 @@ func (r wireRole) portable() *identity.Role {
 }
 
 // roleCache maps role names to Logto roles. It is filled from a full
-// listing when a name is missing, updated by CreateRole and DeleteRole, and
-// dropped when Logto says a cached id no longer exists.
+// listing when a name is missing, updated by creates and deletes, and
+// dropped when Logto says a cached id no longer exists. The zero value is
+// an empty cache.
 type roleCache struct {
 	mu     sync.Mutex
 	byName map[string]wireRole
@@ -64,6 +69,26 @@ func (c *roleCache) drop(name string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.byName, name)
+}
+
+func (c *roleCache) fill(m map[string]wireRole) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.byName = m
+}
+
+// catalogue is one of Logto's role catalogues, the global roles or the
+// organization roles: where it is listed, the error for a name no User
+// role has, and the codes its calls answer for a cached id that is gone.
+type catalogue struct {
+	cache   *roleCache
+	path    string
+	missing func(name string) error
+	stale   []string
+}
+
+func (d *directory) globalRoles() catalogue {
+	return catalogue{cache: d.roles, path: httpx.Path("api", "roles"), missing: roleNotFound, stale: []string{"entity.not_exists_with_id"}}
 }
 
 // allPages fetches every page of a Logto listing.
@@ -93,14 +118,14 @@ func roleNotFound(name string) error {
 	return &identity.Error{Code: identity.NotFound, Role: name, Message: "no such role"}
 }
 
-// resolve returns the Logto User role named name, listing the roles once
-// if the cache does not know it. It is NotFound for a name only a
+// resolve returns the User role of c named name, listing the catalogue
+// once if the cache does not know it. It is c.missing for a name only a
 // machine-to-machine role has, which the cache never holds.
-func (d *directory) resolve(ctx context.Context, name string) (wireRole, error) {
-	if r, ok := d.roles.get(name); ok {
+func (d *directory) resolve(ctx context.Context, c catalogue, name string) (wireRole, error) {
+	if r, ok := c.cache.get(name); ok {
 		return r, nil
 	}
-	rs, err := d.allPages(ctx, httpx.Path("api", "roles"), url.Values{})
+	rs, err := d.allPages(ctx, c.path, url.Values{})
 	if err != nil {
 		return wireRole{}, err
 	}
@@ -116,23 +141,30 @@ func (d *directory) resolve(ctx context.Context, name string) (wireRole, error) 
 		}
 		m[r.Name] = r
 	}
-	d.roles.mu.Lock()
-	d.roles.byName = m
-	d.roles.mu.Unlock()
+	c.cache.fill(m)
 	if r, ok := m[name]; ok {
 		return r, nil
 	}
-	return wireRole{}, roleNotFound(name)
+	return wireRole{}, c.missing(name)
 }
 
-// stale reports whether err says a cached role id is gone, and drops it.
-func (d *directory) stale(err error, name string) bool {
-	var ie *identity.Error
-	if asError(err, &ie) && ie.ProviderCode == "entity.not_exists_with_id" {
-		d.roles.drop(name)
+// stale reports whether err says a cached role id of c is gone, and
+// drops it.
+func (d *directory) stale(c catalogue, err error, name string) bool {
+	if slices.Contains(c.stale, providerCode(err)) {
+		c.cache.drop(name)
 		return true
 	}
 	return false
+}
+
+// providerCode is Logto's code of err, or "".
+func providerCode(err error) string {
+	var ie *identity.Error
+	if asError(err, &ie) {
+		return ie.ProviderCode
+	}
+	return ""
 }
 
 // CreateRole settles a create whose answer was lost by listing the roles:
@@ -195,7 +227,7 @@ func (d *directory) ListRoles(ctx context.Context) ([]*identity.Role, error) {
 // DeleteRole deletes a User role; the machine-to-machine roles Logto also
 // keeps are not roles of users and stay out of reach (see ofUsers).
 func (d *directory) DeleteRole(ctx context.Context, name string) error {
-	err := d.withRole(ctx, name, func(id string) error {
+	err := d.withRole(ctx, d.globalRoles(), name, func(id string) error {
 		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: httpx.Path("api", "roles", id)})
 		return httpx.DoneIfGone(err)
 	})
@@ -219,18 +251,18 @@ func (d *directory) ListUserRoles(ctx context.Context, userID string) ([]*identi
 
 // withRole resolves name and runs call with its id, resolving afresh once
 // if the cached id turns out to be gone.
-func (d *directory) withRole(ctx context.Context, name string, call func(id string) error) error {
+func (d *directory) withRole(ctx context.Context, c catalogue, name string, call func(id string) error) error {
 	for try := 0; ; try++ {
-		r, err := d.resolve(ctx, name)
+		r, err := d.resolve(ctx, c, name)
 		if err != nil {
 			return err
 		}
 		err = call(r.ID)
-		if err == nil || !d.stale(err, name) {
+		if err == nil || !d.stale(c, err, name) {
 			return err
 		}
 		if try > 0 {
-			return roleNotFound(name)
+			return c.missing(name)
 		}
 	}
 }
@@ -239,7 +271,7 @@ func (d *directory) withRole(ctx context.Context, name string, call func(id stri
 // already has and answers 201 all the same, so an assignment sent again
 // after a reset succeeds.
 func (d *directory) AssignRole(ctx context.Context, userID, role string) error {
-	return d.withRole(ctx, role, func(id string) error {
+	return d.withRole(ctx, d.globalRoles(), role, func(id string) error {
 		var out struct {
 			RoleIDs []string `json:"roleIds"`
 		}
@@ -252,7 +284,7 @@ func (d *directory) AssignRole(ctx context.Context, userID, role string) error {
 // RevokeRole treats Logto's 404 for a role the user lacks as success,
 // after checking that the user itself exists.
 func (d *directory) RevokeRole(ctx context.Context, userID, role string) error {
-	return d.withRole(ctx, role, func(id string) error {
+	return d.withRole(ctx, d.globalRoles(), role, func(id string) error {
 		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: userPath(userID, "roles", id)})
 		var ie *identity.Error
 		if asError(err, &ie) && ie.ProviderCode == "entity.not_found" {

@@ -22,9 +22,10 @@ const (
 )
 
 type directory struct {
-	http    *httpx.Client
-	roles   *roleCache
-	creates createonce.Creator
+	http     *httpx.Client
+	roles    *roleCache
+	orgRoles roleCache
+	creates  createonce.Creator
 }
 
 func (d *directory) Capabilities() identity.Capabilities {
@@ -326,13 +327,21 @@ func (d *directory) listUsers(ctx context.Context, q url.Values) ([]*identity.Us
 	return users, total, nil
 }
 
-// Cursors carry the next page number.
-func encodeCursor(page int) string {
-	return driver.EncodeCursor("lg1.", []byte(strconv.Itoa(page)))
+// Cursors carry the next page number, after a prefix that says which
+// listing made them.
+const userCursor = "lg1."
+
+func encodeCursor(page int) string { return pageCursor(userCursor, page) }
+
+func decodeCursor(s string) (int, bool) { return cursorPage(userCursor, s) }
+
+func pageCursor(prefix string, page int) string {
+	return driver.EncodeCursor(prefix, []byte(strconv.Itoa(page)))
 }
 
-func decodeCursor(s string) (int, bool) {
-	b, ok := driver.DecodeCursor("lg1.", s)
+// cursorPage reads a cursor of pageCursor's; the first page has none.
+func cursorPage(prefix, s string) (int, bool) {
+	b, ok := driver.DecodeCursor(prefix, s)
 	n, err := strconv.Atoi(string(b))
 	return n, ok && err == nil && n >= 2
 }
