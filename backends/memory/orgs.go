@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -112,12 +111,7 @@ func (s *store) CreateOrganization(_ context.Context, no identity.NewOrganizatio
 	if _, taken := s.orgByName[key]; taken {
 		return nil, orgNameTaken()
 	}
-	for {
-		o.org.ID = "o" + randomID()
-		if _, dup := s.orgs[o.org.ID]; !dup {
-			break
-		}
-	}
+	o.org.ID = newID("o", s.orgs)
 	s.seq++
 	o.seq = s.seq
 	s.orgs[o.org.ID] = o
@@ -153,24 +147,19 @@ func (s *store) ListOrganizations(ctx context.Context, opts identity.Organizatio
 
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	i := sort.Search(len(s.orgOrder), func(i int) bool { return s.orgOrder[i].seq > after })
-	page := &identity.OrganizationPage{}
-	var last uint64
-	for ; i < len(s.orgOrder); i++ {
-		o := s.orgOrder[i]
-		if s.orgs[o.org.ID] != o || !strings.Contains(strings.ToLower(o.org.Name), q) {
-			continue
-		}
-		if len(page.Organizations) == size {
-			// Another match exists, so the next page is not empty.
-			page.NextCursor = encodeSeq(orgCursorPrefix, last)
-			break
-		}
-		page.Organizations = append(page.Organizations, o.out())
-		last = o.seq
-		if len(page.Organizations)%256 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
+	found, next, err := scan(ctx, s.orgOrder, func(o *orgRecord) uint64 { return o.seq }, after, size,
+		func(o *orgRecord) bool {
+			return s.orgs[o.org.ID] == o && strings.Contains(strings.ToLower(o.org.Name), q)
+		})
+	if err != nil {
+		return nil, err
+	}
+	page := &identity.OrganizationPage{Organizations: make([]*identity.Organization, len(found))}
+	for i, o := range found {
+		page.Organizations[i] = o.out()
+	}
+	if next != 0 {
+		page.NextCursor = encodeSeq(orgCursorPrefix, next)
 	}
 	return page, nil
 }
@@ -337,23 +326,17 @@ func (s *store) ListMembers(ctx context.Context, orgID string, pageSize int, cur
 	if !ok {
 		return nil, orgNotFound(orgID)
 	}
-	i := sort.Search(len(o.order), func(i int) bool { return o.order[i].seq > after })
-	page := &identity.UserPage{}
-	var last uint64
-	for ; i < len(o.order); i++ {
-		m := o.order[i]
-		if o.members[m.userID] != m || !m.member {
-			continue
-		}
-		if len(page.Users) == size {
-			page.NextCursor = encodeSeq(memberCursorPrefix, last)
-			break
-		}
-		page.Users = append(page.Users, s.users[m.userID].out())
-		last = m.seq
-		if len(page.Users)%256 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
+	ms, next, err := scan(ctx, o.order, func(m *membership) uint64 { return m.seq }, after, size,
+		func(m *membership) bool { return o.members[m.userID] == m && m.member })
+	if err != nil {
+		return nil, err
+	}
+	page := &identity.UserPage{Users: make([]*identity.User, len(ms))}
+	for i, m := range ms {
+		page.Users[i] = s.users[m.userID].out()
+	}
+	if next != 0 {
+		page.NextCursor = encodeSeq(memberCursorPrefix, next)
 	}
 	return page, nil
 }

@@ -92,17 +92,21 @@ func (s *store) Close() error { return nil }
 
 func (s *store) now() time.Time { return s.opts.Now().UTC() }
 
-func newID() string { return "u" + randomID() }
-
-// randomID is 20 random base-36 characters.
-func randomID() string {
+// newID returns an id of prefix and 20 random base-36 characters that is
+// not a key of taken. Callers hold the write lock.
+func newID[V any](prefix string, taken map[string]V) string {
 	const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
-	var b [20]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
+	for {
+		var b [20]byte
+		_, _ = rand.Read(b[:])
+		for i := range b {
+			b[i] = alphabet[int(b[i])%len(alphabet)]
+		}
+		id := prefix + string(b[:])
+		if _, dup := taken[id]; !dup {
+			return id
+		}
 	}
-	return string(b[:])
 }
 
 func notFound(id string) error {
@@ -188,12 +192,7 @@ func (s *store) CreateUser(_ context.Context, nu identity.NewUser) (*identity.Us
 	if err := s.claim("", nu.Username, nu.Email, nu.Phone); err != nil {
 		return nil, err
 	}
-	for {
-		r.user.ID = newID()
-		if _, dup := s.users[r.user.ID]; !dup {
-			break
-		}
-	}
+	r.user.ID = newID("u", s.users)
 	s.seq++
 	r.seq = s.seq
 	s.users[r.user.ID] = r
@@ -339,24 +338,41 @@ func (s *store) ListUsers(ctx context.Context, o identity.ListOptions, cursor st
 
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	i := sort.Search(len(s.order), func(i int) bool { return s.order[i].seq > after })
-	page := &identity.UserPage{}
-	var last uint64
-	for ; i < len(s.order); i++ {
-		r := s.order[i]
-		if s.users[r.user.ID] != r || !matches(&r.user, &o) {
-			continue
-		}
-		if len(page.Users) == size {
-			// Another match exists, so the next page is not empty.
-			page.NextCursor = encodeCursor(last)
-			break
-		}
-		page.Users = append(page.Users, r.out())
-		last = r.seq
-		if len(page.Users)%256 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
+	rs, next, err := scan(ctx, s.order, func(r *record) uint64 { return r.seq }, after, size,
+		func(r *record) bool { return s.users[r.user.ID] == r && matches(&r.user, &o) })
+	if err != nil {
+		return nil, err
+	}
+	page := &identity.UserPage{Users: make([]*identity.User, len(rs))}
+	for i, r := range rs {
+		page.Users[i] = r.out()
+	}
+	if next != 0 {
+		page.NextCursor = encodeCursor(next)
 	}
 	return page, nil
+}
+
+// scan returns the first size entries of order, which is sorted by seq,
+// that come after the position after and that keep accepts, and the
+// position of the next page: the seq of the last entry returned, or 0
+// when no entry is left (seqs start at 1), so that a last page is never
+// empty. Callers hold the lock.
+func scan[T any](ctx context.Context, order []T, seq func(T) uint64, after uint64, size int, keep func(T) bool) ([]T, uint64, error) {
+	i := sort.Search(len(order), func(i int) bool { return seq(order[i]) > after })
+	var out []T
+	for ; i < len(order); i++ {
+		x := order[i]
+		if !keep(x) {
+			continue
+		}
+		if len(out) == size {
+			return out, seq(out[len(out)-1]), nil
+		}
+		out = append(out, x)
+		if len(out)%256 == 0 && ctx.Err() != nil {
+			return nil, 0, ctx.Err()
+		}
+	}
+	return out, 0, nil
 }
