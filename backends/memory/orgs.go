@@ -29,12 +29,11 @@ const (
 type orgRecord struct {
 	seq uint64 // creation order, the listing key
 	org identity.Organization
-	// members holds a place for every user who has been a member since
-	// the user was created: a removed member keeps its place (with
-	// member false), so that adding it again puts it back where it was
-	// and a listing under way never meets it twice. Places go with the
-	// user or the organization, so they are bounded by users times
-	// organizations.
+	// members holds a place for every existing user who has ever been a
+	// member: a removed member keeps its place (with member false), so
+	// that adding it again puts it back where it was and a listing under
+	// way never meets it twice. Places go with the user or the
+	// organization, so they are bounded by users times organizations.
 	members map[string]*membership
 	order   []*membership // by seq; places of deleted users are dropped lazily
 	stale   int           // places of deleted users still in order
@@ -281,7 +280,7 @@ func (s *store) AddMembers(_ context.Context, orgID string, userIDs []string) er
 func (s *store) RemoveMember(_ context.Context, orgID, userID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, m, err := s.place(orgID, userID)
+	m, err := s.place(orgID, userID)
 	if err != nil {
 		return err
 	}
@@ -291,20 +290,21 @@ func (s *store) RemoveMember(_ context.Context, orgID, userID string) error {
 	return nil
 }
 
-// place looks up the organization and the user's membership of it, nil
-// when the user is not a member. Callers hold the lock.
-func (s *store) place(orgID, userID string) (*orgRecord, *membership, error) {
+// place looks up the user's membership of the organization, nil when
+// the user is not a member, checking that both exist. Callers hold the
+// lock.
+func (s *store) place(orgID, userID string) (*membership, error) {
 	o, ok := s.orgs[orgID]
 	if !ok {
-		return nil, nil, orgNotFound(orgID)
+		return nil, orgNotFound(orgID)
 	}
 	if _, ok := s.users[userID]; !ok {
-		return nil, nil, userNotFound(userID)
+		return nil, userNotFound(userID)
 	}
 	if m, ok := o.members[userID]; ok && m.member {
-		return o, m, nil
+		return m, nil
 	}
-	return o, nil, nil
+	return nil, nil
 }
 
 // ListMembers lists the members in the order they first joined: a member
@@ -413,7 +413,7 @@ func (s *store) DeleteOrganizationRole(_ context.Context, name string) error {
 // so that NotFound comes before FailedPrecondition. Callers hold the
 // lock.
 func (s *store) memberFor(orgID, userID string, roles ...string) (*membership, error) {
-	_, m, err := s.place(orgID, userID)
+	m, err := s.place(orgID, userID)
 	if err != nil {
 		return nil, err
 	}
