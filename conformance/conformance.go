@@ -86,6 +86,7 @@ func Run(t *testing.T, h Harness) {
 		{"Passwords", testPasswords},
 		{"BadInput", testBadInput},
 		{"Concurrency", testConcurrency},
+		{"Organizations", testOrganizations},
 		{"Context", testContext},
 		{"Errors", testErrors},
 	}
@@ -267,8 +268,18 @@ func ids(us []*identity.User) []string {
 // snapshot is the observable state of the directory, for checking that a
 // refused call changed nothing.
 type snapshot struct {
-	users []identity.User
-	roles []identity.Role
+	users    []identity.User
+	roles    []identity.Role
+	orgs     []orgState
+	orgRoles []identity.OrganizationRole
+}
+
+// orgState is an organization of the subtest as a snapshot sees it.
+type orgState struct {
+	org     identity.Organization
+	members []string
+	// roles holds each member's roles, where the backend has them.
+	roles map[string][]string
 }
 
 func (e *env) snapshot() snapshot {
@@ -286,6 +297,28 @@ func (e *env) snapshot() snapshot {
 		require.NoError(e.t, err)
 		for _, r := range rs {
 			s.roles = append(s.roles, *r)
+		}
+	}
+	if e.caps.Organizations {
+		os, _ := e.orgsWithTag(0)
+		for _, o := range os {
+			st := orgState{org: *o, members: e.members(o.ID)}
+			st.org.Raw = nil
+			if e.caps.OrganizationRoles {
+				st.roles = map[string][]string{}
+				for _, m := range st.members {
+					st.roles[m] = e.memberRoles(o.ID, m)
+				}
+			}
+			s.orgs = append(s.orgs, st)
+		}
+		slices.SortFunc(s.orgs, func(a, b orgState) int { return strings.Compare(a.org.ID, b.org.ID) })
+	}
+	if e.caps.OrganizationRoles {
+		rs, err := e.dir.ListOrganizationRoles(e.ctx)
+		require.NoError(e.t, err)
+		for _, r := range rs {
+			s.orgRoles = append(s.orgRoles, *r)
 		}
 	}
 	return s

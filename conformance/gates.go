@@ -18,7 +18,7 @@ type gate struct {
 	call func(e *env, u *identity.User) error
 }
 
-var gates = []gate{
+var gates = append([]gate{
 	{"GetUserByUsername", func(c identity.Capabilities) bool { return c.Username }, func(e *env, u *identity.User) error {
 		if !e.caps.Username {
 			_, err := e.dir.GetUserByUsername(e.ctx, "someone")
@@ -66,7 +66,7 @@ var gates = []gate{
 	{"ExpirePassword", func(c identity.Capabilities) bool { return c.ExpirePassword }, func(e *env, u *identity.User) error {
 		return e.dir.ExpirePassword(e.ctx, u.ID)
 	}},
-}
+}, orgGates...)
 
 // roleIfAny is a role to assign where the backend has roles, and any
 // well-formed name where it has none (the call is refused unseen).
