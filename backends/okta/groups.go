@@ -2,11 +2,13 @@ package okta
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/driver"
@@ -16,8 +18,9 @@ import (
 
 // wireGroup is the part of an Okta group the backend reads.
 type wireGroup struct {
-	ID      string `json:"id"`
-	Type    string `json:"type"`
+	ID      string    `json:"id"`
+	Type    string    `json:"type"`
+	Created time.Time `json:"created"`
 	Profile struct {
 		Name        string `json:"name"`
 		Description string `json:"description"`
@@ -45,7 +48,8 @@ func (d *directory) DeleteRole(ctx context.Context, name string) error {
 	return d.catalog.DeleteRole(ctx, name)
 }
 
-// groupRoles maps roles to OKTA_GROUP groups by name.
+// groupRoles maps roles to OKTA_GROUP groups by name, leaving out the
+// groups that are organizations.
 type groupRoles struct {
 	*directory
 	cache *groupCache
@@ -55,10 +59,14 @@ func (g wireGroup) role() *identity.Role {
 	return &identity.Role{Name: g.Profile.Name, Description: g.Profile.Description}
 }
 
-func groupsAsRoles(gs []wireGroup) []*identity.Role {
+// groupsAsRoles returns the roles among gs: the groups that are not
+// organizations.
+func (d *directory) groupsAsRoles(gs []wireGroup) []*identity.Role {
 	out := make([]*identity.Role, 0, len(gs))
 	for _, g := range gs {
-		out = append(out, g.role())
+		if !d.isOrgName(g.Profile.Name) {
+			out = append(out, g.role())
+		}
 	}
 	return out
 }
@@ -101,8 +109,8 @@ func roleNotFound(name string) error {
 }
 
 // allGroups follows the Link header through every page of a group
-// listing.
-func (d groupRoles) allGroups(ctx context.Context, path string, q url.Values) ([]wireGroup, error) {
+// listing, keeping the OKTA_GROUP groups.
+func (d *directory) allGroups(ctx context.Context, path string, q url.Values) ([]wireGroup, error) {
 	var all []wireGroup
 	for {
 		var gs []wireGroup
@@ -110,17 +118,11 @@ func (d groupRoles) allGroups(ctx context.Context, path string, q url.Values) ([
 		if err != nil {
 			return nil, err
 		}
-		for _, g := range gs {
-			if g.Type != okGroup {
-				continue
-			}
-			if g.ID == "" {
-				// It would go into a path: refuse it rather than call
-				// /groups/ or /groups//users.
-				return nil, driver.Errorf(identity.Internal, "Okta listed a group without an id")
-			}
-			all = append(all, g)
+		gs, err = okGroups(gs)
+		if err != nil {
+			return nil, err
 		}
+		all = append(all, gs...)
 		after := nextAfter(resp.Header)
 		if after == "" || after == q.Get("after") {
 			return all, nil
@@ -129,9 +131,30 @@ func (d groupRoles) allGroups(ctx context.Context, path string, q url.Values) ([
 	}
 }
 
-// resolve returns the id of the group named name. Okta's q matches names
+// okGroups returns the OKTA_GROUP groups of a listing, in place.
+func okGroups(gs []wireGroup) ([]wireGroup, error) {
+	out := gs[:0]
+	for _, g := range gs {
+		if g.Type != okGroup {
+			continue
+		}
+		if g.ID == "" {
+			// It would go into a path: refuse it rather than call
+			// /groups/ or /groups//users.
+			return nil, driver.Errorf(identity.Internal, "Okta listed a group without an id")
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// resolve returns the id of the group named name; a name that is an
+// organization's is no role's. Okta's q matches names
 // by prefix, ignoring case; the exact name is picked from the answer.
 func (d groupRoles) resolve(ctx context.Context, name string) (string, error) {
+	if d.isOrgName(name) {
+		return "", roleNotFound(name)
+	}
 	if id, ok := d.cache.get(name); ok {
 		return id, nil
 	}
@@ -174,43 +197,76 @@ func isGroupMissing(err error, gid string) bool {
 	return errors.As(err, &ie) && ie.Code == identity.NotFound && strings.Contains(ie.Message, gid)
 }
 
+// CreateRole creates the group; a name with the organization prefix is
+// InvalidArgument, since that group would be an organization.
 func (d groupRoles) CreateRole(ctx context.Context, r identity.Role) (*identity.Role, error) {
-	body := map[string]any{"profile": map[string]string{"name": r.Name, "description": r.Description}}
+	if d.isOrgName(r.Name) {
+		return nil, driver.InvalidArgumentError("Role.Name", "role name %q starts with %q, the group-name prefix of organizations", r.Name, d.orgPrefix)
+	}
 	before, knownBefore := d.cache.get(r.Name)
-	g, err := createonce.Create(ctx, d.creates.Attempts, func(ctx context.Context) (wireGroup, error) {
-		var g wireGroup
-		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: groupsPath(), Body: body, Out: &g})
-		return g, err
-	}, func(ctx context.Context, cause error) (wireGroup, bool, error) {
-		// The answer was lost: a group of that name and description that
-		// this directory did not know before is the one the create made.
-		gs, err := d.allGroups(ctx, groupsPath(), url.Values{"q": {r.Name}, "limit": {"200"}})
-		if err != nil {
-			return wireGroup{}, false, createonce.Unsettled(cause, err)
-		}
-		for _, g := range gs {
-			if !strings.EqualFold(g.Profile.Name, r.Name) {
-				continue
-			}
-			if g.Profile.Name == r.Name && g.Profile.Description == r.Description && !(knownBefore && before == g.ID) {
-				return g, true, nil
-			}
-			if identity.CodeOf(cause) == identity.AlreadyExists {
-				return wireGroup{}, false, cause
-			}
-			return wireGroup{}, false, &identity.Error{Code: identity.AlreadyExists, Err: cause,
-				Message: "the group name is in use: the create's answer was lost, and the group holding the name is not one this create made"}
-		}
-		return wireGroup{}, false, nil
+	g, _, err := d.createGroup(ctx, map[string]any{"name": r.Name, "description": r.Description}, func(g wireGroup) bool {
+		// A group this directory knew before the create is not the
+		// one it made.
+		return !(knownBefore && before == g.ID)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if g.ID == "" {
-		return nil, driver.Errorf(identity.Internal, "Okta returned a group without an id")
-	}
 	d.cache.put(g.Profile.Name, g.ID)
 	return g.role(), nil
+}
+
+// createGroup creates a group with profile, whose name and description
+// are strings, and returns it and its JSON (nil when the create was
+// settled by a lookup, whose answer is not kept). A create whose answer was lost
+// is settled by looking the name up: a group of that name and
+// description that made accepts is the one the create made; another
+// holding the name (Okta's names are unique, ignoring case) is
+// AlreadyExists.
+func (d *directory) createGroup(ctx context.Context, profile map[string]any, made func(wireGroup) bool) (wireGroup, json.RawMessage, error) {
+	name, _ := profile["name"].(string)
+	desc, _ := profile["description"].(string)
+	type created struct {
+		g   wireGroup
+		raw json.RawMessage
+	}
+	c, err := createonce.Create(ctx, d.creates.Attempts, func(ctx context.Context) (created, error) {
+		var raw json.RawMessage
+		if _, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: groupsPath(), Body: map[string]any{"profile": profile}, Out: &raw}); err != nil {
+			return created{}, err
+		}
+		var g wireGroup
+		if err := json.Unmarshal(raw, &g); err != nil {
+			return created{}, driver.Errorf(identity.Internal, "Okta returned a group the backend cannot read")
+		}
+		return created{g, raw}, nil
+	}, func(ctx context.Context, cause error) (created, bool, error) {
+		gs, err := d.allGroups(ctx, groupsPath(), url.Values{"q": {name}, "limit": {"200"}})
+		if err != nil {
+			return created{}, false, createonce.Unsettled(cause, err)
+		}
+		for _, g := range gs {
+			if !strings.EqualFold(g.Profile.Name, name) {
+				continue
+			}
+			if g.Profile.Name == name && g.Profile.Description == desc && made(g) {
+				return created{g: g}, true, nil
+			}
+			if identity.CodeOf(cause) == identity.AlreadyExists {
+				return created{}, false, cause
+			}
+			return created{}, false, &identity.Error{Code: identity.AlreadyExists, Err: cause,
+				Message: "the group name is in use: the create's answer was lost, and the group holding the name is not one this create made"}
+		}
+		return created{}, false, nil
+	})
+	if err != nil {
+		return wireGroup{}, nil, err
+	}
+	if c.g.ID == "" {
+		return wireGroup{}, nil, driver.Errorf(identity.Internal, "Okta returned a group without an id")
+	}
+	return c.g, c.raw, nil
 }
 
 func (d groupRoles) ListRoles(ctx context.Context) ([]*identity.Role, error) {
@@ -218,7 +274,7 @@ func (d groupRoles) ListRoles(ctx context.Context) ([]*identity.Role, error) {
 	if err != nil {
 		return nil, err
 	}
-	return groupsAsRoles(gs), nil
+	return d.groupsAsRoles(gs), nil
 }
 
 func (d groupRoles) DeleteRole(ctx context.Context, name string) error {
@@ -235,7 +291,7 @@ func (d groupRoles) ListUserRoles(ctx context.Context, userID string) ([]*identi
 	if err != nil {
 		return nil, err
 	}
-	return groupsAsRoles(gs), nil
+	return d.groupsAsRoles(gs), nil
 }
 
 // AssignRole adds the user to the group; Okta's PUT of a membership is

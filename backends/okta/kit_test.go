@@ -92,6 +92,7 @@ func options(c backendtest.Config) okta.Options {
 var groupsCapabilities = identity.Capabilities{
 	Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true,
 	EmailRequired: true, PendingCreate: true, PendingUntilPassword: true, Roles: true, RoleCatalog: true,
+	Organizations: true, UniqueOrganizationName: true, OrganizationMetadata: true,
 	SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
 	Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended,
 		identity.StatusLocked, identity.StatusDeprovisioned},
@@ -145,6 +146,9 @@ var kit = &backendtest.Backend{
 		"okta://dev-1.okta.com?insecure_http=false": true,
 		"okta://dev-1.okta.com":                     true,
 		"okta://dev-1.okta.com?insecure_http=yes":   false,
+		"okta://dev-1.okta.com?org_prefix=tenant-":  true,
+		"okta://dev-1.okta.com?org_prefix=":         false,
+		"okta://dev-1.okta.com?org_prefix=a%20b":    false,
 	},
 	Opener:        &okta.URLOpener{Options: okta.Options{APIToken: "t"}},
 	APIPrefix:     "/api/",

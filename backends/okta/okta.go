@@ -1,7 +1,7 @@
 // Package okta is the identity backend for Okta's Management API. It
 // registers the URL scheme "okta":
 //
-//	okta://{org host}[?roles=groups|admin&insecure_http=true]
+//	okta://{org host}[?roles=groups|admin&org_prefix={prefix}&insecure_http=true]
 //
 // It authenticates with an API token (OKTA_API_TOKEN, sent as
 // "SSWS {token}") or as an OAuth 2.0 service app: a client id and a
@@ -60,6 +60,33 @@
 // the catalogue is fixed, so CreateRole and DeleteRole are Unsupported in
 // that mode.
 //
+// Organizations are OKTA_GROUP groups too, in either role mode, told apart
+// from the groups that are roles by a prefix of the group name:
+// Options.OrganizationPrefix, "org:" by default. The organization "Acme"
+// is the group "org:Acme" in the admin console, its members the group's
+// members, and Organization.Name is the group name without the prefix,
+// Description the group's description and Metadata the group profile's
+// other properties, which must be custom attributes defined in the org's
+// group profile schema (values as for users). Every group whose name
+// starts with the prefix, ignoring case as Okta's group search does, is an
+// organization and never a role: ListRoles and ListUserRoles leave such
+// groups out, the role methods do not find them, and CreateRole refuses a
+// name that starts with the prefix. Okta keeps group names unique, so
+// organization names are unique (with the prefix, ignoring case).
+// UpdateOrganization reads the group and replaces its profile, as Okta's
+// group API takes only whole profiles and no If-Match: of two concurrent
+// updates of one organization, the last one written wins.
+//
+// AddMembers adds one user after another, since Okta has no call that adds
+// several at once: it first checks that the organization and every user
+// exist, so that a missing one is NotFound before anyone is added, but a
+// failure part way (a user deleted meanwhile, an outage) leaves the users
+// added before it members. Deleting a user ends its memberships, as Okta
+// does. Organization roles are Unsupported: Okta's groups have no roles
+// inside them, and one group per organization and role would be a
+// mapping of this package's own that an Okta administrator would find
+// confusing in the console.
+//
 // VerifyPassword signs in through the Authentication API
 // (POST /api/v1/authn) with the user's login: SUCCESS, MFA_REQUIRED,
 // MFA_ENROLL, PASSWORD_WARN and PASSWORD_EXPIRED mean the password
@@ -94,7 +121,7 @@
 // again (see internal/createonce): CreateUser settles a lost answer by
 // looking the login up (the user it made is returned, another holder of
 // the login is AlreadyExists, none means the create is sent again);
-// CreateRole does the same by group name; and ChangePassword signs in
+// CreateRole and CreateOrganization do the same by group name; and ChangePassword signs in
 // with the new password to learn whether the lost change happened. A
 // DELETE sent again that finds the user or group gone is success.
 package okta
@@ -111,6 +138,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -148,6 +176,14 @@ const (
 	RoleModeAdmin RoleMode = "admin"
 )
 
+// DefaultOrganizationPrefix is the group-name prefix of organizations
+// when Options.OrganizationPrefix is empty.
+const DefaultOrganizationPrefix = "org:"
+
+// MaxOrganizationPrefixLen bounds Options.OrganizationPrefix, so that most
+// of Okta's 255 characters of group name are left to the organization's.
+const MaxOrganizationPrefixLen = 32
+
 // Options configures a directory.
 type Options struct {
 	// OrgURL is the org's root, e.g. "https://dev-1.okta.com". Required.
@@ -171,6 +207,14 @@ type Options struct {
 	// RoleModeAdmin.
 	RoleMode RoleMode
 
+	// OrganizationPrefix starts the name of every group that is an
+	// organization; empty means DefaultOrganizationPrefix. It is 1 to
+	// MaxOrganizationPrefixLen printable ASCII characters other than
+	// space. Changing it later makes the groups named with the old prefix
+	// roles (in group mode), and those named with the new one
+	// organizations.
+	OrganizationPrefix string
+
 	// HTTPOptions are the transport settings: client, timeouts,
 	// attempts, logger, and whether plain http may go to a host that is
 	// not a loopback address.
@@ -186,7 +230,8 @@ func (o Options) String() string {
 	case o.ClientID != "":
 		auth = "service app " + o.ClientID
 	}
-	return "okta.Options{OrgURL: " + redactedURL(o.OrgURL) + ", auth: " + auth + ", RoleMode: " + string(o.RoleMode) + "}"
+	return "okta.Options{OrgURL: " + redactedURL(o.OrgURL) + ", auth: " + auth + ", RoleMode: " + string(o.RoleMode) +
+		", OrganizationPrefix: " + strconv.Quote(o.OrganizationPrefix) + "}"
 }
 
 // redactedURL hides a password someone put into the URL; New refuses such
@@ -215,19 +260,20 @@ func (o Options) MarshalJSON() ([]byte, error) {
 		return ""
 	}
 	return json.Marshal(struct {
-		OrgURL            string
-		APIToken          string        `json:",omitempty"`
-		ClientID          string        `json:",omitempty"`
-		PrivateKey        string        `json:",omitempty"`
-		KeyID             string        `json:",omitempty"`
-		Scopes            []string      `json:",omitempty"`
-		RoleMode          RoleMode      `json:",omitempty"`
-		AllowInsecureHTTP bool          `json:",omitempty"`
-		Timeout           time.Duration `json:",omitempty"`
-		MaxAttempts       int           `json:",omitempty"`
-		RetryBaseDelay    time.Duration `json:",omitempty"`
+		OrgURL             string
+		APIToken           string        `json:",omitempty"`
+		ClientID           string        `json:",omitempty"`
+		PrivateKey         string        `json:",omitempty"`
+		KeyID              string        `json:",omitempty"`
+		Scopes             []string      `json:",omitempty"`
+		RoleMode           RoleMode      `json:",omitempty"`
+		OrganizationPrefix string        `json:",omitempty"`
+		AllowInsecureHTTP  bool          `json:",omitempty"`
+		Timeout            time.Duration `json:",omitempty"`
+		MaxAttempts        int           `json:",omitempty"`
+		RetryBaseDelay     time.Duration `json:",omitempty"`
 	}{redactedURL(o.OrgURL), redacted(o.APIToken != ""), o.ClientID, redacted(o.PrivateKey != nil), o.KeyID, o.Scopes,
-		o.RoleMode, o.AllowInsecureHTTP, o.Timeout, o.MaxAttempts, o.RetryBaseDelay})
+		o.RoleMode, o.OrganizationPrefix, o.AllowInsecureHTTP, o.Timeout, o.MaxAttempts, o.RetryBaseDelay})
 }
 
 // New returns a directory over the Okta org. It checks opts and makes no
@@ -247,8 +293,8 @@ func badOption(field, format string, args ...any) error {
 // URLOpener opens okta:// URLs: the host is the org's host, reached over
 // https, or over plain http with insecure_http=true (which, like
 // HTTPOptions.AllowInsecureHTTP, allows it to any host). Query
-// parameters: roles (groups or admin) and insecure_http; any other is
-// InvalidArgument. Credentials come from Options or the environment: an
+// parameters: roles (groups or admin), org_prefix (Options.OrganizationPrefix)
+// and insecure_http; any other is InvalidArgument. Credentials come from Options or the environment: an
 // API token, or else a service app's client id and private key.
 type URLOpener struct {
 	// Options is the base configuration the URL adds to.
@@ -259,10 +305,19 @@ type URLOpener struct {
 func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity.Directory, error) {
 	opts := o.Options
 	base, err := httpx.HostURL(Scheme, u, &opts.HTTPOptions, func(k, v string) (bool, error) {
-		if k != "roles" {
+		switch k {
+		case "roles":
+			opts.RoleMode = RoleMode(v)
+		case "org_prefix":
+			// New validates it; an empty value would silently mean the
+			// default, which the URL did not ask for.
+			if v == "" {
+				return true, badOption("OrganizationPrefix", "org_prefix is empty; leave it out for %q", DefaultOrganizationPrefix)
+			}
+			opts.OrganizationPrefix = v
+		default:
 			return false, nil
 		}
-		opts.RoleMode = RoleMode(v)
 		return true, nil
 	})
 	if err != nil {
@@ -370,6 +425,12 @@ func newDirectory(opts Options) (*directory, error) {
 	default:
 		return nil, badOption("RoleMode", "RoleMode must be %q or %q", RoleModeGroups, RoleModeAdmin)
 	}
+	if opts.OrganizationPrefix == "" {
+		opts.OrganizationPrefix = DefaultOrganizationPrefix
+	}
+	if err := checkPrefix(opts.OrganizationPrefix); err != nil {
+		return nil, err
+	}
 	base := strings.TrimRight(opts.OrgURL, "/")
 	transport := httpx.WithTokenClient(opts.HTTPOptions)
 	hc := transport.HTTPClient
@@ -416,7 +477,7 @@ func newDirectory(opts Options) (*directory, error) {
 	if err != nil {
 		return nil, renameBaseURL(err)
 	}
-	d := &directory{http: c, authn: authnClient, creates: createonce.Creator{Attempts: opts.MaxAttempts}}
+	d := &directory{http: c, authn: authnClient, creates: createonce.Creator{Attempts: opts.MaxAttempts}, orgPrefix: opts.OrganizationPrefix}
 	if opts.RoleMode == RoleModeAdmin {
 		d.roleMapping = adminRoleTypes{d}
 	} else {
@@ -424,6 +485,22 @@ func newDirectory(opts Options) (*directory, error) {
 		d.roleMapping, d.catalog = g, g
 	}
 	return d, nil
+}
+
+// checkPrefix refuses an organization prefix that is too long or holds
+// anything but printable ASCII other than space: a prefix with white
+// space would be hard to see in the console, and ASCII keeps matching it
+// while ignoring case unambiguous.
+func checkPrefix(p string) error {
+	if len(p) > MaxOrganizationPrefixLen {
+		return badOption("OrganizationPrefix", "OrganizationPrefix is longer than %d characters", MaxOrganizationPrefixLen)
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] <= ' ' || p[i] > '~' {
+			return badOption("OrganizationPrefix", "OrganizationPrefix %q holds a character other than printable ASCII without space", p)
+		}
+	}
+	return nil
 }
 
 func renameBaseURL(err error) error {

@@ -32,12 +32,15 @@ type directory struct {
 	http    *httpx.Client
 	authn   *httpx.Client
 	creates createonce.Creator
+	// orgPrefix starts the names of the groups that are organizations.
+	orgPrefix string
 }
 
 func (d *directory) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
 		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true,
 		EmailRequired: true, PendingCreate: true, PendingUntilPassword: true, Roles: true, RoleCatalog: d.catalog != nil,
+		Organizations: true, UniqueOrganizationName: true, OrganizationMetadata: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended,
 			identity.StatusLocked, identity.StatusDeprovisioned},
