@@ -804,6 +804,18 @@ func testOrgRoles(t *testing.T, h Harness) {
 		require.NoError(t, e.dir.AssignOrganizationRole(e.ctx, o.ID, u.ID, r), "assigning again succeeds")
 		assert.Equal(t, []string{r}, e.memberRoles(o.ID, u.ID))
 	})
+	t.Run("AddMembersKeepsRoles", func(t *testing.T) {
+		e := newEnv(t, h)
+		o := e.createOrg("stay")
+		u, v := e.create(e.newUser("u")), e.create(e.newUser("v"))
+		e.addMembers(o.ID, u.ID)
+		r := e.createOrgRole("r")
+		require.NoError(t, e.dir.AssignOrganizationRole(e.ctx, o.ID, u.ID, r))
+		// A member added again stays one, and so keeps what it holds.
+		e.addMembers(o.ID, u.ID, v.ID)
+		assert.Equal(t, []string{r}, e.memberRoles(o.ID, u.ID))
+		assert.Empty(t, e.memberRoles(o.ID, v.ID))
+	})
 	t.Run("RevokeIdempotent", func(t *testing.T) {
 		e := newEnv(t, h)
 		o := e.createOrg("rev")
