@@ -117,13 +117,16 @@
 // already took effect gets Okta's wrong-status answer, which the portable
 // layer reads as success once it sees the status it wanted. A profile
 // replacement carries If-Match, so a lost one that went through makes the
-// next attempt read and merge again. Three calls cannot simply be sent
+// next attempt read and merge again. Four calls cannot simply be sent
 // again (see internal/createonce): CreateUser settles a lost answer by
 // looking the login up (the user it made is returned, another holder of
 // the login is AlreadyExists, none means the create is sent again);
-// CreateRole and CreateOrganization do the same by group name; and ChangePassword signs in
-// with the new password to learn whether the lost change happened. A
-// DELETE sent again that finds the user or group gone is success.
+// CreateRole and CreateOrganization do the same by group name (an
+// organization's group counts as made by the create if Okta says it
+// was created no earlier than the create was sent); and ChangePassword
+// signs in with the new password to learn whether the lost change
+// happened. A DELETE sent again that finds the user or group gone is
+// success.
 package okta
 
 import (
@@ -293,9 +296,10 @@ func badOption(field, format string, args ...any) error {
 // URLOpener opens okta:// URLs: the host is the org's host, reached over
 // https, or over plain http with insecure_http=true (which, like
 // HTTPOptions.AllowInsecureHTTP, allows it to any host). Query
-// parameters: roles (groups or admin), org_prefix (Options.OrganizationPrefix)
-// and insecure_http; any other is InvalidArgument. Credentials come from Options or the environment: an
-// API token, or else a service app's client id and private key.
+// parameters: roles (groups or admin), org_prefix
+// (Options.OrganizationPrefix, not empty) and insecure_http; any other
+// is InvalidArgument. Credentials come from Options or the environment:
+// an API token, or else a service app's client id and private key.
 type URLOpener struct {
 	// Options is the base configuration the URL adds to.
 	Options Options
