@@ -616,11 +616,13 @@ func (d *directory) DeleteOrganizationRole(ctx context.Context, name string) err
 // AssignOrganizationRole's POST is marked idempotent: Logto answers 201
 // for a role the member already holds (observed on Logto 1.37.1).
 func (d *directory) AssignOrganizationRole(ctx context.Context, orgID, userID, role string) error {
-	return d.withRole(ctx, d.orgRoleCatalogue(), role, func(id string) error {
+	err := d.withRole(ctx, d.orgRoleCatalogue(), role, func(id string) error {
 		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: memberRolesPath(orgID, userID),
 			Body: map[string][]string{"organizationRoleIds": {id}}, Idempotent: true})
-		return d.notMember(ctx, orgID, userID, err)
+		return err
 	})
+	// Settled outside withRole: the user lookup's 404 is no stale role.
+	return d.notMember(ctx, orgID, userID, err)
 }
 
 // RevokeOrganizationRole: Logto answers 404 entity.not_found both for a
