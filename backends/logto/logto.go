@@ -33,11 +33,29 @@
 // leaves them out, and AssignRole, RevokeRole and DeleteRole answer
 // NotFound for one's name, as for a role that does not exist.
 //
+// Organizations are Logto's organizations: Name, Description and
+// Metadata are name, description and customData. Logto allows two
+// organizations one name, so UniqueOrganizationName is false. Organization
+// roles are Logto's organization roles of type User, by name, and their
+// Permissions are organization scopes, by name: CreateOrganizationRole
+// creates the scopes it names that do not exist yet. Machine-to-machine
+// organization roles are treated as roles that do not exist, as for
+// global roles. ListMemberPermissions is Logto's union of the member's
+// roles' scopes. Several organization endpoints answer a missing
+// organization or user with something other than a 404 (a foreign-key
+// error, organization.require_membership, or an empty list); the calls
+// then look the organization and the user up, to name in Error.Field the
+// one that is missing.
+//
 // Metadata updates that only add or change keys go through Logto's
 // custom-data endpoint, which merges on the server, so concurrent updates
 // of different keys all survive. Removing a key (a nil value) needs a
 // read, a merge and a write of the whole object, which Logto cannot
 // guard: a concurrent update between the read and the write can be lost.
+// Logto's organizations have no custom-data endpoint, and their PATCH
+// replaces customData whole, so every metadata update of an organization
+// is such a read, merge and write: concurrent metadata updates of one
+// organization can lose a key.
 //
 // # Beyond the portable API
 //
@@ -49,14 +67,18 @@
 //
 // # Faults
 //
-// Every call but two is safe to send again after a reset or a timeout,
-// and is: reads, deletes, and the PATCHes, POSTs and assignments that set
-// values rather than add to them. The two are creates. A CreateUser whose
-// answer is lost is settled by looking the user up by username, email or
-// phone (see internal/createonce): the user it made is returned, a user
+// Every call but the creates is safe to send again after a reset or a
+// timeout, and is: reads, deletes, the PATCHes and PUTs that set values,
+// and the POSTs that add members or assign roles, which Logto answers
+// with 201 for what is already there. A CreateUser whose answer is lost
+// is settled by looking the user up by username, email or phone (see
+// internal/createonce): the user it made is returned, a user
 // someone else holds the identifier with gives AlreadyExists, and when
 // there is none the create is sent again. CreateRole does the same by role
-// name. DeleteUser reads the user first, so that a missing user is
+// name, and CreateOrganizationRole by organization role and scope name.
+// CreateOrganization, whose names are not unique, takes as its own the one
+// organization that has everything it asked for and was made no earlier
+// than it was sent. DeleteUser reads the user first, so that a missing user is
 // NotFound, while a delete whose earlier attempt went through before its
 // answer was lost succeeds; DeleteRole resolves the role first for the
 // same reason.
