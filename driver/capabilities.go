@@ -44,8 +44,8 @@ type Capabilities struct {
 
 	// Organizations: organizations and their members work.
 	Organizations bool
-	// OrganizationMetadata: organizations carry Metadata. Okta's groups
-	// have no custom attributes here, for one.
+	// OrganizationMetadata: organizations carry Metadata; without it an
+	// organization's Metadata is Unsupported, naming the field.
 	OrganizationMetadata bool
 	// UniqueOrganizationName: no two organizations share a name, and a
 	// create or rename that would make them gives AlreadyExists. Logto
