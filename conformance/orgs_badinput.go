@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/idport/identity"
+	"github.com/stretchr/testify/require"
 )
 
 var (
@@ -170,16 +171,12 @@ func testOrgBadInput(t *testing.T, h Harness) {
 			no.Metadata = map[string]any{"plan": "free"}
 		}
 		victim, err := e.dir.CreateOrganization(e.ctx, no)
-		if err != nil {
-			t.Fatalf("CreateOrganization: %v", err)
-		}
+		require.NoError(t, err, "CreateOrganization")
 		member := e.create(e.newUser("member"))
 		e.addMembers(victim.ID, member.ID)
 		if c.OrganizationRoles {
 			r := e.createOrgRole("existing")
-			if err := e.dir.AssignOrganizationRole(e.ctx, victim.ID, member.ID, r); err != nil {
-				t.Fatalf("AssignOrganizationRole: %v", err)
-			}
+			require.NoError(t, e.dir.AssignOrganizationRole(e.ctx, victim.ID, member.ID, r), "AssignOrganizationRole")
 		}
 		before := e.snapshot()
 
