@@ -45,7 +45,7 @@ var kit = &backendtest.Backend{
 	Credentials: []backendtest.Credential{{Name: "ClientCredentials", TokenPath: "/oidc/token", BasicUser: "m2m", Refused: "invalid_client"}},
 	Modes: []backendtest.Mode{{Capabilities: identity.Capabilities{
 		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true, RoleCatalog: true, UniqueEmail: true, UniquePhone: true,
-		Organizations: true, OrganizationRoles: true, OrganizationPermissions: true,
+		Organizations: true, OrganizationMetadata: true, OrganizationRoles: true, OrganizationPermissions: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true,
 		Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended},
 	}}},
