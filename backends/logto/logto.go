@@ -212,24 +212,13 @@ func newDirectory(opts Options) (*directory, error) {
 		AuthStyle:      oauth2.AuthStyleInHeader,
 	}
 	transport := httpx.WithTokenClient(opts.HTTPOptions)
-	hc := transport.HTTPClient
-	// Token requests carry the app secret: no redirect may take them
-	// elsewhere, as httpx ensures for API requests.
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = httpx.DefaultTimeout
-	}
-	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient, httpx.NoRedirects(hc))
 	c, err := httpx.New(httpx.Config{
 		Backend: Scheme, BaseURL: base,
 		// The cache in httpx decides when to fetch; this source must
 		// fetch every time it is asked, or a refused token could not be
-		// replaced before it expires. Each fetch is bounded by the
-		// per-attempt timeout even when the caller's HTTPClient has none:
-		// a token endpoint that stalls would otherwise hold the cache,
-		// and every call waiting on it, for as long as it stalls.
+		// replaced before it expires.
 		TokenSource: tokenFunc(func() (*oauth2.Token, error) {
-			ctx, cancel := context.WithTimeout(tokenCtx, timeout)
+			ctx, cancel := httpx.TokenContext(transport)
 			defer cancel()
 			return cc.Token(ctx)
 		}),

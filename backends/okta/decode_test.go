@@ -268,7 +268,7 @@ func RawDirectory(t testing.TB, opts Options, maxResponse int) driver.Directory 
 	if opts.ClientID != "" {
 		cfg.TokenSource = &assertionSource{
 			tokenURL: opts.OrgURL + "/oauth2/v1/token", clientID: opts.ClientID, keyID: opts.KeyID,
-			key: opts.PrivateKey, scopes: DefaultScopes, client: httpx.NoRedirects(ho.HTTPClient),
+			key: opts.PrivateKey, scopes: DefaultScopes, transport: httpx.WithTokenClient(ho),
 		}
 	} else {
 		cfg.AuthHeader = "SSWS " + opts.APIToken

@@ -437,10 +437,8 @@ func newDirectory(opts Options) (*directory, error) {
 	}
 	base := strings.TrimRight(opts.OrgURL, "/")
 	transport := httpx.WithTokenClient(opts.HTTPOptions)
-	hc := transport.HTTPClient
 	cfg := httpx.Config{
 		Backend: Scheme, BaseURL: base,
-
 		RequestIDHeader: "X-Okta-Request-Id", RateLimitHeaders: true, DecodeError: decodeError, HTTPOptions: transport,
 	}
 	// The Authentication API takes no API credential: it is a sign-in,
@@ -470,9 +468,9 @@ func newDirectory(opts Options) (*directory, error) {
 		}
 		cfg.TokenSource = &assertionSource{
 			tokenURL: base + "/oauth2/v1/token", clientID: opts.ClientID, keyID: opts.KeyID,
-			// The assertion is a credential too: no redirect may take
-			// it elsewhere, as httpx ensures for API requests.
-			key: opts.PrivateKey, scopes: scopes, client: httpx.NoRedirects(hc),
+			// The assertion is a credential too: httpx.TokenContext
+			// follows no redirect with it.
+			key: opts.PrivateKey, scopes: scopes, transport: transport,
 		}
 	default:
 		return nil, badOption("APIToken", "set APIToken, or ClientID and PrivateKey (or %s, or %s and %s)", EnvAPIToken, EnvClientID, EnvPrivateKey)

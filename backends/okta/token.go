@@ -1,7 +1,6 @@
 package okta
 
 import (
-	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rand"
@@ -12,10 +11,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
-	"net/http"
 	"net/url"
 	"time"
 
+	"github.com/idport/identity"
+	"github.com/idport/identity/internal/httpx"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -33,7 +33,9 @@ type assertionSource struct {
 	keyID    string
 	key      crypto.Signer
 	scopes   []string
-	client   *http.Client
+	// transport is the directory's, with the client token requests go
+	// through (httpx.WithTokenClient).
+	transport identity.HTTPOptions
 }
 
 // String names the app, never the key.
@@ -55,7 +57,8 @@ func (s *assertionSource) Token() (*oauth2.Token, error) {
 		},
 		AuthStyle: oauth2.AuthStyleInParams,
 	}
-	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, s.client)
+	ctx, cancel := httpx.TokenContext(s.transport)
+	defer cancel()
 	return cc.Token(ctx)
 }
 

@@ -179,6 +179,22 @@ func WithTokenClient(o identity.HTTPOptions) identity.HTTPOptions {
 	return o
 }
 
+// TokenContext is the context a backend fetches one OAuth token under,
+// with o as WithTokenClient returned it: x/oauth2 sends through o's
+// client following no redirect (the request carries the app's secret or
+// assertion), and the fetch ends after o.Timeout, or DefaultTimeout, even
+// when the caller's client has no timeout of its own: a token endpoint
+// that stalls would otherwise hold the token cache, and every call
+// waiting on it, for as long as it stalls.
+func TokenContext(o identity.HTTPOptions) (context.Context, context.CancelFunc) {
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, NoRedirects(o.HTTPClient))
+	return context.WithTimeout(ctx, timeout)
+}
+
 // Client sends requests to one provider. It is safe for concurrent use.
 type Client struct {
 	cfg    Config
