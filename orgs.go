@@ -31,6 +31,13 @@ type OrganizationPage = driver.OrganizationPage
 // OrganizationRole is a role that holds inside one organization.
 type OrganizationRole = driver.OrganizationRole
 
+// MemberListOptions sizes a listing of an organization's members.
+type MemberListOptions struct {
+	// PageSize is the number of members a page holds at most; 0 means
+	// the backend's default. Backends cap it at their provider's maximum.
+	PageSize int
+}
+
 // MaxMembersPerCall bounds the user ids one AddMembers call takes.
 const MaxMembersPerCall = 100
 
@@ -276,16 +283,21 @@ func (d *Directory) RemoveMember(ctx context.Context, orgID, userID string) erro
 
 // ListMembers returns an iterator over the organization's members,
 // fetching one page at a time as the loop advances. It yields NotFound
-// when the organization does not exist.
-func (d *Directory) ListMembers(ctx context.Context, orgID string) iter.Seq2[*User, error] {
+// when the organization does not exist, and InvalidArgument for a
+// negative PageSize.
+func (d *Directory) ListMembers(ctx context.Context, orgID string, opts MemberListOptions) iter.Seq2[*User, error] {
 	const op = "ListMembers"
 	return func(yield func(*User, error) bool) {
 		if err := d.orgCall(ctx, op, d.caps.Organizations, orgID); err != nil {
 			yield(nil, err)
 			return
 		}
+		if opts.PageSize < 0 {
+			yield(nil, d.failIn(ctx, op, driver.InvalidArgumentError("MemberListOptions.PageSize", "PageSize %d is negative", opts.PageSize), orgID, "", ""))
+			return
+		}
 		pages(ctx, func(cursor string) ([]*User, string, error) {
-			pg, err := d.orgs.ListMembers(ctx, orgID, 0, cursor)
+			pg, err := d.orgs.ListMembers(ctx, orgID, opts.PageSize, cursor)
 			switch {
 			case err != nil:
 				return nil, "", d.failIn(ctx, op, err, orgID, "", "")

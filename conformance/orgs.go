@@ -58,7 +58,7 @@ func (e *env) addMembers(orgID string, userIDs ...string) {
 func (e *env) members(orgID string) []string {
 	e.t.Helper()
 	var out []string
-	for u, err := range e.dir.ListMembers(e.ctx, orgID) {
+	for u, err := range e.dir.ListMembers(e.ctx, orgID, identity.MemberListOptions{}) {
 		require.NoError(e.t, err, "ListMembers")
 		out = append(out, u.ID)
 	}
@@ -236,7 +236,7 @@ var orgGates = []gate{
 		return e.dir.RemoveMember(e.ctx, e.orgIfAny(hasOrgs, u), u.ID)
 	}},
 	{"ListMembers", hasOrgs, func(e *env, u *identity.User) error {
-		return firstErr(e.dir.ListMembers(e.ctx, e.orgIfAny(hasOrgs, u)))
+		return firstErr(e.dir.ListMembers(e.ctx, e.orgIfAny(hasOrgs, u), identity.MemberListOptions{}))
 	}},
 	{"ListUserOrganizations", hasOrgs, func(e *env, u *identity.User) error {
 		_, err := e.dir.ListUserOrganizations(e.ctx, u.ID)
@@ -598,7 +598,7 @@ func testOrgMembers(t *testing.T, h Harness) {
 		assert.Equal(t, ids([]*identity.User{a, b}), e.members(o.ID))
 		assert.Equal(t, []string{o.ID}, e.userOrgs(a.ID))
 		assert.Empty(t, e.userOrgs(outsider.ID), "a user added nowhere is in no organization")
-		for m, err := range e.dir.ListMembers(e.ctx, o.ID) {
+		for m, err := range e.dir.ListMembers(e.ctx, o.ID, identity.MemberListOptions{}) {
 			require.NoError(t, err)
 			if m.ID == a.ID {
 				assertSameUser(t, a, m)
@@ -644,7 +644,7 @@ func testOrgMembers(t *testing.T, h Harness) {
 			{"AddMembers/user", "user", o.ID, func() error { return e.dir.AddMembers(e.ctx, o.ID, missingID) }},
 			{"RemoveMember/organization", "organization", missingOrgID, func() error { return e.dir.RemoveMember(e.ctx, missingOrgID, u.ID) }},
 			{"RemoveMember/user", "user", o.ID, func() error { return e.dir.RemoveMember(e.ctx, o.ID, missingID) }},
-			{"ListMembers/organization", "organization", missingOrgID, func() error { return firstErr(e.dir.ListMembers(e.ctx, missingOrgID)) }},
+			{"ListMembers/organization", "organization", missingOrgID, func() error { return firstErr(e.dir.ListMembers(e.ctx, missingOrgID, identity.MemberListOptions{})) }},
 			{"ListUserOrganizations/user", "user", "", func() error { _, err := e.dir.ListUserOrganizations(e.ctx, missingID); return err }},
 		} {
 			t.Run(tc.name, func(t *testing.T) { requireMissing(t, tc.call(), tc.field, tc.org) })
@@ -666,9 +666,8 @@ func testOrgMembers(t *testing.T, h Harness) {
 	t.Run("ListMembersPages", func(t *testing.T) {
 		e := newEnv(t, h)
 		o := e.createOrg("many")
-		// More than a default page of any backend, added as a full
-		// call of MaxMembersPerCall and a short one.
-		n := identity.MaxMembersPerCall + 21
+		// Four pages of ten, the last one short, added in two calls.
+		const n, pageSize = 31, 10
 		created := make([]string, n)
 		errs := make([]error, n)
 		parallel(8, func(w int) {
@@ -682,10 +681,10 @@ func testOrgMembers(t *testing.T, h Harness) {
 		for i, err := range errs {
 			require.NoError(t, err, "create %d", i)
 		}
-		e.addMembers(o.ID, created[:identity.MaxMembersPerCall]...)
-		e.addMembers(o.ID, created[identity.MaxMembersPerCall:]...)
+		e.addMembers(o.ID, created[:20]...)
+		e.addMembers(o.ID, created[20:]...)
 		var got []string
-		for u, err := range e.dir.ListMembers(e.ctx, o.ID) {
+		for u, err := range e.dir.ListMembers(e.ctx, o.ID, identity.MemberListOptions{PageSize: pageSize}) {
 			require.NoError(t, err)
 			got = append(got, u.ID)
 		}

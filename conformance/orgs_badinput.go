@@ -47,7 +47,9 @@ func testOrgBadInput(t *testing.T, h Harness) {
 		{"DeleteOrganization", func(e *env, _, _, v string) error { return e.dir.DeleteOrganization(e.ctx, v) }, identity.InvalidArgument},
 		{"AddMembers", func(e *env, _, u, v string) error { return e.dir.AddMembers(e.ctx, v, u) }, identity.InvalidArgument},
 		{"RemoveMember", func(e *env, _, u, v string) error { return e.dir.RemoveMember(e.ctx, v, u) }, identity.InvalidArgument},
-		{"ListMembers", func(e *env, _, _, v string) error { return firstErr(e.dir.ListMembers(e.ctx, v)) }, identity.InvalidArgument},
+		{"ListMembers", func(e *env, _, _, v string) error {
+			return firstErr(e.dir.ListMembers(e.ctx, v, identity.MemberListOptions{}))
+		}, identity.InvalidArgument},
 		{"AssignOrganizationRole", func(e *env, _, u, v string) error {
 			return e.dir.AssignOrganizationRole(e.ctx, v, u, e.orgRoleName("existing"))
 		}, roles},

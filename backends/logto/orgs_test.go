@@ -51,7 +51,7 @@ func TestMissingParents(t *testing.T) {
 		{"RemoveMember, organization", "organization", "", func() error { return dir.RemoveMember(ctx, missing, ada.ID) }},
 		{"RemoveMember, user", "user", "", func() error { return dir.RemoveMember(ctx, o.ID, missing) }},
 		{"ListMembers, organization", "organization", "", func() error {
-			for _, err := range dir.ListMembers(ctx, missing) {
+			for _, err := range dir.ListMembers(ctx, missing, identity.MemberListOptions{}) {
 				return err
 			}
 			return nil
@@ -68,7 +68,7 @@ func TestMissingParents(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) { requireMissing(t, c.call(), c.field, c.user) })
 	}
 	members := 0
-	for _, err := range dir.ListMembers(ctx, o.ID) {
+	for _, err := range dir.ListMembers(ctx, o.ID, identity.MemberListOptions{}) {
 		require.NoError(t, err)
 		members++
 	}

@@ -63,7 +63,7 @@ func must(t *testing.T, err error) {
 func memberIDs(t *testing.T, dir *identity.Directory, orgID string) []string {
 	t.Helper()
 	var ids []string
-	for u, err := range dir.ListMembers(context.Background(), orgID) {
+	for u, err := range dir.ListMembers(context.Background(), orgID, identity.MemberListOptions{}) {
 		must(t, err)
 		ids = append(ids, u.ID)
 	}
@@ -367,7 +367,7 @@ func TestListMembersStable(t *testing.T) {
 			}
 			seen := map[string]bool{}
 			i := 0
-			for u, err := range dir.ListMembers(ctx, o) {
+			for u, err := range dir.ListMembers(ctx, o, identity.MemberListOptions{}) {
 				must(t, err)
 				if seen[u.ID] {
 					t.Fatalf("user %s listed twice", u.ID)
@@ -416,7 +416,7 @@ func TestListMembersConcurrent(t *testing.T) {
 	}
 	for range 10 {
 		seen := map[string]bool{}
-		for u, err := range dir.ListMembers(ctx, o) {
+		for u, err := range dir.ListMembers(ctx, o, identity.MemberListOptions{}) {
 			must(t, err)
 			if seen[u.ID] {
 				t.Fatalf("user %s listed twice", u.ID)

@@ -136,7 +136,7 @@ func TestOrganizationCallsRefuseRoleGroups(t *testing.T) {
 		"AddMembers":         func() error { return dir.AddMembers(ctx, gid, u.ID) },
 		"RemoveMember":       func() error { return dir.RemoveMember(ctx, gid, u.ID) },
 		"ListMembers": func() error {
-			for _, err := range dir.ListMembers(ctx, gid) {
+			for _, err := range dir.ListMembers(ctx, gid, identity.MemberListOptions{}) {
 				return err
 			}
 			return nil
@@ -269,13 +269,13 @@ func TestAddMembersMissingUserAddsNobody(t *testing.T) {
 	require.ErrorAs(t, err, &ie)
 	assert.Equal(t, "user", ie.Field)
 	assert.Equal(t, missingUser, ie.UserID)
-	for u, err := range dir.ListMembers(ctx, o.ID) {
+	for u, err := range dir.ListMembers(ctx, o.ID, identity.MemberListOptions{}) {
 		require.NoError(t, err)
 		t.Errorf("%s was added", u.ID)
 	}
 	require.NoError(t, dir.AddMembers(ctx, o.ID, ids...))
 	var got []string
-	for u, err := range dir.ListMembers(ctx, o.ID) {
+	for u, err := range dir.ListMembers(ctx, o.ID, identity.MemberListOptions{}) {
 		require.NoError(t, err)
 		got = append(got, u.ID)
 	}

@@ -168,11 +168,11 @@ func (b Backend) RemoveMember(ctx context.Context, orgID, userID string) error {
 	return b.Dir.RemoveMember(ctx, orgID, userID)
 }
 
-// ListMembers returns every member in one page, from Dir.ListMembers;
-// the portable layer has no page call for members.
-func (b Backend) ListMembers(ctx context.Context, orgID string, _ int, _ string) (*identity.UserPage, error) {
+// ListMembers returns every member in one page, from Dir.ListMembers
+// paging by pageSize; the portable layer has no page call for members.
+func (b Backend) ListMembers(ctx context.Context, orgID string, pageSize int, _ string) (*identity.UserPage, error) {
 	var pg identity.UserPage
-	for u, err := range b.Dir.ListMembers(ctx, orgID) {
+	for u, err := range b.Dir.ListMembers(ctx, orgID, identity.MemberListOptions{PageSize: pageSize}) {
 		if err != nil {
 			return nil, err
 		}
