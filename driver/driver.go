@@ -10,7 +10,8 @@
 // A backend is a thin translation of one provider's wire format. It
 // implements [Directory], the user core, and any of the optional
 // interfaces for a group of operations its provider has: [Roles],
-// [RoleCatalog], [Passwords], and [Aser] for its escape hatch. It does not
+// [RoleCatalog], [Passwords], [Organizations], [OrganizationRoles],
+// [OrganizationPermissions], and [Aser] for its escape hatch. It does not
 // validate input, check capabilities, fill in the operation or backend
 // name of errors, make Suspend or Activate idempotent against a
 // FailedPrecondition, or turn pages into iterators: the portable layer
