@@ -448,30 +448,7 @@ func (d *directory) CreateOrganizationRole(ctx context.Context, r driver.Organiz
 	}
 	c := d.orgRoleCatalogue()
 	before, knownBefore := c.cache.get(r.Name)
-	w, err := createonce.Create(ctx, d.creates.Attempts, func(ctx context.Context) (wireRole, error) {
-		var w wireRole
-		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: c.path, Body: b, Out: &w})
-		return w, err
-	}, func(ctx context.Context, cause error) (wireRole, bool, error) {
-		rs, err := d.allPages(ctx, c.path, url.Values{})
-		if err != nil {
-			return wireRole{}, false, createonce.Unsettled(cause, err)
-		}
-		for _, o := range rs {
-			if o.Name != r.Name {
-				continue
-			}
-			if o.ofUsers() && o.Description == r.Description && !(knownBefore && before.ID == o.ID) {
-				return o, true, nil
-			}
-			if identity.CodeOf(cause) == identity.AlreadyExists {
-				return wireRole{}, false, cause
-			}
-			return wireRole{}, false, &identity.Error{Code: identity.AlreadyExists, Role: r.Name, Err: cause,
-				Message: "the role name is in use: the create's answer was lost, and the role holding the name is not one this create made"}
-		}
-		return wireRole{}, false, nil
-	})
+	w, err := d.createRoleOnce(ctx, c.path, b, r.Name, r.Description, before, knownBefore)
 	if providerCode(err) == codeForeignKey {
 		// A scope was deleted between its lookup and the create, and
 		// Logto made the role all the same, without scopes (observed on

@@ -167,6 +167,40 @@ func providerCode(err error) string {
 	return ""
 }
 
+// createRoleOnce POSTs body, a User role named name with description
+// desc, to path, the roles collection of a catalogue (global or
+// organization roles, whose names are unique). A create whose answer was
+// lost is settled by listing the collection: a User role of that name and
+// description that is not before (the cached role, when knownBefore) is
+// the one it made; another holder of the name is AlreadyExists; none
+// means the create is sent again.
+func (d *directory) createRoleOnce(ctx context.Context, path string, body any, name, desc string, before wireRole, knownBefore bool) (wireRole, error) {
+	return createonce.Create(ctx, d.creates.Attempts, func(ctx context.Context) (wireRole, error) {
+		var w wireRole
+		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: path, Body: body, Out: &w})
+		return w, err
+	}, func(ctx context.Context, cause error) (wireRole, bool, error) {
+		rs, err := d.allPages(ctx, path, url.Values{})
+		if err != nil {
+			return wireRole{}, false, createonce.Unsettled(cause, err)
+		}
+		for _, o := range rs {
+			if o.Name != name {
+				continue
+			}
+			if o.ofUsers() && o.Description == desc && !(knownBefore && before.ID == o.ID) {
+				return o, true, nil
+			}
+			if identity.CodeOf(cause) == identity.AlreadyExists {
+				return wireRole{}, false, cause
+			}
+			return wireRole{}, false, &identity.Error{Code: identity.AlreadyExists, Role: name, Err: cause,
+				Message: "the role name is in use: the create's answer was lost, and the role holding the name is not one this create made"}
+		}
+		return wireRole{}, false, nil
+	})
+}
+
 // CreateRole settles a create whose answer was lost by listing the roles:
 // a User role of that name and description that was not known before the
 // create is the one it made; another holder of the name is AlreadyExists;
@@ -177,31 +211,8 @@ func (d *directory) CreateRole(ctx context.Context, r identity.Role) (*identity.
 		desc = r.Name // Logto requires a description
 	}
 	before, knownBefore := d.roles.get(r.Name)
-	w, err := createonce.Create(ctx, d.creates.Attempts, func(ctx context.Context) (wireRole, error) {
-		var w wireRole
-		_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: httpx.Path("api", "roles"),
-			Body: map[string]string{"name": r.Name, "description": desc, "type": "User"}, Out: &w})
-		return w, err
-	}, func(ctx context.Context, cause error) (wireRole, bool, error) {
-		rs, err := d.allPages(ctx, httpx.Path("api", "roles"), url.Values{})
-		if err != nil {
-			return wireRole{}, false, createonce.Unsettled(cause, err)
-		}
-		for _, o := range rs {
-			if o.Name != r.Name {
-				continue
-			}
-			if o.Type == "User" && o.Description == desc && !(knownBefore && before.ID == o.ID) {
-				return o, true, nil
-			}
-			if identity.CodeOf(cause) == identity.AlreadyExists {
-				return wireRole{}, false, cause
-			}
-			return wireRole{}, false, &identity.Error{Code: identity.AlreadyExists, Role: r.Name, Err: cause,
-				Message: "the role name is in use: the create's answer was lost, and the role holding the name is not one this create made"}
-		}
-		return wireRole{}, false, nil
-	})
+	w, err := d.createRoleOnce(ctx, httpx.Path("api", "roles"), map[string]string{"name": r.Name, "description": desc, "type": "User"},
+		r.Name, desc, before, knownBefore)
 	if err != nil {
 		return nil, err
 	}
