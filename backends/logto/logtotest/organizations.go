@@ -164,12 +164,8 @@ func (e *Emulator) listOrganizations(w http.ResponseWriter, r *http.Request) {
 // a changed id, as the relation's foreign key cascades on update
 // (Unpublished).
 func (e *Emulator) patchOrganization(w http.ResponseWriter, r *http.Request, id string) {
-	f, _, ok := readGuarded(w, r, orgFields(false))
+	f, ok := readPatch(w, r, orgFields(false))
 	if !ok {
-		return
-	}
-	if len(f) == 0 {
-		send(w, errEmptyPatch)
 		return
 	}
 	send(w, emulate.Locked(&e.mu, func() emulate.Reply {

@@ -173,12 +173,8 @@ func (e *Emulator) getOrgRole(w http.ResponseWriter, id string) {
 // a missing role 404 entity.not_exists (5.1.3, observed on Logto 1.37.1).
 // id and tenantId are ignored (Unpublished).
 func (e *Emulator) patchOrgRole(w http.ResponseWriter, r *http.Request, id string) {
-	f, _, ok := readGuarded(w, r, roleFields(false))
+	f, ok := readPatch(w, r, roleFields(false))
 	if !ok {
-		return
-	}
-	if len(f) == 0 {
-		send(w, errEmptyPatch)
 		return
 	}
 	send(w, emulate.Locked(&e.mu, func() emulate.Reply {
@@ -468,12 +464,8 @@ func (e *Emulator) getOrgScope(w http.ResponseWriter, id string) {
 // entity.invalid_input, a taken name 422 entity.unique_integrity_violation,
 // a missing scope 404 entity.not_exists (5.1.5, observed on Logto 1.37.1).
 func (e *Emulator) patchOrgScope(w http.ResponseWriter, r *http.Request, id string) {
-	f, _, ok := readGuarded(w, r, scopeFields(false))
+	f, ok := readPatch(w, r, scopeFields(false))
 	if !ok {
-		return
-	}
-	if len(f) == 0 {
-		send(w, errEmptyPatch)
 		return
 	}
 	send(w, emulate.Locked(&e.mu, func() emulate.Reply {
