@@ -361,6 +361,15 @@ type usersOnly struct {
 
 func (u *usersOnly) Capabilities() identity.Capabilities { return u.caps }
 
+// withOrgs implements the organization groups; the embedded interfaces
+// are nil, since only the capabilities are read.
+type withOrgs struct {
+	counting
+	driver.Organizations
+	driver.OrganizationRoles
+	driver.OrganizationPermissions
+}
+
 // rolesOnly assigns roles but has no catalogue, as Okta's admin roles.
 type rolesOnly struct {
 	usersOnly
@@ -384,6 +393,21 @@ func TestCapabilitiesFollowWhatTheBackendImplements(t *testing.T) {
 		}},
 		{"catalogue declared without roles", &counting{caps: func() identity.Capabilities { c := all; c.Roles = false; return c }()},
 			func(c *identity.Capabilities) { c.Roles, c.RoleCatalog = false, false }},
+		{"organizations declared, not implemented", &counting{caps: func() identity.Capabilities {
+			c := all
+			c.Organizations, c.OrganizationMetadata, c.UniqueOrganizationName, c.OrganizationRoles, c.OrganizationPermissions = true, true, true, true, true
+			return c
+		}()}, func(*identity.Capabilities) {}},
+		{"organization roles declared without organizations", &withOrgs{counting: counting{caps: func() identity.Capabilities {
+			c := all
+			c.OrganizationRoles, c.OrganizationPermissions = true, true
+			return c
+		}()}}, func(*identity.Capabilities) {}},
+		{"organizations implemented and declared", &withOrgs{counting: counting{caps: func() identity.Capabilities {
+			c := all
+			c.Organizations, c.OrganizationRoles, c.OrganizationPermissions = true, true, true
+			return c
+		}()}}, func(c *identity.Capabilities) { c.Organizations, c.OrganizationRoles, c.OrganizationPermissions = true, true, true }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
