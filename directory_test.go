@@ -407,7 +407,9 @@ func TestCapabilitiesFollowWhatTheBackendImplements(t *testing.T) {
 			c := all
 			c.Organizations, c.OrganizationRoles, c.OrganizationPermissions = true, true, true
 			return c
-		}()}}, func(c *identity.Capabilities) { c.Organizations, c.OrganizationRoles, c.OrganizationPermissions = true, true, true }},
+		}()}}, func(c *identity.Capabilities) {
+			c.Organizations, c.OrganizationRoles, c.OrganizationPermissions = true, true, true
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
