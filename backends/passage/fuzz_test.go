@@ -9,6 +9,7 @@ import (
 	"github.com/idport/identity/driver"
 	"github.com/idport/identity/internal/backendtest"
 	"github.com/idport/identity/internal/httpx"
+	"github.com/idport/identity/internal/metaroles"
 )
 
 // RawDirectory is the directory newDirectory makes with opts, but with
@@ -65,7 +66,7 @@ func FuzzDecodeError(f *testing.F) {
 // from it is a name.
 func FuzzUserFromJSON(f *testing.F) {
 	plain := &directory{}
-	roles := &directory{opts: Options{RolesField: "roles"}, roles: newCatalog(nil)}
+	roles := &directory{opts: Options{RolesField: "roles"}, Roles: &metaroles.Roles{}}
 	backendtest.FuzzUserFromJSON(f, backendtest.UserJSON{
 		Decoders: map[string]func([]byte) (*identity.User, error){
 			"plain": func(raw []byte) (*identity.User, error) { return plain.toUser(raw) },

@@ -63,6 +63,7 @@ import (
 	"github.com/idport/identity/driver"
 	"github.com/idport/identity/internal/createonce"
 	"github.com/idport/identity/internal/httpx"
+	"github.com/idport/identity/internal/metaroles"
 )
 
 // Scheme is the URL scheme this package registers.
@@ -171,12 +172,15 @@ func newDirectory(opts Options) (*directory, error) {
 		if strings.TrimSpace(opts.RolesField) != opts.RolesField || strings.ContainsAny(opts.RolesField, "\x00\n") {
 			return nil, badOption("RolesField", "RolesField %q is not a usable field name", opts.RolesField)
 		}
-		d.roles = newCatalog(opts.Roles)
-		for _, r := range opts.Roles {
-			if err := checkRoleName(r.Name); err != nil {
-				return nil, badOption("Roles", "role %q: %s", r.Name, err.Message)
+		roles, err := metaroles.New(d, opts.Roles, checkRoleName)
+		if err != nil {
+			var e *identity.Error
+			if asError(err, &e) {
+				return nil, badOption("Roles", "role %q: %s", e.Role, e.Message)
 			}
+			return nil, err
 		}
+		d.Roles = roles
 	}
 	c, err := httpx.New(httpx.Config{
 		Backend: Scheme, BaseURL: opts.BaseURL,

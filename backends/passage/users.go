@@ -14,6 +14,7 @@ import (
 	"github.com/idport/identity/driver"
 	"github.com/idport/identity/internal/createonce"
 	"github.com/idport/identity/internal/httpx"
+	"github.com/idport/identity/internal/metaroles"
 )
 
 const (
@@ -25,14 +26,13 @@ type directory struct {
 	opts    Options
 	appPath []string
 	http    *httpx.Client
-	roles   *catalog // nil unless roles mode
-	locks   stripes
+	*metaroles.Roles // nil unless roles mode
 	creates createonce.Creator
 }
 
 func (d *directory) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
-		Phone: true, Metadata: true, Roles: d.roles != nil, RoleCatalog: d.roles != nil, UniqueEmail: true, UniquePhone: true,
+		Phone: true, Metadata: true, Roles: d.Roles != nil, RoleCatalog: d.Roles != nil, UniqueEmail: true, UniquePhone: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended},
 	}
 }
@@ -88,7 +88,7 @@ func (d *directory) toUser(raw json.RawMessage) (*identity.User, error) {
 		u.LastSignInAt = w.LastLoginAt
 	}
 	for k, v := range w.Metadata {
-		if d.roles != nil && k == d.opts.RolesField {
+		if d.Roles != nil && k == d.opts.RolesField {
 			continue // roles are read through the role methods
 		}
 		if u.Metadata == nil {
@@ -122,7 +122,7 @@ func (d *directory) do(ctx context.Context, method, path string, query url.Value
 // checkMetadataKeys refuses the roles field as ordinary metadata, so that
 // roles change only through the role methods.
 func (d *directory) checkMetadataKeys(md map[string]any) error {
-	if d.roles != nil {
+	if d.Roles != nil {
 		if _, ok := md[d.opts.RolesField]; ok {
 			return driver.InvalidArgumentError("Metadata."+d.opts.RolesField, "%q holds the user's roles; use AssignRole and RevokeRole", d.opts.RolesField)
 		}
