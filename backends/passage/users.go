@@ -23,11 +23,11 @@ const (
 )
 
 type directory struct {
-	opts    Options
-	appPath []string
-	http    *httpx.Client
+	opts             Options
+	appPath          []string
+	http             *httpx.Client
 	*metaroles.Roles // nil unless roles mode
-	creates createonce.Creator
+	creates          createonce.Creator
 }
 
 func (d *directory) Capabilities() identity.Capabilities {
