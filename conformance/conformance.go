@@ -164,11 +164,13 @@ func (e *env) username(name string) string {
 	return base
 }
 
-// phone returns an E.164 number unique to this subtest and n.
+// phone returns an E.164 number unique to this subtest and n, and one a
+// phone validator accepts: a North American exchange cannot begin with 0
+// or 1, and Kratos's "tel" format, for one, refuses such a number.
 func (e *env) phone(n int) string {
 	var b [3]byte
 	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("+1415%03d%04d", int(b[0])%1000, (int(b[1])<<8|int(b[2])+n)%10000)
+	return fmt.Sprintf("+1415%03d%04d", 200+int(b[0]), (int(b[1])<<8|int(b[2])+n)%10000)
 }
 
 const password identity.Secret = "Corr3ct-Horse-Battery-Staple!"
