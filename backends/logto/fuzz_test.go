@@ -57,7 +57,7 @@ func FuzzDecodeError(f *testing.F) {
 // given back in E.164, with its "+".
 func FuzzUserFromJSON(f *testing.F) {
 	backendtest.FuzzUserFromJSON(f, backendtest.UserJSON{
-		Decoders: map[string]func([]byte) (*identity.User, error){"logto": func(raw []byte) (*identity.User, error) { return toUser(raw) }},
+		Decoders: map[string]func([]byte) (*identity.User, error){"logto": userFromBody},
 		Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended},
 		Seeds: []string{
 			`{"id":"abc123def456","username":"ada","primaryEmail":"ada@example.com","primaryPhone":"14155550100","name":"Ada","customData":{"plan":"pro"},"profile":{"givenName":"Ada","familyName":"Lovelace"},"lastSignInAt":1700000000000,"createdAt":1700000000000,"updatedAt":1700000000001,"isSuspended":true}`,

@@ -355,26 +355,26 @@ func (d *directory) ListMembers(ctx context.Context, orgID string, pageSize int,
 		}
 	}
 	size := driver.PageSize(pageSize, defaultPageSize, maxPageSize)
-	var raws []json.RawMessage
+	var ws []httpx.JSON[wireUser]
 	resp, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: orgPath(orgID, "users"),
-		Query: url.Values{"page": {strconv.Itoa(page)}, "page_size": {strconv.Itoa(size)}}, Out: &raws})
+		Query: url.Values{"page": {strconv.Itoa(page)}, "page_size": {strconv.Itoa(size)}}, Out: &ws})
 	if err != nil {
 		return nil, err
 	}
-	if len(raws) == 0 {
+	if len(ws) == 0 {
 		if _, err := d.GetOrganization(ctx, orgID); err != nil {
 			return nil, err
 		}
 	}
-	out := &driver.UserPage{Users: make([]*identity.User, 0, len(raws))}
-	for _, raw := range raws {
-		u, err := toUser(raw)
+	out := &driver.UserPage{Users: make([]*identity.User, 0, len(ws))}
+	for i := range ws {
+		u, err := toUser(&ws[i])
 		if err != nil {
 			return nil, err
 		}
 		out.Users = append(out.Users, u)
 	}
-	if more(resp, page, size, len(raws)) {
+	if more(resp, page, size, len(ws)) {
 		out.NextCursor = pageCursor(memberCursor, page+1)
 	}
 	return out, nil

@@ -2,7 +2,6 @@ package logto
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -79,9 +78,11 @@ func millis(ms int64) time.Time {
 	return time.UnixMilli(ms).UTC()
 }
 
-func toUser(raw json.RawMessage) (*identity.User, error) {
-	var w wireUser
-	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
+// toUser reads a user decoded from an answer; its Raw is the user's JSON
+// as it came, within the answer's body.
+func toUser(j *httpx.JSON[wireUser]) (*identity.User, error) {
+	w, raw := &j.Value, j.Raw
+	if j.Err != nil || w.ID == "" {
 		return nil, driver.Errorf(identity.Internal, "Logto returned a user the backend cannot read")
 	}
 	u := &identity.User{
@@ -106,6 +107,16 @@ func toUser(raw json.RawMessage) (*identity.User, error) {
 	return u, nil
 }
 
+// userFromBody reads a user from its JSON, as a request whose Out is an
+// httpx.JSON[wireUser] does.
+func userFromBody(body []byte) (*identity.User, error) {
+	var j httpx.JSON[wireUser]
+	if err := j.DecodeBody(body); err != nil {
+		j.Err = err
+	}
+	return toUser(&j)
+}
+
 func userPath(id string, more ...string) string {
 	return httpx.Path(append([]string{"api", "users", id}, more...)...)
 }
@@ -113,11 +124,11 @@ func userPath(id string, more ...string) string {
 // call sends a request whose answer is a user. idempotent marks a POST or
 // PATCH as safe to send again.
 func (d *directory) call(ctx context.Context, method, path string, body any, idempotent bool) (*identity.User, error) {
-	var raw json.RawMessage
-	if _, err := d.http.Do(ctx, &httpx.Request{Method: method, Path: path, Body: body, Out: &raw, Idempotent: idempotent}); err != nil {
+	j := new(httpx.JSON[wireUser])
+	if _, err := d.http.Do(ctx, &httpx.Request{Method: method, Path: path, Body: body, Out: j, Idempotent: idempotent}); err != nil {
 		return nil, err
 	}
-	return toUser(raw)
+	return toUser(j)
 }
 
 // phone turns E.164 into Logto's digits-only form.
@@ -174,7 +185,11 @@ func (d *directory) findFor(ctx context.Context, f createonce.Field, v string) (
 }
 
 func (d *directory) GetUser(ctx context.Context, id string) (*identity.User, error) {
-	return d.call(ctx, http.MethodGet, userPath(id), nil, false)
+	j := new(httpx.JSON[wireUser])
+	if _, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: userPath(id), Route: "/api/users/{id}", Out: j}); err != nil {
+		return nil, err
+	}
+	return toUser(j)
 }
 
 // FindUser searches in exact mode. Logto's exact mode ignores case unless
@@ -308,8 +323,8 @@ func (d *directory) ActivateUser(ctx context.Context, id string) error {
 
 // listUsers fetches one page and the total count.
 func (d *directory) listUsers(ctx context.Context, q url.Values) ([]*identity.User, int, error) {
-	var raws []json.RawMessage
-	resp, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: httpx.Path("api", "users"), Query: q, Out: &raws})
+	var ws []httpx.JSON[wireUser]
+	resp, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: "/api/users", Route: "/api/users", Query: q, Out: &ws})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -317,9 +332,9 @@ func (d *directory) listUsers(ctx context.Context, q url.Values) ([]*identity.Us
 	if err != nil {
 		total = -1
 	}
-	users := make([]*identity.User, 0, len(raws))
-	for _, raw := range raws {
-		u, err := toUser(raw)
+	users := make([]*identity.User, 0, len(ws))
+	for i := range ws {
+		u, err := toUser(&ws[i])
 		if err != nil {
 			return nil, 0, err
 		}

@@ -164,7 +164,7 @@ func FuzzDecodeError(f *testing.F) {
 // property nor a null.
 func FuzzUserFromJSON(f *testing.F) {
 	backendtest.FuzzUserFromJSON(f, backendtest.UserJSON{
-		Decoders: map[string]func([]byte) (*identity.User, error){"okta": func(raw []byte) (*identity.User, error) { return toUser(raw) }},
+		Decoders: map[string]func([]byte) (*identity.User, error){"okta": userFromBody},
 		Statuses: slices.Collect(maps.Values(statuses)),
 		Seeds: []string{
 			`{"id":"00u1abcdefghijklmnop","status":"ACTIVE","created":"2025-01-02T03:04:05.000Z","activated":null,"statusChanged":null,"lastLogin":null,"lastUpdated":"2025-01-02T03:04:05.000Z","passwordChanged":null,"type":{"id":"oty1"},"profile":{"login":"ada@example.com","email":"ada@example.com","firstName":"Ada","lastName":"Lovelace","mobilePhone":"+14155550100","displayName":"Ada L.","plan":"pro","tags":["a","b"],"level":3,"beta":true,"title":null},"credentials":{"password":{},"provider":{"type":"OKTA","name":"OKTA"}},"_links":{"self":{"href":"https://dev-1.okta.com/api/v1/users/00u1abcdefghijklmnop"}}}`,

@@ -400,14 +400,14 @@ func (d *directory) ListMembers(ctx context.Context, orgID string, pageSize int,
 	if _, _, err := d.getOrgGroup(ctx, orgID); err != nil {
 		return nil, err
 	}
-	var raws []json.RawMessage
-	resp, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: groupsPath(orgID, "users"), Query: q, Out: &raws})
+	var ws []httpx.JSON[wireUser]
+	resp, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: groupsPath(orgID, "users"), Query: q, Out: &ws})
 	if err != nil {
 		return nil, cursorRefused(missing(err, "organization"), cursor)
 	}
-	pg := &identity.UserPage{Users: make([]*identity.User, 0, len(raws))}
-	for _, raw := range raws {
-		u, err := toUser(raw)
+	pg := &identity.UserPage{Users: make([]*identity.User, 0, len(ws))}
+	for i := range ws {
+		u, err := toUser(&ws[i])
 		if err != nil {
 			return nil, err
 		}

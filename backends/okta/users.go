@@ -105,15 +105,16 @@ var statuses = map[string]identity.Status{
 	"DEPROVISIONED":    identity.StatusDeprovisioned,
 }
 
-func decodeUser(raw json.RawMessage) (*wireUser, error) {
-	var w wireUser
-	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
-		return nil, driver.Errorf(identity.Internal, "Okta returned a user the backend cannot read")
+// checkUser refuses a user the backend cannot read: err is what decoding
+// it reported.
+func checkUser(w *wireUser, err error) error {
+	if err != nil || w.ID == "" {
+		return driver.Errorf(identity.Internal, "Okta returned a user the backend cannot read")
 	}
 	if _, ok := statuses[w.Status]; !ok {
-		return nil, driver.Errorf(identity.Internal, "Okta returned a user with an unknown status %q", truncate(w.Status))
+		return driver.Errorf(identity.Internal, "Okta returned a user with an unknown status %q", truncate(w.Status))
 	}
-	return &w, nil
+	return nil
 }
 
 func truncate(s string) string {
@@ -123,14 +124,28 @@ func truncate(s string) string {
 	return s
 }
 
-func toUser(raw json.RawMessage) (*identity.User, error) {
-	w, err := decodeUser(raw)
-	if err != nil {
+// toUser reads a user decoded from an answer; its Raw is the user's JSON
+// as it came, within the answer's body.
+func toUser(j *httpx.JSON[wireUser]) (*identity.User, error) {
+	if err := checkUser(&j.Value, j.Err); err != nil {
 		return nil, err
 	}
-	return w.portable(raw), nil
+	return j.Value.portable(j.Raw), nil
 }
 
+// userFromBody reads a user from its JSON, as a request whose Out is an
+// httpx.JSON[wireUser] does.
+func userFromBody(body []byte) (*identity.User, error) {
+	var j httpx.JSON[wireUser]
+	if err := j.DecodeBody(body); err != nil {
+		return nil, checkUser(&j.Value, err)
+	}
+	return toUser(&j)
+}
+
+// portable makes the portable user of w, whose profile it takes as the
+// user's metadata: the mapped properties and unset ones are removed from
+// it, so that w.Profile must not be used afterwards.
 func (w *wireUser) portable(raw json.RawMessage) *identity.User {
 	s := func(k string) string {
 		v, _ := w.Profile[k].(string)
@@ -144,17 +159,25 @@ func (w *wireUser) portable(raw json.RawMessage) *identity.User {
 	}
 	for k, v := range w.Profile {
 		if isMapped(k) || v == nil {
-			continue
+			delete(w.Profile, k)
 		}
-		if u.Metadata == nil {
-			u.Metadata = map[string]any{}
-		}
-		u.Metadata[k] = v
 	}
+	if len(w.Profile) > 0 {
+		// Decoded for this user alone: it becomes the metadata as it is,
+		// rather than being copied into a map of its own.
+		u.Metadata = w.Profile
+	}
+	w.Profile = nil
 	return u
 }
 
 func (w *wireUser) hasPassword() bool { return w.Credentials.Password != nil }
+
+// The route templates of user paths, for traces.
+const (
+	usersRoute = "/api/v1/users"
+	userRoute  = usersRoute + "/{id}"
+)
 
 func usersPath(more ...string) string {
 	return httpx.Path(append([]string{"api", "v1", "users"}, more...)...)
@@ -164,29 +187,28 @@ func usersPath(more ...string) string {
 // login; a user found that way is not the user with that id, so it is
 // NotFound here.
 func (d *directory) get(ctx context.Context, id string) (*wireUser, json.RawMessage, string, error) {
-	var raw json.RawMessage
-	resp, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: usersPath(id), Out: &raw})
+	j := new(httpx.JSON[wireUser])
+	resp, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: usersPath(id), Route: userRoute, Out: j})
 	if err != nil {
 		return nil, nil, "", err
 	}
-	w, err := decodeUser(raw)
-	if err != nil {
+	if err := checkUser(&j.Value, j.Err); err != nil {
 		return nil, nil, "", err
 	}
-	if w.ID != id {
+	if j.Value.ID != id {
 		return nil, nil, "", driver.Errorf(identity.NotFound, "no user with that id")
 	}
-	return w, raw, resp.Header.Get("ETag"), nil
+	return &j.Value, j.Raw, resp.Header.Get("ETag"), nil
 }
 
 // call sends a request whose answer is a user.
 func (d *directory) call(ctx context.Context, req *httpx.Request) (*identity.User, error) {
-	var raw json.RawMessage
-	req.Out = &raw
+	j := new(httpx.JSON[wireUser])
+	req.Out = j
 	if _, err := d.http.Do(ctx, req); err != nil {
 		return nil, err
 	}
-	return toUser(raw)
+	return toUser(j)
 }
 
 // metadataValue checks that v fits an Okta profile property: a string,
@@ -465,14 +487,14 @@ func (d *directory) ActivateUser(ctx context.Context, id string) error {
 // listUsers fetches one page and the after cursor of the next ("" on the
 // last).
 func (d *directory) listUsers(ctx context.Context, q url.Values) ([]*identity.User, string, error) {
-	var raws []json.RawMessage
-	resp, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: usersPath(), Query: q, Out: &raws})
+	var ws []httpx.JSON[wireUser]
+	resp, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: usersPath(), Route: usersRoute, Query: q, Out: &ws})
 	if err != nil {
 		return nil, "", err
 	}
-	users := make([]*identity.User, 0, len(raws))
-	for _, raw := range raws {
-		u, err := toUser(raw)
+	users := make([]*identity.User, 0, len(ws))
+	for i := range ws {
+		u, err := toUser(&ws[i])
 		if err != nil {
 			return nil, "", err
 		}

@@ -69,8 +69,8 @@ func FuzzUserFromJSON(f *testing.F) {
 	roles := &directory{opts: Options{RolesField: "roles"}, Roles: &metaroles.Roles{}}
 	backendtest.FuzzUserFromJSON(f, backendtest.UserJSON{
 		Decoders: map[string]func([]byte) (*identity.User, error){
-			"plain": func(raw []byte) (*identity.User, error) { return plain.toUser(raw) },
-			"roles": func(raw []byte) (*identity.User, error) { return roles.toUser(raw) },
+			"plain": plain.userFromBody,
+			"roles": roles.userFromBody,
 		},
 		Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended, identity.StatusPending},
 		Seeds: []string{

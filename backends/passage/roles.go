@@ -2,7 +2,6 @@ package passage
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -39,11 +38,10 @@ func (d *directory) rawUser(ctx context.Context, id string) (*wireUser, error) {
 	if _, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: d.path(id), Out: &env}); err != nil {
 		return nil, err
 	}
-	var w wireUser
-	if err := json.Unmarshal(env.User, &w); err != nil || w.ID == "" {
+	if env.User.Err != nil || env.User.Value.ID == "" {
 		return nil, driver.Errorf(identity.Internal, "Passage returned a user the backend cannot read")
 	}
-	return &w, nil
+	return &env.User.Value, nil
 }
 
 // UserRoles implements metaroles.Store: the roles field, read.
@@ -74,9 +72,9 @@ func (d *directory) EachUser(ctx context.Context, fn func(userID string, names [
 		if err != nil {
 			return err
 		}
-		for i, raw := range env.Users {
-			var w wireUser
-			if err := json.Unmarshal(raw, &w); err != nil {
+		for i := range env.Users {
+			w := &env.Users[i].Value
+			if env.Users[i].Err != nil {
 				return driver.Errorf(identity.Internal, "Passage returned a user the backend cannot read")
 			}
 			if i == 0 && page > 1 && w.ID == first {

@@ -70,9 +70,12 @@ var statuses = map[string]identity.Status{
 	"pending":  identity.StatusPending,
 }
 
-func (d *directory) toUser(raw json.RawMessage) (*identity.User, error) {
-	var w wireUser
-	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
+// toUser reads a user decoded from an answer; its Raw is the user's JSON
+// as it came, within the answer's body. The decoded metadata becomes the
+// user's own, less the roles field.
+func (d *directory) toUser(j *httpx.JSON[wireUser]) (*identity.User, error) {
+	w := &j.Value
+	if j.Err != nil || w.ID == "" {
 		return nil, driver.Errorf(identity.Internal, "Passage returned a user the backend cannot read")
 	}
 	st, ok := statuses[w.Status]
@@ -82,26 +85,34 @@ func (d *directory) toUser(raw json.RawMessage) (*identity.User, error) {
 	u := &identity.User{
 		ID: w.ID, Email: w.Email, EmailVerified: w.EmailVerified, Phone: w.Phone,
 		Status: st, NativeStatus: w.Status, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
-		Raw: raw,
+		Raw: j.Raw,
 	}
 	if w.LastLoginAt.Year() > 1 {
 		u.LastSignInAt = w.LastLoginAt
 	}
-	for k, v := range w.Metadata {
-		if d.Roles != nil && k == d.opts.RolesField {
-			continue // roles are read through the role methods
-		}
-		if u.Metadata == nil {
-			u.Metadata = make(map[string]any, len(w.Metadata))
-		}
-		u.Metadata[k] = v
+	if d.Roles != nil {
+		delete(w.Metadata, d.opts.RolesField) // roles are read through the role methods
 	}
+	if len(w.Metadata) > 0 {
+		u.Metadata = w.Metadata
+	}
+	w.Metadata = nil
 	return u, nil
+}
+
+// userFromBody reads a user from its JSON, as a request whose Out is an
+// httpx.JSON[wireUser] does.
+func (d *directory) userFromBody(body []byte) (*identity.User, error) {
+	var j httpx.JSON[wireUser]
+	if err := j.DecodeBody(body); err != nil {
+		j.Err = err
+	}
+	return d.toUser(&j)
 }
 
 // userEnvelope is {"user": UserInfo}.
 type userEnvelope struct {
-	User json.RawMessage `json:"user"`
+	User httpx.JSON[wireUser] `json:"user"`
 }
 
 // do sends a request whose answer is a user. Every PATCH this backend
@@ -113,10 +124,10 @@ func (d *directory) do(ctx context.Context, method, path string, query url.Value
 	if _, err := d.http.Do(ctx, req); err != nil {
 		return nil, err
 	}
-	if len(env.User) == 0 {
+	if env.User.Raw == nil {
 		return nil, driver.Errorf(identity.Internal, "Passage answered without a user")
 	}
-	return d.toUser(env.User)
+	return d.toUser(&env.User)
 }
 
 // checkMetadataKeys refuses the roles field as ordinary metadata, so that
@@ -210,7 +221,7 @@ func (d *directory) findIdentifier(ctx context.Context, ident string) (*identity
 	if len(page.Users) == 0 {
 		return nil, driver.Errorf(identity.NotFound, "no user with that identifier")
 	}
-	return d.toUser(page.Users[0])
+	return d.toUser(&page.Users[0])
 }
 
 func (d *directory) FindUser(ctx context.Context, by driver.Identifier, value string) (*identity.User, error) {
@@ -268,11 +279,11 @@ func (d *directory) ActivateUser(ctx context.Context, id string) error {
 
 // listEnvelope is Passage's paginated list.
 type listEnvelope struct {
-	Users         []json.RawMessage `json:"users"`
-	CreatedBefore int64             `json:"created_before"`
-	Limit         int               `json:"limit"`
-	Page          int               `json:"page"`
-	Total         int64             `json:"total_users"`
+	Users         []httpx.JSON[wireUser] `json:"users"`
+	CreatedBefore int64                  `json:"created_before"`
+	Limit         int                    `json:"limit"`
+	Page          int                    `json:"page"`
+	Total         int64                  `json:"total_users"`
 }
 
 func (d *directory) listPage(ctx context.Context, q url.Values) (*listEnvelope, error) {
@@ -337,8 +348,8 @@ func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, cur s
 		return nil, err
 	}
 	page := &identity.UserPage{Users: make([]*identity.User, 0, len(env.Users))}
-	for _, raw := range env.Users {
-		u, err := d.toUser(raw)
+	for i := range env.Users {
+		u, err := d.toUser(&env.Users[i])
 		if err != nil {
 			return nil, err
 		}

@@ -209,7 +209,13 @@ type Client struct {
 type Request struct {
 	Method string
 	// Path is joined to the base URL; build it with Path.
-	Path   string
+	Path string
+	// Route is Path's template, with each id as {id} (such as
+	// "/api/v1/users/{id}"): what traces name the request by, so that they
+	// neither carry ids nor make a name per user. Empty means one made
+	// from Path, with every segment that is not a plain lowercase word
+	// written as {id}.
+	Route  string
 	Query  url.Values
 	Header http.Header
 	// Body is sent as JSON when non-nil; []byte and json.RawMessage are
@@ -219,7 +225,9 @@ type Request struct {
 	// leaves the server as sending it once does (setting a field to a
 	// value, a merge of the same keys, adding a member a set already has).
 	Idempotent bool
-	// Out, when non-nil, receives the JSON body of a 2xx response.
+	// Out, when non-nil, receives the JSON body of a 2xx response: a
+	// BodyDecoder (such as a *JSON) decodes it itself, anything else is
+	// given to json.Unmarshal.
 	Out any
 }
 
@@ -274,7 +282,14 @@ func New(cfg Config) (*Client, error) {
 		cfg.UserAgent = "github.com/idport/identity (" + cfg.Backend + ")"
 	}
 	hc := NoRedirects(cfg.HTTPClient)
-	rc := resty.NewWithClient(hc).SetLogger(discard{}).SetRetryCount(0)
+	// The headers every request carries are set once, on resty's client,
+	// which lends them to each request instead of each request building
+	// its own.
+	rc := resty.NewWithClient(hc).SetLogger(discard{}).SetRetryCount(0).SetDoNotParseResponse(true).
+		SetHeader("Accept", "application/json").SetHeader("User-Agent", cfg.UserAgent)
+	if cfg.AuthHeader != "" {
+		rc.SetHeader("Authorization", string(cfg.AuthHeader))
+	}
 	c := &Client{cfg: cfg, base: strings.TrimRight(u.String(), "/"), rc: rc, clock: realClock{}}
 	if cfg.TokenSource != nil {
 		c.tokens = NewTokenCache(cfg.TokenSource)
@@ -538,14 +553,32 @@ func (c *Client) mark(req *Request, e *identity.Error, maybe bool) *identity.Err
 // fails even if the body would decode: such an answer came from something
 // in the way (a proxy, a captive portal), not from the API.
 func decodeJSON(resp *Response, out any) error {
-	if ct := resp.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-			// The value stays out of the message: the server chose it.
-			return errors.New("the response's Content-Type is not JSON")
-		}
+	if ct := resp.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+		// The value stays out of the message: the server chose it.
+		return errors.New("the response's Content-Type is not JSON")
+	}
+	if d, ok := out.(BodyDecoder); ok {
+		return d.DecodeBody(resp.Body)
 	}
 	return json.Unmarshal(resp.Body, out)
+}
+
+// isJSON reports whether the Content-Type ct is application/json or a
+// +json type. The forms APIs send, "application/json" with or without
+// "; charset=utf-8", are told without mime.ParseMediaType, which builds a
+// map of parameters on every answer.
+func isJSON(ct string) bool {
+	const plain = "application/json"
+	if len(ct) >= len(plain) && strings.EqualFold(ct[:len(plain)], plain) {
+		switch rest := ct[len(plain):]; {
+		case rest == "":
+			return true
+		case strings.EqualFold(rest, "; charset=utf-8"), strings.EqualFold(rest, ";charset=utf-8"):
+			return true
+		}
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 // once makes one attempt. sent is false only when the request provably
@@ -553,21 +586,19 @@ func decodeJSON(resp *Response, out any) error {
 func (c *Client) once(ctx context.Context, req *Request, body []byte) (resp *Response, tok *oauth2.Token, sent bool, err error) {
 	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	r := c.rc.R().SetContext(actx).SetDoNotParseResponse(true).
-		SetHeader("Accept", "application/json").SetHeader("User-Agent", c.cfg.UserAgent)
+	r := c.rc.R().SetContext(actx)
 	for k, vs := range req.Header {
-		for _, v := range vs {
-			r.Header.Add(k, v)
+		if k = http.CanonicalHeaderKey(k); k == "Authorization" {
+			// The credential is the client's to set.
+			continue
 		}
+		r.Header[k] = append(r.Header[k], vs...)
 	}
-	switch {
-	case c.cfg.AuthHeader != "":
-		r.SetHeader("Authorization", string(c.cfg.AuthHeader))
-	case c.tokens != nil:
+	if c.tokens != nil {
 		if tok, err = c.tokens.TokenContext(actx); err != nil {
 			return nil, nil, false, tokenError(err)
 		}
-		r.SetHeader("Authorization", tok.Type()+" "+tok.AccessToken)
+		r.Header["Authorization"] = []string{tok.Type() + " " + tok.AccessToken}
 	}
 	if body != nil {
 		r.SetHeader("Content-Type", "application/json").SetBody(body)
@@ -583,7 +614,7 @@ func (c *Client) once(ctx context.Context, req *Request, body []byte) (resp *Res
 	}
 	raw := rr.RawBody()
 	defer raw.Close()
-	b, err := io.ReadAll(io.LimitReader(raw, c.cfg.MaxResponseBytes+1))
+	b, err := readBody(raw, rr.RawResponse.ContentLength, c.cfg.MaxResponseBytes)
 	resp = &Response{Status: rr.StatusCode(), Header: rr.Header(), Body: b}
 	if c.cfg.Logger != nil {
 		c.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "http", slog.String("backend", c.cfg.Backend),
@@ -601,6 +632,33 @@ func (c *Client) once(ctx context.Context, req *Request, body []byte) (resp *Res
 			Message: fmt.Sprintf("the response body is larger than %d bytes", c.cfg.MaxResponseBytes)}, resp, tok)
 	}
 	return resp, tok, true, nil
+}
+
+// readBody reads at most limit+1 bytes of r, in one allocation when the
+// length is announced (and within the limit): the slice it returns is the
+// only copy of the body Do makes, and what a decoded User.Raw points into.
+func readBody(r io.Reader, length, limit int64) ([]byte, error) {
+	if length < 0 || length > limit {
+		return io.ReadAll(io.LimitReader(r, limit+1))
+	}
+	// One byte more than announced, so that a body longer than its
+	// Content-Length shows as such rather than being cut silently.
+	b := make([]byte, 0, length+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			// More than announced: read the rest up to the limit.
+			rest, err := io.ReadAll(io.LimitReader(r, limit+1-int64(len(b))))
+			return append(b, rest...), err
+		}
+	}
 }
 
 // requestID is the provider's request id from h, without the credential

@@ -1,0 +1,98 @@
+// Package benchkit holds what the backends' benchmarks share: a plain
+// net/http + encoding/json client to measure the library against, a
+// switchable latency to put in front of an emulator once it is seeded,
+// and a measure of the heap a listing holds.
+package benchkit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Raw is the baseline client: one net/http request, one encoding/json
+// decode, nothing else.
+type Raw struct {
+	Client *http.Client
+	// Header is sent with every request: the credential, as the
+	// backend sends it.
+	Header http.Header
+}
+
+// Get sends GET url and decodes the 200 answer into out.
+func (r *Raw) Get(ctx context.Context, url string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	req.Header = r.Header
+	resp, err := r.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// Latency is a middleware that delays each request by a duration that can
+// be set at any time: an emulator is seeded with it at 0, then measured
+// with it on.
+type Latency struct{ d atomic.Int64 }
+
+// Set makes every later request wait d before it is handled.
+func (l *Latency) Set(d time.Duration) { l.d.Store(int64(d)) }
+
+// Middleware wraps h with the delay.
+func (l *Latency) Middleware(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d := time.Duration(l.d.Load()); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// HeapProbe measures the live heap a loop holds above where it started:
+// Start collects garbage and reads the heap, Sample (called every so
+// often inside the loop) does so again and keeps the highest.
+type HeapProbe struct {
+	base, peak uint64
+}
+
+func live() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// Start records the baseline.
+func (p *HeapProbe) Start() { p.base, p.peak = live(), 0 }
+
+// Sample records the live heap now.
+func (p *HeapProbe) Sample() {
+	if h := live(); h > p.base && h-p.base > p.peak {
+		p.peak = h - p.base
+	}
+}
+
+// Report adds the peak, in MB, to b's results as "heap-MB".
+func (p *HeapProbe) Report(b *testing.B) {
+	b.ReportMetric(float64(p.peak)/(1<<20), "heap-MB")
+}
