@@ -19,7 +19,7 @@ type flow struct {
 	issued, expiresAt time.Time
 	created           time.Time
 	requestURL        string
-	active            string // "password" once a password attempt was made
+	active            string // "password" once a password was verified on it
 }
 
 type uiText struct {
@@ -180,7 +180,6 @@ func (e *Emulator) login(r *http.Request) reply {
 	if b.Method == nil || *b.Method != "password" {
 		return reply{status: http.StatusBadRequest, body: f.json(base, flowState{messages: []uiText{textNoStrategy}})}
 	}
-	f.active = "password"
 	var st flowState
 	if b.Identifier != nil {
 		st.identifier = *b.Identifier
@@ -199,6 +198,9 @@ func (e *Emulator) login(r *http.Request) reply {
 		st.messages = []uiText{textInvalidCredentials}
 		return reply{status: http.StatusBadRequest, body: f.json(base, st)}
 	}
+	// The flow records the method once a password was verified (a wrong
+	// one leaves it as it was), as observed.
+	f.active = "password"
 	if i.state != stateActive {
 		rp := failure(http.StatusUnauthorized, "This account was disabled.", "identity is disabled")
 		eb := rp.body.(map[string]any)["error"].(errorBody)
