@@ -45,6 +45,15 @@ type Directory struct {
 	orgs      driver.Organizations
 	orgRoles  driver.OrganizationRoles
 	orgPerms  driver.OrganizationPermissions
+
+	// How ListUsers fetches: pages requested at once, the backend's
+	// cursors of later pages (nil without), and its listing's order for
+	// dropping users seen already (nil without).
+	prefetch int
+	ahead    driver.PagesAhead
+	order    driver.ListingOrder
+
+	tel telemetry
 }
 
 // NewDirectory wraps a backend in the portable layer. backend is the name
@@ -58,8 +67,18 @@ type Directory struct {
 // Organizations without [driver.Organizations], OrganizationRoles without
 // [driver.OrganizationRoles] or Organizations, and OrganizationPermissions
 // without [driver.OrganizationPermissions] or OrganizationRoles.
-func NewDirectory(backend string, d driver.Directory) *Directory {
-	dir := &Directory{backend: backend, drv: d, caps: d.Capabilities()}
+//
+// opts, at most one (a later one replaces an earlier), are the portable
+// layer's own settings, which a backend takes in its Options and passes
+// on; without any, the defaults hold.
+func NewDirectory(backend string, d driver.Directory, opts ...DirectoryOptions) *Directory {
+	var o DirectoryOptions
+	if len(opts) > 0 {
+		o = opts[len(opts)-1]
+	}
+	dir := &Directory{backend: backend, drv: d, caps: d.Capabilities(), prefetch: o.prefetch(), tel: newTelemetry(backend, o)}
+	dir.ahead, _ = d.(driver.PagesAhead)
+	dir.order, _ = d.(driver.ListingOrder)
 	dir.caps.Statuses = slices.Clone(dir.caps.Statuses)
 	if r, ok := d.(driver.Roles); ok && dir.caps.Roles {
 		dir.roles = r
@@ -188,8 +207,10 @@ func (d *Directory) Close() error {
 // accepts. It returns AlreadyExists when the username, email or phone
 // belongs to another user, InvalidArgument for a malformed field, and
 // Unsupported for a field or status the backend cannot carry.
-func (d *Directory) CreateUser(ctx context.Context, u NewUser) (*User, error) {
+func (d *Directory) CreateUser(ctx context.Context, u NewUser) (_ *User, err error) {
 	const op = "CreateUser"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.begin(ctx, op); err != nil {
 		return nil, err
 	}
@@ -221,8 +242,10 @@ func (d *Directory) user(ctx context.Context, op, id string) func(*User, error) 
 }
 
 // GetUser returns the user with the given id, or NotFound.
-func (d *Directory) GetUser(ctx context.Context, id string) (*User, error) {
+func (d *Directory) GetUser(ctx context.Context, id string) (_ *User, err error) {
 	const op = "GetUser"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.begin(ctx, op); err != nil {
 		return nil, err
 	}
@@ -234,8 +257,10 @@ func (d *Directory) GetUser(ctx context.Context, id string) (*User, error) {
 
 // GetUserByEmail returns the user whose email matches exactly, ignoring
 // case, or NotFound.
-func (d *Directory) GetUserByEmail(ctx context.Context, email string) (*User, error) {
+func (d *Directory) GetUserByEmail(ctx context.Context, email string) (_ *User, err error) {
 	const op = "GetUserByEmail"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.begin(ctx, op); err != nil {
 		return nil, err
 	}
@@ -247,8 +272,10 @@ func (d *Directory) GetUserByEmail(ctx context.Context, email string) (*User, er
 
 // GetUserByUsername returns the user whose username matches exactly, or
 // NotFound. It returns Unsupported on a backend without usernames.
-func (d *Directory) GetUserByUsername(ctx context.Context, username string) (*User, error) {
+func (d *Directory) GetUserByUsername(ctx context.Context, username string) (_ *User, err error) {
 	const op = "GetUserByUsername"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.begin(ctx, op); err != nil {
 		return nil, err
 	}
@@ -267,8 +294,10 @@ func (d *Directory) GetUserByUsername(ctx context.Context, username string) (*Us
 // NotFound, AlreadyExists when a new identifier belongs to another user,
 // InvalidArgument, and Unsupported for a field the backend cannot carry.
 // An update that changes nothing returns the user as it is.
-func (d *Directory) UpdateUser(ctx context.Context, id string, u UserUpdate) (*User, error) {
+func (d *Directory) UpdateUser(ctx context.Context, id string, u UserUpdate) (_ *User, err error) {
 	const op = "UpdateUser"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.begin(ctx, op); err != nil {
 		return nil, err
 	}
@@ -287,8 +316,10 @@ func (d *Directory) UpdateUser(ctx context.Context, id string, u UserUpdate) (*U
 
 // DeleteUser deletes the user permanently. It returns NotFound when there
 // is no such user.
-func (d *Directory) DeleteUser(ctx context.Context, id string) error {
+func (d *Directory) DeleteUser(ctx context.Context, id string) (err error) {
 	const op = "DeleteUser"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.begin(ctx, op); err != nil {
 		return err
 	}
@@ -303,8 +334,10 @@ func (d *Directory) DeleteUser(ctx context.Context, id string) error {
 // page has an empty NextCursor. A cursor is opaque and belongs to the
 // options it was made with; a cursor this backend did not make gives
 // InvalidArgument.
-func (d *Directory) ListUsersPage(ctx context.Context, opts ListOptions, cursor string) (*UserPage, error) {
+func (d *Directory) ListUsersPage(ctx context.Context, opts ListOptions, cursor string) (_ *UserPage, err error) {
 	const op = "ListUsersPage"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.begin(ctx, op); err != nil {
 		return nil, err
 	}
@@ -336,12 +369,23 @@ func (d *Directory) page(ctx context.Context, op string, opts ListOptions, curso
 	return pg, nil
 }
 
-// ListUsers returns an iterator over the users that match opts, fetching
-// one page at a time as the loop advances. Iteration stops after the
-// first error, which is yielded with a nil user.
+// ListUsers returns an iterator over the users that match opts, in the
+// provider's order, fetching pages as the loop advances: up to
+// DirectoryOptions.PrefetchPages of them ahead of the loop, as the
+// backend's paging allows. Within one listing no user comes twice, even
+// while users are created or deleted; a user deleted meanwhile may or may
+// not come, and on a backend whose provider pages by number (Logto,
+// Passage) a deletion can also make a user that stays be left out, the
+// later pages having moved up. Iteration stops after the first error,
+// which is yielded with a nil user. However the loop ends (a break, the
+// context ending, an error), when it has, no request of the listing is
+// still under way.
 func (d *Directory) ListUsers(ctx context.Context, opts ListOptions) iter.Seq2[*User, error] {
 	const op = "ListUsers"
 	return func(yield func(*User, error) bool) {
+		ctx, ot := d.observe(ctx, op)
+		yield, errp := watch(ot.t != nil, yield)
+		defer ot.end(errp)
 		if err := d.begin(ctx, op); err != nil {
 			yield(nil, err)
 			return
@@ -350,29 +394,41 @@ func (d *Directory) ListUsers(ctx context.Context, opts ListOptions) iter.Seq2[*
 			yield(nil, d.fail(ctx, op, err, "", ""))
 			return
 		}
-		pages(ctx, func(cursor string) ([]*User, string, error) {
+		ins := ot.ins
+		l := &lister{ctx: ctx, limit: d.prefetch, get: func(ctx context.Context, cursor string) pageResult {
 			pg, err := d.page(ctx, op, opts, cursor)
 			if err != nil {
-				return nil, "", err
+				return pageResult{err: err}
 			}
-			return pg.Users, pg.NextCursor, nil
-		}, func() error {
+			d.tel.page(ctx, ins, op)
+			return pageResult{users: pg.Users, next: pg.NextCursor}
+		}}
+		if d.ahead != nil {
+			l.ahead = func(cursor string, n int) (string, bool) { return d.ahead.CursorAhead(opts, cursor, n) }
+		}
+		var keep func(*User) bool
+		if d.order != nil {
+			keep = onePass(d.order.CompareListed)
+		}
+		ot.listed(l.run(keep, func() error {
 			return d.fail(ctx, op, driver.Errorf(Internal, "backend returned the same cursor twice"), "", "")
-		}, yield)
+		}, yield))
 	}
 }
 
 // lifecycle runs a status change and makes it idempotent: when the backend
 // refuses the transition, a user already in the target status counts as
 // success.
-func (d *Directory) lifecycle(ctx context.Context, op, id string, target Status, call func(context.Context, string) error) error {
+func (d *Directory) lifecycle(ctx context.Context, op, id string, target Status, call func(context.Context, string) error) (err error) {
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.begin(ctx, op); err != nil {
 		return err
 	}
 	if err := checkID("id", id); err != nil {
 		return d.fail(ctx, op, err, "", "")
 	}
-	err := call(ctx, id)
+	err = call(ctx, id)
 	if err == nil || CodeOf(err) != FailedPrecondition {
 		return d.fail(ctx, op, err, id, "")
 	}
@@ -413,8 +469,10 @@ func (d *Directory) gate(ctx context.Context, op string, capable bool) error {
 // CreateRole creates a role. It returns AlreadyExists when the name is
 // taken, InvalidArgument for a malformed name or description, and
 // Unsupported unless Capabilities().RoleCatalog.
-func (d *Directory) CreateRole(ctx context.Context, r Role) (*Role, error) {
+func (d *Directory) CreateRole(ctx context.Context, r Role) (_ *Role, err error) {
 	const op = "CreateRole"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.gate(ctx, op, d.caps.RoleCatalog); err != nil {
 		return nil, err
 	}
@@ -437,8 +495,10 @@ func (d *Directory) CreateRole(ctx context.Context, r Role) (*Role, error) {
 // DeleteRole deletes the role and every assignment of it. It returns
 // NotFound when there is no such role, and Unsupported unless
 // Capabilities().RoleCatalog.
-func (d *Directory) DeleteRole(ctx context.Context, name string) error {
+func (d *Directory) DeleteRole(ctx context.Context, name string) (err error) {
 	const op = "DeleteRole"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.gate(ctx, op, d.caps.RoleCatalog); err != nil {
 		return err
 	}
@@ -456,8 +516,10 @@ func sortRoles(rs []*Role) []*Role {
 
 // ListRoles returns every role, ordered by name. It returns Unsupported
 // unless Capabilities().Roles.
-func (d *Directory) ListRoles(ctx context.Context) ([]*Role, error) {
+func (d *Directory) ListRoles(ctx context.Context) (_ []*Role, err error) {
 	const op = "ListRoles"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.gate(ctx, op, d.caps.Roles); err != nil {
 		return nil, err
 	}
@@ -470,8 +532,10 @@ func (d *Directory) ListRoles(ctx context.Context) ([]*Role, error) {
 
 // ListUserRoles returns the roles assigned to the user, ordered by name.
 // It returns Unsupported unless Capabilities().Roles.
-func (d *Directory) ListUserRoles(ctx context.Context, userID string) ([]*Role, error) {
+func (d *Directory) ListUserRoles(ctx context.Context, userID string) (_ []*Role, err error) {
 	const op = "ListUserRoles"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.gate(ctx, op, d.caps.Roles); err != nil {
 		return nil, err
 	}
@@ -487,7 +551,9 @@ func (d *Directory) ListUserRoles(ctx context.Context, userID string) ([]*Role, 
 
 // userRole runs AssignRole or RevokeRole; call is a closure so that the
 // backend's optional group is touched only once the capability holds.
-func (d *Directory) userRole(ctx context.Context, op, userID, role string, call func(context.Context, string, string) error) error {
+func (d *Directory) userRole(ctx context.Context, op, userID, role string, call func(context.Context, string, string) error) (err error) {
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.gate(ctx, op, d.caps.Roles); err != nil {
 		return err
 	}
@@ -544,8 +610,10 @@ func (d *Directory) passwordCall(ctx context.Context, op string, capable bool, u
 // returns InvalidArgument for an empty password, FailedPrecondition when
 // the provider's password policy refuses it, and Unsupported unless
 // Capabilities().SetPassword.
-func (d *Directory) SetPassword(ctx context.Context, userID string, password Secret) error {
+func (d *Directory) SetPassword(ctx context.Context, userID string, password Secret) (err error) {
 	const op = "SetPassword"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.passwordCall(ctx, op, d.caps.SetPassword, userID, password); err != nil {
 		return err
 	}
@@ -555,8 +623,10 @@ func (d *Directory) SetPassword(ctx context.Context, userID string, password Sec
 // VerifyPassword returns nil when password is the user's password and
 // InvalidCredentials when it is not, or when the user has none. It
 // returns Unsupported unless Capabilities().VerifyPassword.
-func (d *Directory) VerifyPassword(ctx context.Context, userID string, password Secret) error {
+func (d *Directory) VerifyPassword(ctx context.Context, userID string, password Secret) (err error) {
 	const op = "VerifyPassword"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.passwordCall(ctx, op, d.caps.VerifyPassword, userID, password); err != nil {
 		return err
 	}
@@ -567,8 +637,10 @@ func (d *Directory) VerifyPassword(ctx context.Context, userID string, password 
 // first. It returns InvalidCredentials when oldPassword is wrong,
 // FailedPrecondition when a policy refuses newPassword, and Unsupported
 // unless Capabilities().ChangePassword.
-func (d *Directory) ChangePassword(ctx context.Context, userID string, oldPassword, newPassword Secret) error {
+func (d *Directory) ChangePassword(ctx context.Context, userID string, oldPassword, newPassword Secret) (err error) {
 	const op = "ChangePassword"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.passwordCall(ctx, op, d.caps.ChangePassword, userID, oldPassword, newPassword); err != nil {
 		return err
 	}
@@ -577,8 +649,10 @@ func (d *Directory) ChangePassword(ctx context.Context, userID string, oldPasswo
 
 // ExpirePassword forces the user to choose a new password at the next
 // sign-in. It returns Unsupported unless Capabilities().ExpirePassword.
-func (d *Directory) ExpirePassword(ctx context.Context, userID string) error {
+func (d *Directory) ExpirePassword(ctx context.Context, userID string) (err error) {
 	const op = "ExpirePassword"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.passwordCall(ctx, op, d.caps.ExpirePassword, userID); err != nil {
 		return err
 	}

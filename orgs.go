@@ -97,8 +97,10 @@ func (d *Directory) organization(ctx context.Context, op, orgID string, o *Organ
 // CreateOrganization creates an organization. It returns InvalidArgument
 // for an empty or malformed name, description or metadata, and
 // AlreadyExists for a taken name where Capabilities().UniqueOrganizationName.
-func (d *Directory) CreateOrganization(ctx context.Context, o NewOrganization) (*Organization, error) {
+func (d *Directory) CreateOrganization(ctx context.Context, o NewOrganization) (_ *Organization, err error) {
 	const op = "CreateOrganization"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.gate(ctx, op, d.caps.Organizations); err != nil {
 		return nil, err
 	}
@@ -114,8 +116,10 @@ func (d *Directory) CreateOrganization(ctx context.Context, o NewOrganization) (
 }
 
 // GetOrganization returns the organization with the given id, or NotFound.
-func (d *Directory) GetOrganization(ctx context.Context, id string) (*Organization, error) {
+func (d *Directory) GetOrganization(ctx context.Context, id string) (_ *Organization, err error) {
 	const op = "GetOrganization"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.orgCall(ctx, op, d.caps.Organizations, id); err != nil {
 		return nil, err
 	}
@@ -128,8 +132,10 @@ func (d *Directory) GetOrganization(ctx context.Context, id string) (*Organizati
 // It returns NotFound, InvalidArgument, and AlreadyExists for a taken name
 // where names are unique. An update that changes nothing returns the
 // organization as it is.
-func (d *Directory) UpdateOrganization(ctx context.Context, id string, u OrganizationUpdate) (*Organization, error) {
+func (d *Directory) UpdateOrganization(ctx context.Context, id string, u OrganizationUpdate) (_ *Organization, err error) {
 	const op = "UpdateOrganization"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.orgCall(ctx, op, d.caps.Organizations, id); err != nil {
 		return nil, err
 	}
@@ -140,7 +146,6 @@ func (d *Directory) UpdateOrganization(ctx context.Context, id string, u Organiz
 		return nil, d.unsupported(ctx, op, "OrganizationUpdate.Metadata")
 	}
 	var got *Organization
-	var err error
 	if u.IsZero() {
 		got, err = d.orgs.GetOrganization(ctx, id)
 	} else {
@@ -152,8 +157,10 @@ func (d *Directory) UpdateOrganization(ctx context.Context, id string, u Organiz
 
 // DeleteOrganization deletes the organization and its memberships. It
 // returns NotFound when there is no such organization.
-func (d *Directory) DeleteOrganization(ctx context.Context, id string) error {
+func (d *Directory) DeleteOrganization(ctx context.Context, id string) (err error) {
 	const op = "DeleteOrganization"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.orgCall(ctx, op, d.caps.Organizations, id); err != nil {
 		return err
 	}
@@ -162,8 +169,10 @@ func (d *Directory) DeleteOrganization(ctx context.Context, id string) error {
 
 // ListOrganizationsPage returns one page of organizations, as
 // ListUsersPage does for users.
-func (d *Directory) ListOrganizationsPage(ctx context.Context, opts OrganizationListOptions, cursor string) (*OrganizationPage, error) {
+func (d *Directory) ListOrganizationsPage(ctx context.Context, opts OrganizationListOptions, cursor string) (_ *OrganizationPage, err error) {
 	const op = "ListOrganizationsPage"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.gate(ctx, op, d.caps.Organizations); err != nil {
 		return nil, err
 	}
@@ -195,6 +204,9 @@ func (d *Directory) orgPage(ctx context.Context, op string, opts OrganizationLis
 func (d *Directory) ListOrganizations(ctx context.Context, opts OrganizationListOptions) iter.Seq2[*Organization, error] {
 	const op = "ListOrganizations"
 	return func(yield func(*Organization, error) bool) {
+		ctx, ot := d.observe(ctx, op)
+		yield, errp := watch(ot.t != nil, yield)
+		defer ot.end(errp)
 		if err := d.gate(ctx, op, d.caps.Organizations); err != nil {
 			yield(nil, err)
 			return
@@ -252,8 +264,10 @@ func pages[T any](ctx context.Context, fetch func(cursor string) ([]T, string, e
 // MaxMembersPerCall ids. It returns NotFound when the organization or a
 // user does not exist, having added none where the provider adds all or
 // none (memory, Logto).
-func (d *Directory) AddMembers(ctx context.Context, orgID string, userIDs ...string) error {
+func (d *Directory) AddMembers(ctx context.Context, orgID string, userIDs ...string) (err error) {
 	const op = "AddMembers"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.orgCall(ctx, op, d.caps.Organizations, orgID, userIDs...); err != nil {
 		return err
 	}
@@ -273,8 +287,10 @@ func (d *Directory) AddMembers(ctx context.Context, orgID string, userIDs ...str
 // RemoveMember ends the user's membership of the organization, and with it
 // the user's roles there. Removing a user who is not a member succeeds. It
 // returns NotFound when the organization or the user does not exist.
-func (d *Directory) RemoveMember(ctx context.Context, orgID, userID string) error {
+func (d *Directory) RemoveMember(ctx context.Context, orgID, userID string) (err error) {
 	const op = "RemoveMember"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.orgCall(ctx, op, d.caps.Organizations, orgID, userID); err != nil {
 		return err
 	}
@@ -288,6 +304,9 @@ func (d *Directory) RemoveMember(ctx context.Context, orgID, userID string) erro
 func (d *Directory) ListMembers(ctx context.Context, orgID string, opts MemberListOptions) iter.Seq2[*User, error] {
 	const op = "ListMembers"
 	return func(yield func(*User, error) bool) {
+		ctx, ot := d.observe(ctx, op)
+		yield, errp := watch(ot.t != nil, yield)
+		defer ot.end(errp)
 		if err := d.orgCall(ctx, op, d.caps.Organizations, orgID); err != nil {
 			yield(nil, err)
 			return
@@ -314,8 +333,10 @@ func (d *Directory) ListMembers(ctx context.Context, orgID string, opts MemberLi
 // ListUserOrganizations returns the organizations the user is a member of,
 // ordered by name, then id. It returns NotFound when the user does not
 // exist.
-func (d *Directory) ListUserOrganizations(ctx context.Context, userID string) ([]*Organization, error) {
+func (d *Directory) ListUserOrganizations(ctx context.Context, userID string) (_ []*Organization, err error) {
 	const op = "ListUserOrganizations"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.gate(ctx, op, d.caps.Organizations); err != nil {
 		return nil, err
 	}
@@ -340,8 +361,10 @@ func (d *Directory) ListUserOrganizations(ctx context.Context, userID string) ([
 // roles. It returns AlreadyExists for a taken name, InvalidArgument for a
 // malformed name, description or permission, and Unsupported naming
 // "OrganizationRole.Permissions" for permissions the backend cannot carry.
-func (d *Directory) CreateOrganizationRole(ctx context.Context, r OrganizationRole) (*OrganizationRole, error) {
+func (d *Directory) CreateOrganizationRole(ctx context.Context, r OrganizationRole) (_ *OrganizationRole, err error) {
 	const op = "CreateOrganizationRole"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.gate(ctx, op, d.caps.OrganizationRoles); err != nil {
 		return nil, err
 	}
@@ -360,8 +383,10 @@ func (d *Directory) CreateOrganizationRole(ctx context.Context, r OrganizationRo
 
 // ListOrganizationRoles returns the catalogue of organization roles,
 // ordered by name, each with its permissions sorted.
-func (d *Directory) ListOrganizationRoles(ctx context.Context) ([]*OrganizationRole, error) {
+func (d *Directory) ListOrganizationRoles(ctx context.Context) (_ []*OrganizationRole, err error) {
 	const op = "ListOrganizationRoles"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.gate(ctx, op, d.caps.OrganizationRoles); err != nil {
 		return nil, err
 	}
@@ -383,8 +408,10 @@ func sortOrgRoles(rs []*OrganizationRole) []*OrganizationRole {
 
 // DeleteOrganizationRole deletes the organization role and every
 // assignment of it. It returns NotFound when there is no such role.
-func (d *Directory) DeleteOrganizationRole(ctx context.Context, name string) error {
+func (d *Directory) DeleteOrganizationRole(ctx context.Context, name string) (err error) {
 	const op = "DeleteOrganizationRole"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.gate(ctx, op, d.caps.OrganizationRoles); err != nil {
 		return err
 	}
@@ -411,8 +438,10 @@ func (d *Directory) memberRoleCall(ctx context.Context, op, orgID, userID string
 // organization. It is idempotent. It returns NotFound when the
 // organization, the user or the role does not exist, and
 // FailedPrecondition when the user is not a member.
-func (d *Directory) AssignOrganizationRole(ctx context.Context, orgID, userID, role string) error {
+func (d *Directory) AssignOrganizationRole(ctx context.Context, orgID, userID, role string) (err error) {
 	const op = "AssignOrganizationRole"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.memberRoleCall(ctx, op, orgID, userID, role); err != nil {
 		return err
 	}
@@ -422,8 +451,10 @@ func (d *Directory) AssignOrganizationRole(ctx context.Context, orgID, userID, r
 // RevokeOrganizationRole takes the role from the member. Revoking a role
 // the member lacks succeeds. It returns NotFound and FailedPrecondition as
 // AssignOrganizationRole does.
-func (d *Directory) RevokeOrganizationRole(ctx context.Context, orgID, userID, role string) error {
+func (d *Directory) RevokeOrganizationRole(ctx context.Context, orgID, userID, role string) (err error) {
 	const op = "RevokeOrganizationRole"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.memberRoleCall(ctx, op, orgID, userID, role); err != nil {
 		return err
 	}
@@ -433,8 +464,10 @@ func (d *Directory) RevokeOrganizationRole(ctx context.Context, orgID, userID, r
 // ListMemberRoles returns the member's roles in the organization, ordered
 // by name. It returns NotFound, and FailedPrecondition when the user is
 // not a member.
-func (d *Directory) ListMemberRoles(ctx context.Context, orgID, userID string) ([]*OrganizationRole, error) {
+func (d *Directory) ListMemberRoles(ctx context.Context, orgID, userID string) (_ []*OrganizationRole, err error) {
 	const op = "ListMemberRoles"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.memberRoleCall(ctx, op, orgID, userID); err != nil {
 		return nil, err
 	}
@@ -450,8 +483,10 @@ func (d *Directory) ListMemberRoles(ctx context.Context, orgID, userID string) (
 // NotFound when the organization, the user or any role does not exist,
 // having changed nothing, and FailedPrecondition when the user is not a
 // member.
-func (d *Directory) SetMemberRoles(ctx context.Context, orgID, userID string, roles ...string) error {
+func (d *Directory) SetMemberRoles(ctx context.Context, orgID, userID string, roles ...string) (err error) {
 	const op = "SetMemberRoles"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.memberRoleCall(ctx, op, orgID, userID, roles...); err != nil {
 		return err
 	}
@@ -464,8 +499,10 @@ func (d *Directory) SetMemberRoles(ctx context.Context, orgID, userID string, ro
 // ListMemberPermissions returns the permissions the member's roles in the
 // organization grant, sorted, each once. It returns NotFound, and
 // FailedPrecondition when the user is not a member.
-func (d *Directory) ListMemberPermissions(ctx context.Context, orgID, userID string) ([]string, error) {
+func (d *Directory) ListMemberPermissions(ctx context.Context, orgID, userID string) (_ []string, err error) {
 	const op = "ListMemberPermissions"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
 	if err := d.orgCall(ctx, op, d.caps.OrganizationPermissions, orgID, userID); err != nil {
 		return nil, err
 	}

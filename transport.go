@@ -39,4 +39,9 @@ type HTTPOptions struct {
 	// AllowInsecureHTTP permits plain http to a host that is not a
 	// loopback address. A URL's insecure_http=true sets it.
 	AllowInsecureHTTP bool
+	// DirectoryOptions are the portable layer's settings: listing ahead,
+	// and the OpenTelemetry providers, which get a span and metrics for
+	// each HTTP attempt too (see package httpx's documentation in
+	// docs/BACKENDS.md).
+	DirectoryOptions
 }

@@ -73,10 +73,21 @@ func FuzzUserFromJSON(f *testing.F) {
 	})
 }
 
-// FuzzCursor: see backendtest.FuzzCursor; a cursor is a page from 2 on.
+// pageHint is what a user listing's cursor stands for: the page, and the
+// last page as Logto's total said (0 when unknown).
+type pageHint struct{ page, last int }
+
+// FuzzCursor: see backendtest.FuzzCursor; a cursor is a page from 2 on,
+// and the last page, when it says, is not before it.
 func FuzzCursor(f *testing.F) {
-	backendtest.FuzzCursor(f, backendtest.Cursors[int]{
-		Encode: encodeCursor, Decode: decodeCursor, Valid: func(n int) bool { return n >= 2 },
-		Seeds: []string{encodeCursor(2), encodeCursor(1 << 40), "lg1.", "lg1.MQ", "lg1.LTE", "ps1.eyJwIjoyfQ", "lg1.!!"},
+	backendtest.FuzzCursor(f, backendtest.Cursors[pageHint]{
+		Encode: func(c pageHint) string { return encodeCursor(c.page, c.last) },
+		Decode: func(s string) (pageHint, bool) {
+			p, l, ok := decodeCursor(s)
+			return pageHint{p, l}, ok
+		},
+		Valid: func(c pageHint) bool { return c.page >= 2 && (c.last == 0 || c.last >= c.page) },
+		Seeds: []string{encodeCursor(2, 0), encodeCursor(1<<40, 0), encodeCursor(3, 20), "lg1.", "lg1.MQ", "lg1.LTE",
+			"ps1.eyJwIjoyfQ", "lg1.!!", "lg1.Mi8x"},
 	})
 }

@@ -344,12 +344,37 @@ func (d *directory) listUsers(ctx context.Context, q url.Values) ([]*identity.Us
 }
 
 // Cursors carry the next page number, after a prefix that says which
-// listing made them.
+// listing made them; a user listing's cursor also carries the number of
+// the last page, as Logto's total said when the cursor was made, so that
+// CursorAhead names no page past the end.
 const userCursor = "lg1."
 
-func encodeCursor(page int) string { return pageCursor(userCursor, page) }
+func encodeCursor(page, last int) string {
+	if last <= 0 {
+		return pageCursor(userCursor, page)
+	}
+	return driver.EncodeCursor(userCursor, []byte(strconv.Itoa(page)+"/"+strconv.Itoa(last)))
+}
 
-func decodeCursor(s string) (int, bool) { return cursorPage(userCursor, s) }
+// decodeCursor reads a user listing's cursor: the page and the last page
+// (0 when unknown).
+func decodeCursor(s string) (page, last int, ok bool) {
+	b, ok := driver.DecodeCursor(userCursor, s)
+	if !ok {
+		return 0, 0, false
+	}
+	p, l, hinted := strings.Cut(string(b), "/")
+	page, err := strconv.Atoi(p)
+	if err != nil || page < 2 {
+		return 0, 0, false
+	}
+	if hinted {
+		if last, err = strconv.Atoi(l); err != nil || last < page {
+			return 0, 0, false
+		}
+	}
+	return page, last, true
+}
 
 func pageCursor(prefix string, page int) string {
 	return driver.EncodeCursor(prefix, []byte(strconv.Itoa(page)))
@@ -362,17 +387,37 @@ func cursorPage(prefix, s string) (int, bool) {
 	return n, ok && err == nil && n >= 2
 }
 
+// CursorAhead implements driver.PagesAhead: Logto's pages are numbered,
+// so the cursor of a later page is the same cursor with a larger number,
+// up to the last page the cursor knows of.
+func (d *directory) CursorAhead(_ identity.ListOptions, cursor string, n int) (string, bool) {
+	page, last, ok := decodeCursor(cursor)
+	if !ok || n < 1 || last == 0 || page+n > last {
+		return "", false
+	}
+	return encodeCursor(page+n, last), true
+}
+
+// CompareListed implements driver.ListingOrder: Logto lists users newest
+// first by creation, so a user created while a listing runs moves the
+// later pages down by one.
+func (d *directory) CompareListed(a, b *identity.User) int {
+	return b.CreatedAt.Compare(a.CreatedAt)
+}
+
 // ListUsers sends one filter to Logto and applies the rest to each page:
 // Username (exact, case-sensitive) before Email (exact) before Query (like
 // on email or username). Logto has no search on isSuspended, so Status is
 // always applied here. Pages can therefore hold fewer users than
 // PageSize. Logto lists newest first by page number, so users created
-// while a listing runs shift later pages.
+// while a listing runs shift later pages: the portable layer drops the
+// users that come again (see CompareListed), and users deleted meanwhile
+// can make a later user be left out.
 func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, cursor string) (*identity.UserPage, error) {
 	page := 1
 	if cursor != "" {
 		var ok bool
-		if page, ok = decodeCursor(cursor); !ok {
+		if page, _, ok = decodeCursor(cursor); !ok {
 			return nil, driver.ForeignCursorError()
 		}
 	}
@@ -403,8 +448,12 @@ func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, curso
 			out.Users = append(out.Users, u)
 		}
 	}
+	last := 0
+	if total >= 0 {
+		last = (total + size - 1) / size
+	}
 	if total < 0 && len(users) == size || total >= 0 && page*size < total {
-		out.NextCursor = encodeCursor(page + 1)
+		out.NextCursor = encodeCursor(page+1, last)
 	}
 	return out, nil
 }

@@ -44,6 +44,10 @@ type Options struct {
 	LockoutThreshold int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// DirectoryOptions are the portable layer's settings: the
+	// OpenTelemetry providers, and how many pages a listing fetches
+	// ahead.
+	identity.DirectoryOptions
 }
 
 // Bounds on Options.Hash.
@@ -63,7 +67,7 @@ func New(_ context.Context, opts Options) (*identity.Directory, error) {
 	if opts.Hash.Time > maxHashTime || opts.Hash.MemoryKiB > maxHashMemoryKiB {
 		return nil, driver.OptionError(Scheme, "Hash", "Hash costs are at most Time %d and MemoryKiB %d", maxHashTime, maxHashMemoryKiB)
 	}
-	return identity.NewDirectory(Scheme, newStore(opts)), nil
+	return identity.NewDirectory(Scheme, newStore(opts), opts.DirectoryOptions), nil
 }
 
 // URLOpener opens "memory://" URLs. The URL takes no host, path or query

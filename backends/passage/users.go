@@ -295,10 +295,13 @@ func (d *directory) listPage(ctx context.Context, q url.Values) (*listEnvelope, 
 }
 
 // cursor is where the next page starts: its number and the anchor that
-// keeps the listing stable while users are created.
+// keeps the listing stable while users are created, and the last page as
+// Passage's total said when the cursor was made (0 when unknown), so that
+// CursorAhead names no page past the end.
 type cursor struct {
 	Page   int   `json:"p"`
 	Anchor int64 `json:"a"`
+	Last   int   `json:"l,omitempty"`
 }
 
 func (c cursor) encode() string {
@@ -309,10 +312,22 @@ func (c cursor) encode() string {
 func decodeCursor(s string) (cursor, bool) {
 	var c cursor
 	b, ok := driver.DecodeCursor("ps1.", s)
-	if !ok || json.Unmarshal(b, &c) != nil || c.Page < 2 || c.Anchor <= 0 {
+	if !ok || json.Unmarshal(b, &c) != nil || c.Page < 2 || c.Anchor <= 0 || c.Last != 0 && c.Last < c.Page {
 		return cursor{}, false
 	}
 	return c, true
+}
+
+// CursorAhead implements driver.PagesAhead: Passage's pages are numbered
+// under one anchor, so the cursor of a later page is the same cursor with
+// a larger number, up to the last page the cursor knows of.
+func (d *directory) CursorAhead(_ identity.ListOptions, cur string, n int) (string, bool) {
+	c, ok := decodeCursor(cur)
+	if !ok || n < 1 || c.Last == 0 || c.Page+n > c.Last {
+		return "", false
+	}
+	c.Page += n
+	return c.encode(), true
 }
 
 var statusWords = map[identity.Status]string{
@@ -362,7 +377,8 @@ func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, cur s
 		page.Users = append(page.Users, u)
 	}
 	if env.Limit > 0 && int64(env.Page)*int64(env.Limit) < env.Total {
-		page.NextCursor = cursor{Page: env.Page + 1, Anchor: env.CreatedBefore}.encode()
+		last := (env.Total + int64(env.Limit) - 1) / int64(env.Limit)
+		page.NextCursor = cursor{Page: env.Page + 1, Anchor: env.CreatedBefore, Last: int(min(last, 1<<30))}.encode()
 	}
 	return page, nil
 }

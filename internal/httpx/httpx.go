@@ -73,6 +73,8 @@ import (
 	"github.com/go-resty/resty/v2"
 	"github.com/idport/identity"
 	"github.com/idport/identity/driver"
+	"github.com/idport/identity/internal/otelx"
+	"go.opentelemetry.io/otel/attribute"
 	"golang.org/x/oauth2"
 )
 
@@ -203,6 +205,10 @@ type Client struct {
 	tokens *TokenCache
 	pace   *pacer
 	clock  clock
+
+	tracing     *otelx.Tracing
+	metrics     *otelx.Metrics[instruments]
+	backendAttr attribute.KeyValue
 }
 
 // Request is one API call.
@@ -291,8 +297,10 @@ func New(cfg Config) (*Client, error) {
 		rc.SetHeader("Authorization", string(cfg.AuthHeader))
 	}
 	c := &Client{cfg: cfg, base: strings.TrimRight(u.String(), "/"), rc: rc, clock: realClock{}}
+	c.newTelemetry()
 	if cfg.TokenSource != nil {
 		c.tokens = NewTokenCache(cfg.TokenSource)
+		c.tokens.fetched = c.tokenFetched
 	}
 	if cfg.RateLimitHeaders {
 		c.pace = &pacer{}
@@ -404,13 +412,29 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	// maybe records that an attempt may have been processed without
 	// giving a usable answer; the error Do returns then says so.
 	maybe := false
+	// Telemetry, nil while off; waited is what the attempt about to be
+	// made waited for.
+	tr, ins := c.tracing.Tracer(), c.metrics.Instruments()
+	var waited time.Duration
 	for attempt := 1; ; attempt++ {
 		if c.pace != nil {
-			if err := c.pace.acquire(ctx, min(c.cfg.MaxRetryWait, deadline.Sub(c.clock.Now())), c.clock); err != nil {
+			w, err := c.pace.acquire(ctx, min(c.cfg.MaxRetryWait, deadline.Sub(c.clock.Now())), c.clock)
+			c.waitedFor(ctx, ins, "pacing", w)
+			waited += w
+			if err != nil {
 				return nil, err
 			}
 		}
-		resp, tok, sent, err := c.once(ctx, req, body)
+		var resp *Response
+		var tok *oauth2.Token
+		var sent bool
+		var err error
+		if tr != nil {
+			resp, tok, sent, err = c.traced(ctx, tr, req, body, attempt, waited)
+		} else {
+			resp, tok, sent, err = c.once(ctx, req, body)
+		}
+		waited = 0
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
 		}
@@ -474,6 +498,9 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 				if wait == 0 {
 					wait = c.backoff(attempt)
 				}
+				if ins != nil && attempt < c.cfg.MaxAttempts && !c.clock.Now().Add(wait).After(deadline) {
+					c.waitedFor(ctx, ins, "retry_after", wait)
+				}
 			case retryableStatus(resp.Status):
 				// A gateway's 502 or 504 can come after the service
 				// behind it did the work.
@@ -491,9 +518,17 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		if attempt >= c.cfg.MaxAttempts || c.clock.Now().Add(wait).After(deadline) {
 			return nil, c.mark(req, fail, maybe)
 		}
+		if ins != nil {
+			status := 0
+			if resp != nil {
+				status = resp.Status
+			}
+			c.retried(ctx, ins, reason(status, err, sent))
+		}
 		if err := c.clock.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
+		waited = wait
 	}
 }
 
@@ -595,7 +630,7 @@ func (c *Client) once(ctx context.Context, req *Request, body []byte) (resp *Res
 		r.Header[k] = append(r.Header[k], vs...)
 	}
 	if c.tokens != nil {
-		if tok, err = c.tokens.TokenContext(actx); err != nil {
+		if tok, err = c.token(actx); err != nil {
 			return nil, nil, false, tokenError(err)
 		}
 		r.Header["Authorization"] = []string{tok.Type() + " " + tok.AccessToken}

@@ -21,8 +21,9 @@ type pacer struct {
 // other clients and for requests already in flight.
 func (p *pacer) reserve() int { return max(1, p.limit/20) }
 
-// acquire waits, at most maxWait, until a request fits the window.
-func (p *pacer) acquire(ctx context.Context, maxWait time.Duration, clk clock) error {
+// acquire waits, at most maxWait, until a request fits the window, and
+// returns how long it waited.
+func (p *pacer) acquire(ctx context.Context, maxWait time.Duration, clk clock) (waited time.Duration, err error) {
 	for {
 		p.mu.Lock()
 		now := clk.Now()
@@ -34,22 +35,23 @@ func (p *pacer) acquire(ctx context.Context, maxWait time.Duration, clk clock) e
 			}
 			p.remaining--
 			p.mu.Unlock()
-			return nil
+			return waited, nil
 		}
 		if p.remaining > p.reserve() {
 			p.remaining--
 			p.mu.Unlock()
-			return nil
+			return waited, nil
 		}
 		wait := p.reset.Sub(now)
 		p.mu.Unlock()
 		if wait > maxWait {
 			// Waiting would overrun the budget: let the server decide.
-			return nil
+			return waited, nil
 		}
 		if err := clk.Sleep(ctx, wait); err != nil {
-			return err
+			return waited, err
 		}
+		waited += wait
 	}
 }
 

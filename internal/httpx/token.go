@@ -18,6 +18,8 @@ type TokenCache struct {
 	src oauth2.TokenSource
 	mu  sync.Mutex
 	tok *oauth2.Token
+	// fetched, when set, is told of every fetch from src and its error.
+	fetched func(error)
 }
 
 // NewTokenCache returns a cache over src.
@@ -32,14 +34,30 @@ func (c *TokenCache) Token() (*oauth2.Token, error) {
 		return c.tok, nil
 	}
 	t, err := c.src.Token()
+	if err == nil && (t == nil || t.AccessToken == "") {
+		err = errors.New("the token endpoint returned no access token")
+	}
+	if c.fetched != nil {
+		c.fetched(err)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if t == nil || t.AccessToken == "" {
-		return nil, errors.New("the token endpoint returned no access token")
-	}
 	c.tok = t
 	return t, nil
+}
+
+// valid returns the cached token when it is valid and no fetch holds the
+// cache, and nil otherwise.
+func (c *TokenCache) valid() *oauth2.Token {
+	if c.mu.TryLock() {
+		t := c.tok
+		c.mu.Unlock()
+		if t.Valid() {
+			return t
+		}
+	}
+	return nil
 }
 
 // TokenContext is Token for a caller that stops waiting when ctx ends:
@@ -48,12 +66,8 @@ func (c *TokenCache) Token() (*oauth2.Token, error) {
 // fetch under way is not abandoned: the callers still waiting, and the
 // next ones, get its result.
 func (c *TokenCache) TokenContext(ctx context.Context) (*oauth2.Token, error) {
-	if c.mu.TryLock() {
-		t := c.tok
-		c.mu.Unlock()
-		if t.Valid() {
-			return t, nil
-		}
+	if t := c.valid(); t != nil {
+		return t, nil
 	}
 	type result struct {
 		tok *oauth2.Token

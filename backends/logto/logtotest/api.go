@@ -807,7 +807,9 @@ func similarTo(pattern string) (*regexp.Regexp, error) {
 	return regexp.Compile(b.String())
 }
 
-// listUsers answers with users newest first.
+// listUsers answers with users newest first: by createdAt, as Logto's
+// "order by created_at desc" does, whatever order concurrent creates
+// took the lock in (the later created first among equal times).
 func (e *Emulator) listUsers(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	page, size, ok := e.pagination(w, q)
@@ -826,7 +828,12 @@ func (e *Emulator) listUsers(w http.ResponseWriter, r *http.Request) {
 			hits = append(hits, u)
 		}
 	}
-	sort.Slice(hits, func(i, j int) bool { return hits[i].seq > hits[j].seq })
+	sort.Slice(hits, func(i, j int) bool {
+		if c := hits[i].created.Compare(hits[j].created); c != 0 {
+			return c > 0
+		}
+		return hits[i].seq > hits[j].seq
+	})
 	start, end := paginate(w, r, len(hits), page, size)
 	out := make([]map[string]any, 0, end-start)
 	for _, u := range hits[start:end] {

@@ -1,0 +1,173 @@
+package identity
+
+import (
+	"context"
+	"sync"
+)
+
+// pageResult is a page as the backend answered it.
+type pageResult struct {
+	users []*User
+	next  string
+	err   error
+}
+
+// fetch is one page requested: its cursor, and where its answer comes.
+type fetch struct {
+	cursor string
+	done   chan pageResult // buffered: the request never waits for the loop
+	cancel context.CancelFunc
+}
+
+// lister runs one ListUsers listing whose pages may be fetched ahead. Each
+// page is requested in a goroutine of its own, at most limit pages are
+// requested and not yet yielded (the page the loop is on included), and
+// pages are yielded in order, so that prefetching changes when requests
+// are made, never what the loop sees.
+type lister struct {
+	ctx   context.Context
+	get   func(ctx context.Context, cursor string) pageResult
+	ahead func(cursor string, n int) (string, bool) // nil: cursors come only with pages
+	limit int
+	wg    sync.WaitGroup
+	queue []*fetch // requested, in page order
+}
+
+func (l *lister) start(cursor string) {
+	ctx, cancel := context.WithCancel(l.ctx)
+	f := &fetch{cursor: cursor, done: make(chan pageResult, 1), cancel: cancel}
+	l.queue = append(l.queue, f)
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		f.done <- l.get(ctx, cursor)
+	}()
+}
+
+// drop cancels every page requested and not yet yielded.
+func (l *lister) drop() {
+	for _, f := range l.queue {
+		f.cancel()
+	}
+	l.queue = l.queue[:0]
+}
+
+// fill requests pages until n are requested and not yet yielded: the
+// page at next, then those CursorAhead names after it.
+func (l *lister) fill(next string, n int) {
+	for len(l.queue) < n {
+		c := next
+		if len(l.queue) > 0 {
+			if l.ahead == nil {
+				return
+			}
+			var ok bool
+			if c, ok = l.ahead(next, len(l.queue)); !ok {
+				return
+			}
+		}
+		l.start(c)
+	}
+}
+
+// close leaves nothing running: every request still out is cancelled,
+// and waited for, before the iterator returns.
+func (l *lister) close() {
+	l.drop()
+	l.wg.Wait()
+}
+
+// run is the listing's loop; keep filters what yield is given (nil keeps
+// every user), and repeated is the error of a cursor that does not move.
+// It returns the pages and users it yielded.
+func (l *lister) run(keep func(*User) bool, repeated func() error, yield func(*User, error) bool) (pages, users int) {
+	defer l.close()
+	l.start("")
+	for len(l.queue) > 0 {
+		f := l.queue[0]
+		var r pageResult
+		select {
+		case r = <-f.done:
+		default:
+			select {
+			case r = <-f.done:
+			case <-l.ctx.Done():
+				yield(nil, l.ctx.Err())
+				return pages, users
+			}
+		}
+		f.cancel()
+		l.queue = l.queue[1:]
+		if r.err != nil {
+			yield(nil, r.err)
+			return pages, users
+		}
+		pages++
+		switch {
+		case r.next == "" || r.next == f.cursor:
+			l.drop()
+		case len(l.queue) > 0 && l.queue[0].cursor != r.next:
+			// The backend's guess at the next cursor was wrong: what was
+			// asked for ahead of it is not the listing.
+			l.drop()
+		}
+		if r.next != "" && r.next != f.cursor {
+			// While the loop works on this page, the next ones come.
+			l.fill(r.next, l.limit-1)
+		}
+		for _, u := range r.users {
+			if keep != nil && !keep(u) {
+				continue
+			}
+			users++
+			if !yield(u, nil) {
+				return pages, users
+			}
+		}
+		switch {
+		case r.next == "":
+			return pages, users
+		case r.next == f.cursor:
+			// A cursor that does not move would loop for ever.
+			yield(nil, repeated())
+			return pages, users
+		}
+		if err := l.ctx.Err(); err != nil {
+			yield(nil, err)
+			return pages, users
+		}
+		l.fill(r.next, l.limit)
+	}
+	return pages, users
+}
+
+// onePass keeps, within one listing, only users that come after the last
+// one kept in order (cmp < 0 when a comes first): a user that comes
+// before it was already yielded, or was moved down by one created while
+// the listing ran. Users that compare equal are told apart by id.
+func onePass(cmp func(a, b *User) int) func(*User) bool {
+	var last *User
+	var tied map[string]bool // ids kept that compare equal to last
+	return func(u *User) bool {
+		if last != nil {
+			switch c := cmp(u, last); {
+			case c < 0:
+				return false
+			case c == 0:
+				if tied[u.ID] {
+					return false
+				}
+				tied[u.ID] = true
+				last = u
+				return true
+			}
+		}
+		last = u
+		clear(tied)
+		if tied == nil {
+			tied = map[string]bool{}
+		}
+		tied[u.ID] = true
+		return true
+	}
+}
