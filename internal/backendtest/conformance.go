@@ -102,6 +102,7 @@ func Conformance(t *testing.T, b *Backend, mode string) {
 // each subtest that the emulator holds no duplicate and lost no write.
 func Chaos(t *testing.T, b *Backend) {
 	run := chaostest.New(b.Name)
+	run.LocalRoles = b.Modes[0].LocalCatalog
 	conformance.Run(t, suite(&harness{b: b, m: b.Modes[0], chaos: run, count: &counters{}}))
 	run.Report(t)
 }

@@ -54,7 +54,7 @@ func createUserSettlesLostAnswers(t *testing.T, b *Backend) {
 				f.Next(k)
 				u, err := dir.CreateUser(ctx, nu)
 				require.NoError(t, err)
-				assert.Equal(t, strings.ToLower(nu.Email), u.Email)
+				assert.True(t, strings.EqualFold(nu.Email, u.Email), "the user made has the email %q, not %q", nu.Email, u.Email)
 				if nu.Username != "" {
 					assert.Equal(t, nu.Username, u.Username)
 				}
