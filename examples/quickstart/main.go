@@ -6,6 +6,7 @@
 //	go run ./examples/quickstart
 //	IDENTITY_URL=okta://dev-1.okta.com OKTA_API_TOKEN=... go run ./examples/quickstart
 //	IDENTITY_URL=logto://auth.example.com LOGTO_M2M_APP_ID=... LOGTO_M2M_APP_SECRET=... go run ./examples/quickstart
+//	IDENTITY_URL='kratos://127.0.0.1:4434?insecure_http=true&public_url=http://127.0.0.1:4433' go run ./examples/quickstart
 package main
 
 import (
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/idport/identity"
+	_ "github.com/idport/identity/backends/kratos"
 	_ "github.com/idport/identity/backends/logto"
 	_ "github.com/idport/identity/backends/memory"
 	_ "github.com/idport/identity/backends/okta"
