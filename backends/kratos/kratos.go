@@ -184,7 +184,7 @@ func New(_ context.Context, opts Options) (*identity.Directory, error) {
 	if err != nil {
 		return nil, err
 	}
-	return identity.NewDirectory(Scheme, d), nil
+	return identity.NewDirectory(Scheme, d, opts.DirectoryOptions), nil
 }
 
 func badOption(field, format string, args ...any) error {
