@@ -28,8 +28,6 @@ import (
 // a field removed from it keeps its old value (so removing /traits or
 // /metadata_public changes nothing, as observed).
 
-var errMissing = errors.New("missing value")
-
 // arr is a JSON array that patch operations can grow in place.
 type arr struct{ items []any }
 
@@ -245,6 +243,7 @@ func ensurePathExists(doc map[string]any, path string) error {
 			var node any
 			if idx, err := strconv.Atoi(parts[pi+1]); err == nil || parts[pi+1] == "-" {
 				if idx < 0 {
+					//lint:ignore ST1005 the text is json-patch's, which Kratos answers with
 					return fmt.Errorf("Unable to ensure path for invalid index: %d: invalid index referenced", idx)
 				}
 				a := &arr{}
@@ -285,6 +284,7 @@ func containerAdd(c any, key string, v any) error {
 			return fmt.Errorf("value was not a proper array index: '%s': %w", key, err)
 		}
 		if idx < 0 || idx > len(t.items) {
+			//lint:ignore ST1005 the text is json-patch's, which Kratos answers with
 			return fmt.Errorf("Unable to access invalid index: %d: invalid index referenced", idx)
 		}
 		t.items = append(t.items, nil)
