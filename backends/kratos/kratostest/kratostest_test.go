@@ -189,6 +189,8 @@ func TestCreateRefusals(t *testing.T) {
 		{"extra trait", `{"schema_id":"default","traits":{"email":"q@example.com","extra":1}}`, 400, `I[#/traits] S[#/properties/traits/additionalProperties] additionalProperties "extra" not allowed`, ""},
 		{"short username", `{"schema_id":"default","traits":{"username":""}}`, 400, "I[#/traits/username] S[#/properties/traits/properties/username/minLength] length must be >= 1, but got 0", ""},
 		{"bad phone", `{"schema_id":"default","traits":{"phone":"12345"}}`, 400, `I[#/traits/phone] S[#/properties/traits/properties/phone/format] "12345" is not valid "tel"`, ""},
+		{"only a plus", `{"schema_id":"default","traits":{"phone":"+"}}`, 400, `I[#/traits/phone] S[#/properties/traits/properties/phone/format] "+" is not valid "tel"`, ""},
+		{"an exchange beginning with 0", `{"schema_id":"default","traits":{"phone":"+14150366103"}}`, 400, `I[#/traits/phone] S[#/properties/traits/properties/phone/format] "+14150366103" is not valid "tel"`, ""},
 		{"traits not an object", `{"schema_id":"default","traits":"x"}`, 400, "I[#/traits] S[#/properties/traits/type] expected object, but got string", ""},
 		{"null traits", `{"schema_id":"default","traits":null}`, 400, "I[#/traits] S[#/properties/traits/type] expected object, but got null", ""},
 		{"unknown schema", `{"schema_id":"nope","traits":{}}`, 400, "Unable to find JSON Schema ID: nope", ""},

@@ -482,26 +482,33 @@ func isHostname(s string) bool {
 // isPhone approximates the "tel" format, which Kratos checks with
 // libphonenumber (parsed without a default region, then IsValidNumber):
 // a leading "+", then 8 to 15 digits, the first not 0, with spaces,
-// dashes, dots and parentheses allowed between them. Unobserved beyond
-// the cases in the tests: "+14155550100" and "+1 415 555 0101" pass,
-// "12345", "+999999", "0044 20 7946 0958" and "" fail, as on Kratos.
+// dashes, dots and parentheses allowed between them; and for country code
+// 1 (North America), ten digits whose area code and exchange each begin
+// with 2 to 9. Observed: "+14155550100", "+1 415 555 0101" and
+// "+14152001234" pass; "12345", "+999999", "0044 20 7946 0958", "" and
+// "+14150366103" (an exchange beginning with 0, first met in the live
+// conformance run) fail.
 func isPhone(s string) bool {
 	rest, ok := strings.CutPrefix(s, "+")
 	if !ok {
 		return false
 	}
-	digits := 0
+	var digits []byte
 	for i, c := range rest {
 		switch {
 		case c >= '0' && c <= '9':
-			if digits == 0 && c == '0' {
+			if len(digits) == 0 && c == '0' {
 				return false
 			}
-			digits++
+			digits = append(digits, byte(c))
 		case (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')') && i > 0:
 		default:
 			return false
 		}
 	}
-	return digits >= 8 && digits <= 15
+	if len(digits) >= 2 && digits[0] == '1' {
+		national := digits[1:]
+		return len(national) == 10 && national[0] >= '2' && national[3] >= '2'
+	}
+	return len(digits) >= 8 && len(digits) <= 15
 }
