@@ -39,9 +39,9 @@ import (
 type Harness interface {
 	// MakeDirectory returns a directory for one subtest. It should be
 	// empty (a new emulator or memory store); a shared live tenant is
-	// fine too, since tests tag what they create. The suite closes it
-	// when the subtest ends; anything else to release, register with
-	// t.Cleanup.
+	// fine too, since tests tag what they create (Tag(ctx) is the tag).
+	// The suite closes it when the subtest ends; anything else to
+	// release, register with t.Cleanup.
 	MakeDirectory(ctx context.Context, t *testing.T) (*identity.Directory, error)
 	// Capabilities is what the backend must declare: the suite checks
 	// that the directory reports exactly this, and gates its tests on it.
@@ -112,11 +112,24 @@ func newEnv(t *testing.T, h Harness) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 	t.Cleanup(cancel)
-	dir, err := h.MakeDirectory(ctx, t)
+	tag := randTag()
+	dir, err := h.MakeDirectory(context.WithValue(ctx, tagKey{}, tag), t)
 	require.NoError(t, err, "MakeDirectory")
 	require.NotNil(t, dir, "MakeDirectory returned no directory")
 	t.Cleanup(func() { _ = dir.Close() })
-	return &env{t: t, ctx: ctx, dir: dir, caps: h.Capabilities(), h: h, tag: randTag()}
+	return &env{t: t, ctx: ctx, dir: dir, caps: h.Capabilities(), h: h, tag: tag}
+}
+
+type tagKey struct{}
+
+// Tag returns the tag of the subtest whose MakeDirectory call ctx is, or
+// "" for any other context. Every username, email, role and organization
+// name the subtest makes contains it (a user made with a phone alone has
+// none to carry it), so that a harness on a shared tenant can tell the
+// subtest's own from the rest.
+func Tag(ctx context.Context) string {
+	s, _ := ctx.Value(tagKey{}).(string)
+	return s
 }
 
 func randTag() string {
