@@ -42,7 +42,9 @@ func TestRun(t *testing.T) {
 	var out syncBuffer
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-target", target.URL, "-rate", "1", "-faults", "503", "-exclude", "/pass"}, &out, ready) }()
+	go func() {
+		done <- run(ctx, []string{"-target", target.URL, "-rate", "1", "-faults", "503", "-exclude", "/pass"}, &out, ready)
+	}()
 	url := <-ready
 
 	resp, err := http.Get(url + "/x")
