@@ -119,9 +119,10 @@ var kit = &backendtest.Backend{
 	Live: backendtest.Live{
 		Env: []string{"KRATOS_ADMIN_URL", "KRATOS_PUBLIC_URL"}, Optional: []string{kratos.EnvAPIKey},
 		Note: " server whose default identity schema is backends/kratos/kratostest/person.schema.json (scripts/kratos.sh starts one)",
-		Open: func(ctx context.Context, env func(string) string) (*identity.Directory, error) {
+		URLs: []string{"KRATOS_ADMIN_URL", "KRATOS_PUBLIC_URL"},
+		Open: func(ctx context.Context, env func(string) string, ho identity.HTTPOptions) (*identity.Directory, error) {
 			return kratos.New(ctx, kratos.Options{AdminURL: env("KRATOS_ADMIN_URL"), PublicURL: env("KRATOS_PUBLIC_URL"),
-				APIKey: identity.Secret(env(kratos.EnvAPIKey)), Traits: traits})
+				APIKey: identity.Secret(env(kratos.EnvAPIKey)), Traits: traits, HTTPOptions: ho})
 		},
 	},
 	Fuzz: backendtest.Fuzz{Seeds: fuzzSeeds()},

@@ -119,10 +119,11 @@ var kit = &backendtest.Backend{
 	},
 	Live: backendtest.Live{
 		Env: []string{"LOGTO_ENDPOINT", logto.EnvAppID, logto.EnvAppSecret}, Optional: []string{logto.EnvResource},
-		Open: func(ctx context.Context, env func(string) string) (*identity.Directory, error) {
+		URLs: []string{"LOGTO_ENDPOINT"},
+		Open: func(ctx context.Context, env func(string) string, ho identity.HTTPOptions) (*identity.Directory, error) {
 			return logto.New(ctx, logto.Options{
 				Endpoint: env("LOGTO_ENDPOINT"), AppID: env(logto.EnvAppID),
-				AppSecret: identity.Secret(env(logto.EnvAppSecret)), Resource: env(logto.EnvResource),
+				AppSecret: identity.Secret(env(logto.EnvAppSecret)), Resource: env(logto.EnvResource), HTTPOptions: ho,
 			})
 		},
 	},

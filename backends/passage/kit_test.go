@@ -142,8 +142,9 @@ var kit = &backendtest.Backend{
 	Live: backendtest.Live{
 		Env: []string{"PASSAGE_APP_ID", passage.EnvAPIKey}, Optional: []string{"PASSAGE_BASE_URL"},
 		Note: " app, which must define the metadata fields the suite uses (see metadataFields)",
-		Open: func(ctx context.Context, env func(string) string) (*identity.Directory, error) {
-			return passage.New(ctx, passage.Options{AppID: env("PASSAGE_APP_ID"), APIKey: identity.Secret(env(passage.EnvAPIKey)), BaseURL: env("PASSAGE_BASE_URL")})
+		URLs: []string{"PASSAGE_BASE_URL"},
+		Open: func(ctx context.Context, env func(string) string, ho identity.HTTPOptions) (*identity.Directory, error) {
+			return passage.New(ctx, passage.Options{AppID: env("PASSAGE_APP_ID"), APIKey: identity.Secret(env(passage.EnvAPIKey)), BaseURL: env("PASSAGE_BASE_URL"), HTTPOptions: ho})
 		},
 	},
 	Fuzz: backendtest.Fuzz{Seeds: fuzzSeeds()},

@@ -3,12 +3,16 @@ package backendtest
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/conformance"
+	"github.com/idport/identity/faultinject"
 	"github.com/idport/identity/internal/chaostest"
 )
 
@@ -21,8 +25,14 @@ type Live struct {
 	// Ready, if set, reports whether the environment, as env reads it,
 	// is set, where Env alone cannot say (one credential or another).
 	Ready func(env func(string) string) bool
-	// Open opens the directory from the environment, as env reads it.
-	Open func(ctx context.Context, env func(string) string) (*identity.Directory, error)
+	// Open opens the directory from the environment, as env reads it,
+	// with ho as its transport settings.
+	Open func(ctx context.Context, env func(string) string, ho identity.HTTPOptions) (*identity.Directory, error)
+	// URLs are the variables among Env and Optional that hold the
+	// server's root URLs, such as "KRATOS_ADMIN_URL". With
+	// IDENTITY_CHAOS_RATE set, the suite runs with the fault proxy in
+	// front of each (see ConformanceLive).
+	URLs []string
 	// Mode is the mode whose capabilities the real provider is held to.
 	Mode string
 	// Username, if set, shapes the suite's usernames as the tenant
@@ -107,18 +117,81 @@ func Chaos(t *testing.T, b *Backend) {
 	run.Report(t)
 }
 
-// live is the harness of the live mode.
+// live is the harness of the live mode; with chaos set, each subtest's
+// directory reaches the server through a fault proxy.
 type live struct {
-	b *Backend
-	m Mode
+	b     *Backend
+	m     Mode
+	chaos *chaostest.Run
 }
 
 func (l live) MakeDirectory(ctx context.Context, t *testing.T) (*identity.Directory, error) {
-	dir, err := l.b.Live.Open(ctx, os.Getenv)
+	if l.chaos == nil {
+		dir, err := l.b.Live.Open(ctx, os.Getenv, identity.HTTPOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return conformance.WithCleanup(t, dir), nil
+	}
+	tag := conformance.Tag(ctx)
+	t.Cleanup(func() { noneLeft(t, l.b, tag) }) // runs last, after the deletes
+	f := l.chaos.Faults(t)
+	proxied := map[string]string{}
+	for _, name := range l.b.Live.URLs {
+		if target := os.Getenv(name); target != "" {
+			p, err := faultinject.Proxy(target, f)
+			if err != nil {
+				return nil, err
+			}
+			srv := httptest.NewServer(p)
+			t.Cleanup(srv.Close)
+			proxied[name] = srv.URL
+		}
+	}
+	env := func(k string) string {
+		if u, ok := proxied[k]; ok {
+			return u
+		}
+		return os.Getenv(k)
+	}
+	dir, err := l.b.Live.Open(ctx, env, identity.HTTPOptions{
+		Timeout: liveChaosTimeout, MaxAttempts: chaostest.MaxAttempts, RetryBaseDelay: chaostest.RetryBaseDelay})
 	if err != nil {
 		return nil, err
 	}
-	return conformance.WithCleanup(t, dir), nil
+	clean, err := l.b.Live.Open(ctx, os.Getenv, identity.HTTPOptions{})
+	if err != nil {
+		return nil, err
+	}
+	// The suite's Close deletes what the subtest made, through the faults;
+	// the check then compares the server with what every call, the
+	// deletes included, reported.
+	return conformance.WithCleanup(t, l.chaos.TrackTagged(t, dir, f, clean, tag)), nil
+}
+
+// liveChaosTimeout is the per-attempt timeout against a real server
+// under faults: a Slow fault costs that much, and a real server on
+// loopback answers well inside it.
+const liveChaosTimeout = 2 * time.Second
+
+// noneLeft fails t if the server still holds a user or role of the
+// subtest's tag once its cleanup has run.
+func noneLeft(t *testing.T, b *Backend, tag string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dir, err := b.Live.Open(ctx, os.Getenv, identity.HTTPOptions{})
+	if err != nil {
+		t.Errorf("checking for left-over users: %v", err)
+		return
+	}
+	defer dir.Close()
+	for u, err := range dir.ListUsers(ctx, identity.ListOptions{Query: tag}) {
+		if err != nil {
+			t.Errorf("checking for left-over users: %v", err)
+			return
+		}
+		t.Errorf("left over: user %s (%s) outlived its subtest", u.ID, u.Email)
+	}
 }
 
 func (l live) Capabilities() identity.Capabilities { return l.m.Capabilities }
@@ -127,9 +200,21 @@ type liveUsernamed struct{ live }
 
 func (l liveUsernamed) Username(base string) string { return l.b.Live.Username(base) }
 
+// EnvChaosRate is the environment variable that runs the live suite
+// under faults: a share of requests, from 0 to 1, such as 0.2.
+const EnvChaosRate = "IDENTITY_CHAOS_RATE"
+
 // ConformanceLive runs the suite against the real provider when b's live
 // environment is set, and skips otherwise. Every user and role it creates
 // is deleted when each subtest ends, pass or fail.
+//
+// With IDENTITY_CHAOS_RATE set, each subtest reaches the server through
+// a fault proxy (faultinject.Proxy) in front of each of b.Live.URLs, at
+// that rate, with production-like 429s (Retry-After: 1), and is checked
+// as the emulator chaos runs are (see Chaos), through a directory that
+// bypasses the proxy and looks only at what carries the subtest's tag:
+// no duplicate, no lost write, and no user left over once the subtest
+// has deleted what it made. CHAOS_SEED replays a run.
 func ConformanceLive(t *testing.T, b *Backend) {
 	ready := b.Live.Ready
 	if ready == nil {
@@ -150,6 +235,18 @@ func ConformanceLive(t *testing.T, b *Backend) {
 		t.Skip(msg + " to run the suite against a real " + b.Name + b.Live.Note)
 	}
 	l := live{b: b, m: b.mode(b.Live.Mode)}
+	if v := os.Getenv(EnvChaosRate); v != "" {
+		rate, err := strconv.ParseFloat(v, 64)
+		if err != nil || rate <= 0 || rate > 1 {
+			t.Fatalf("%s=%q: want a share of requests above 0 and at most 1", EnvChaosRate, v)
+		}
+		if len(b.Live.URLs) == 0 {
+			t.Fatalf("%s is set, but the %s kit names no URL variables to put the proxy in front of", EnvChaosRate, b.Name)
+		}
+		l.chaos = chaostest.New(b.Name + " live")
+		l.chaos.Rate, l.chaos.RetryAfter, l.chaos.LocalRoles = rate, "1", l.m.LocalCatalog
+		defer l.chaos.Report(t)
+	}
 	if b.Live.Username != nil {
 		conformance.Run(t, liveUsernamed{l})
 		return

@@ -71,6 +71,14 @@ const (
 
 // Run collects what the subtests of one chaos run found.
 type Run struct {
+	// Rate is the share of requests that meet a fault; New sets it to
+	// the constant Rate.
+	Rate float64
+	// RetryAfter is the Retry-After of the 429s injected; New sets it to
+	// "0": the httpx tests prove on a fake clock that it is honoured, and
+	// against an emulator a real second per 429 would only slow the run.
+	// Against a real server, "1" is what its limiter would say.
+	RetryAfter string
 	// LocalRoles means the backend keeps its role catalogue in the
 	// process (see internal/metaroles): the provider holds no roles to
 	// check, and a clean directory has a catalogue of its own.
@@ -101,7 +109,7 @@ func New(backend string) *Run {
 			seed = n
 		}
 	}
-	return &Run{backend: backend, seed: seed, faults: map[faultinject.Fault]int{}}
+	return &Run{Rate: Rate, RetryAfter: "0", backend: backend, seed: seed, faults: map[faultinject.Fault]int{}}
 }
 
 // Faults returns the fault middleware for one subtest's emulator: Rate of
@@ -113,12 +121,10 @@ func (r *Run) Faults(t *testing.T) *faultinject.Faults {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(t.Name()))
 	return faultinject.New(faultinject.Options{
-		Seed: r.seed ^ h.Sum64(), Rate: Rate, Kinds: faultinject.TransientFaults,
+		Seed: r.seed ^ h.Sum64(), Rate: r.Rate, Kinds: faultinject.TransientFaults,
 		// Held until the client gives up, at Timeout.
-		SlowDelay: time.Minute,
-		// Retry-After is honoured, as the httpx tests prove on a fake
-		// clock; here a real second per 429 would only slow the run.
-		RetryAfter: "0", RateLimitReset: time.Second,
+		SlowDelay:  time.Minute,
+		RetryAfter: r.RetryAfter, RateLimitReset: time.Second,
 	})
 }
 
@@ -128,7 +134,14 @@ func (r *Run) Faults(t *testing.T) *faultinject.Faults {
 // turned off. Call it after starting the emulator, so that the check runs
 // before the emulator stops.
 func (r *Run) Track(t *testing.T, dir *identity.Directory, f *faultinject.Faults, clean *identity.Directory) *identity.Directory {
-	rec := &recorder{Backend: wrap.Backend{Dir: dir}, users: map[string]*ids{}, deleted: map[string]bool{}, roles: map[string]bool{}}
+	return r.TrackTagged(t, dir, f, clean, "")
+}
+
+// TrackTagged is Track on a server that others share (a live tenant):
+// the check looks only at the users and roles whose identifiers or names
+// contain tag (see conformance.Tag), and at the users the calls made.
+func (r *Run) TrackTagged(t *testing.T, dir *identity.Directory, f *faultinject.Faults, clean *identity.Directory, tag string) *identity.Directory {
+	rec := &recorder{Backend: wrap.Backend{Dir: dir}, users: map[string]*ids{}, deleted: map[string]bool{}, roles: map[string]bool{}, tag: tag}
 	t.Cleanup(func() {
 		f.Enable(false)
 		defer clean.Close()
@@ -151,6 +164,7 @@ type recorder struct {
 	users   map[string]*ids // created and not known deleted
 	deleted map[string]bool
 	roles   map[string]bool // name -> exists, as last reported
+	tag     string          // "" for every user and role
 	creates int
 	created int
 }
@@ -228,6 +242,10 @@ func (r *Run) check(t *testing.T, rec *recorder, f *faultinject.Faults, clean *i
 			t.Errorf("chaos check: listing the emulator's users: %v", err)
 			return
 		}
+		if _, made := rec.users[u.ID]; rec.tag != "" && !made && !rec.deleted[u.ID] &&
+			!strings.Contains(strings.ToLower(u.Email), rec.tag) && !strings.Contains(u.Username, rec.tag) {
+			continue // another subtest's, or the tenant's own
+		}
 		actual[u.ID] = u
 		for _, k := range []string{"username:" + u.Username, "email:" + strings.ToLower(u.Email), "phone:" + u.Phone} {
 			if !strings.HasSuffix(k, ":") {
@@ -271,7 +289,9 @@ func (r *Run) check(t *testing.T, rec *recorder, f *faultinject.Faults, clean *i
 		roleCheck = true
 		names := map[string]int{}
 		for _, ro := range rs {
-			names[ro.Name]++
+			if rec.tag == "" || strings.Contains(ro.Name, rec.tag) {
+				names[ro.Name]++
+			}
 		}
 		for n, c := range names {
 			if c > 1 {
@@ -340,7 +360,7 @@ func (r *Run) Report(t *testing.T) {
 	// Whether every kind came up is left to chance: a run of a few
 	// hundred requests can miss one of thirteen, and each kind has its
 	// own test against every backend (recovery_test.go) and in httpx.
-	if share < Rate/2 {
-		t.Errorf("only %.1f%% of requests met a fault, for a rate of %.0f%%", 100*share, 100*Rate)
+	if share < r.Rate/2 {
+		t.Errorf("only %.1f%% of requests met a fault, for a rate of %.0f%%", 100*share, 100*r.Rate)
 	}
 }
