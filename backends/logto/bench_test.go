@@ -1,10 +1,13 @@
 package logto_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -76,4 +79,79 @@ func BenchmarkGetUser(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkList2000 lists 2,000 users from the emulator at 20 ms a
+// request, in pages of 100: one page after another, and with pages
+// fetched ahead (the default), in one process.
+func BenchmarkList2000(b *testing.B) {
+	ctx := context.Background()
+	lat := &benchkit.Latency{}
+	srv := httptest.NewServer(logtotest.New(logtotest.Options{AppID: "m2m", AppSecret: benchSecret, Middleware: lat.Middleware}))
+	b.Cleanup(srv.Close)
+	open := func(prefetch int) *identity.Directory {
+		dir, err := logto.New(ctx, logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: benchSecret,
+			HTTPOptions: identity.HTTPOptions{DirectoryOptions: identity.DirectoryOptions{PrefetchPages: prefetch}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return dir
+	}
+	seed := open(1)
+	for i := range 2000 {
+		if _, err := seed.CreateUser(ctx, identity.NewUser{Email: fmt.Sprintf("user%d@example.com", i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	lat.Set(20 * time.Millisecond)
+	for _, tc := range []struct {
+		name     string
+		prefetch int
+	}{{"sequential", 1}, {"prefetch", 0}} {
+		b.Run(tc.name, func(b *testing.B) {
+			dir := open(tc.prefetch)
+			for b.Loop() {
+				if n := benchkit.ListAll(b, dir, 100, nil); n != 2000 {
+					b.Fatalf("listed %d", n)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkListHeap walks 100,000 users, prefetching, from a server that
+// makes Logto's pages up as they are asked for, and reports the heap the
+// listing held.
+func BenchmarkListHeap(b *testing.B) {
+	const total = 100_000
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /oidc/token", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"access_token":"bench-token","token_type":"Bearer","expires_in":3600,"scope":"all"}`)
+	})
+	mux.HandleFunc("GET /api/users", func(w http.ResponseWriter, r *http.Request) {
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		size, _ := strconv.Atoi(r.URL.Query().Get("page_size"))
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Total-Number", strconv.Itoa(total))
+		var buf bytes.Buffer
+		buf.WriteByte('[')
+		for i := (page - 1) * size; i < min(page*size, total); i++ {
+			if i > (page-1)*size {
+				buf.WriteByte(',')
+			}
+			ms := int64(1_700_000_000_000 - i)
+			fmt.Fprintf(&buf, `{"id":"u%011d","username":null,"primaryEmail":"user%d@example.com","primaryPhone":null,"name":null,`+
+				`"customData":{"plan":"free"},"profile":{},"lastSignInAt":null,"createdAt":%d,"updatedAt":%d,"isSuspended":false}`, i, i, ms, ms)
+		}
+		buf.WriteByte(']')
+		_, _ = w.Write(buf.Bytes())
+	})
+	srv := httptest.NewServer(mux)
+	b.Cleanup(srv.Close)
+	dir, err := logto.New(context.Background(), logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: benchSecret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchkit.HeapWhileListing(b, dir, 100, total)
 }

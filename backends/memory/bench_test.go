@@ -7,6 +7,11 @@ import (
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/backends/memory"
+	"github.com/idport/identity/internal/benchkit"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 )
 
 func seeded(b *testing.B, n int) (*identity.Directory, []string) {
@@ -120,5 +125,56 @@ func BenchmarkVerifyPassword(b *testing.B) {
 		if err := dir.VerifyPassword(ctx, u.ID, "correct horse"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkListHeap walks 100,000 users, prefetching (the default), and
+// reports the heap the listing held above the directory's own.
+func BenchmarkListHeap(b *testing.B) {
+	dir, _ := seeded(b, 100_000)
+	benchkit.HeapWhileListing(b, dir, 100, 100_000)
+}
+
+// BenchmarkTelemetry is GetUser with telemetry off (no provider), with
+// the otel noop providers given, and on (the otel SDK recording every
+// span and metric), in one process: what tracing and metrics cost per
+// operation, and that off adds nothing.
+func BenchmarkTelemetry(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		opts func(b *testing.B) identity.DirectoryOptions
+	}{
+		{"off", func(*testing.B) identity.DirectoryOptions { return identity.DirectoryOptions{} }},
+		{"noop", func(*testing.B) identity.DirectoryOptions {
+			return identity.DirectoryOptions{TracerProvider: tracenoop.NewTracerProvider(), MeterProvider: metricnoop.NewMeterProvider()}
+		}},
+		{"traced", func(b *testing.B) identity.DirectoryOptions {
+			tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
+			b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+			return identity.DirectoryOptions{TracerProvider: tp}
+		}},
+		{"traced+metrics", func(b *testing.B) identity.DirectoryOptions {
+			tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
+			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+			b.Cleanup(func() { _ = tp.Shutdown(context.Background()); _ = mp.Shutdown(context.Background()) })
+			return identity.DirectoryOptions{TracerProvider: tp, MeterProvider: mp}
+		}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			o := cheap
+			o.DirectoryOptions = tc.opts(b)
+			dir, _ := memory.New(context.Background(), o)
+			ctx := context.Background()
+			u, err := dir.CreateUser(ctx, identity.NewUser{Email: "ada@example.com"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := dir.GetUser(ctx, u.ID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

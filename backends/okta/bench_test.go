@@ -1,9 +1,13 @@
 package okta_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,4 +60,82 @@ func BenchmarkGetUser(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkList2000 lists 2,000 users from the emulator at 20 ms a
+// request, in pages of 100, with a loop body that takes as long as a
+// page fetch (20 ms a page): one page after another, and with the next
+// page fetched while the loop works (the default), in one process.
+func BenchmarkList2000(b *testing.B) {
+	ctx := context.Background()
+	lat := &benchkit.Latency{}
+	srv := httptest.NewServer(oktatest.New(oktatest.Options{APIToken: testToken, RateLimit: 1 << 30, NamesOptional: true, Middleware: lat.Middleware}))
+	b.Cleanup(srv.Close)
+	open := func(prefetch int) *identity.Directory {
+		dir, err := okta.New(ctx, okta.Options{OrgURL: srv.URL, APIToken: testToken,
+			HTTPOptions: identity.HTTPOptions{DirectoryOptions: identity.DirectoryOptions{PrefetchPages: prefetch}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return dir
+	}
+	seed := open(1)
+	for i := range 2000 {
+		if _, err := seed.CreateUser(ctx, identity.NewUser{Email: fmt.Sprintf("user%d@example.com", i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	lat.Set(20 * time.Millisecond)
+	for _, tc := range []struct {
+		name     string
+		prefetch int
+	}{{"sequential", 1}, {"prefetch", 0}} {
+		b.Run(tc.name, func(b *testing.B) {
+			dir := open(tc.prefetch)
+			for b.Loop() {
+				if n := benchkit.ListAll(b, dir, 100, benchkit.Sleep(20*time.Millisecond)); n != 2000 {
+					b.Fatalf("listed %d", n)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkListHeap walks 100,000 users, prefetching, from a server that
+// makes Okta's pages and after cursors up as they are asked for, and
+// reports the heap the listing held.
+func BenchmarkListHeap(b *testing.B) {
+	const total = 100_000
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		limit, _ := strconv.Atoi(q.Get("limit"))
+		from := 0
+		if a := q.Get("after"); a != "" {
+			from, _ = strconv.Atoi(strings.TrimPrefix(a, "00u"))
+			from++
+		}
+		to := min(from+limit, total)
+		if to < total {
+			w.Header().Set("Link", fmt.Sprintf(`<%s/api/v1/users?after=00u%017d&limit=%d>; rel="next"`, srv.URL, to-1, limit))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		var buf bytes.Buffer
+		buf.WriteByte('[')
+		for i := from; i < to; i++ {
+			if i > from {
+				buf.WriteByte(',')
+			}
+			fmt.Fprintf(&buf, `{"id":"00u%017d","status":"ACTIVE","created":"2024-01-02T03:04:05.000Z","lastUpdated":"2024-01-02T03:04:05.000Z",`+
+				`"lastLogin":null,"profile":{"login":"user%d@example.com","email":"user%d@example.com","firstName":"A","lastName":"B","plan":"free"},"credentials":{}}`, i, i, i)
+		}
+		buf.WriteByte(']')
+		_, _ = w.Write(buf.Bytes())
+	}))
+	b.Cleanup(srv.Close)
+	dir, err := okta.New(context.Background(), okta.Options{OrgURL: srv.URL, APIToken: testToken})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchkit.HeapWhileListing(b, dir, 200, total)
 }

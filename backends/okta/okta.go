@@ -438,6 +438,8 @@ func newDirectory(opts Options) (*directory, error) {
 	base := strings.TrimRight(opts.OrgURL, "/")
 	transport := httpx.WithTokenClient(opts.HTTPOptions)
 	cfg := httpx.Config{
+		RouteWords: []string{"api", "v1", "users", "groups", "roles", "lifecycle", "activate", "deactivate", "reactivate", "suspend", "unsuspend", "unlock",
+			"expire_password", "reset_password", "credentials", "change_password", "forgot_password", "authn"},
 		Backend: Scheme, BaseURL: base,
 		RequestIDHeader: "X-Okta-Request-Id", RateLimitHeaders: true, DecodeError: decodeError, HTTPOptions: transport,
 	}

@@ -1,9 +1,12 @@
 package passage_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
@@ -62,4 +65,72 @@ func BenchmarkGetUser(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkList2000 lists 2,000 users from the emulator at 20 ms a
+// request, in pages of 100: one page after another, and with pages
+// fetched ahead (the default), in one process.
+func BenchmarkList2000(b *testing.B) {
+	ctx := context.Background()
+	lat := &benchkit.Latency{}
+	srv := httptest.NewServer(passagetest.New(passagetest.Options{AppID: "app1", APIKey: benchKey, Middleware: lat.Middleware}))
+	b.Cleanup(srv.Close)
+	open := func(prefetch int) *identity.Directory {
+		dir, err := passage.New(ctx, passage.Options{AppID: "app1", APIKey: benchKey, BaseURL: srv.URL + "/v1",
+			HTTPOptions: identity.HTTPOptions{DirectoryOptions: identity.DirectoryOptions{PrefetchPages: prefetch}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return dir
+	}
+	seed := open(1)
+	for i := range 2000 {
+		if _, err := seed.CreateUser(ctx, identity.NewUser{Email: fmt.Sprintf("user%d@example.com", i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	lat.Set(20 * time.Millisecond)
+	for _, tc := range []struct {
+		name     string
+		prefetch int
+	}{{"sequential", 1}, {"prefetch", 0}} {
+		b.Run(tc.name, func(b *testing.B) {
+			dir := open(tc.prefetch)
+			for b.Loop() {
+				if n := benchkit.ListAll(b, dir, 100, nil); n != 2000 {
+					b.Fatalf("listed %d", n)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkListHeap walks 100,000 users, prefetching, from a server that
+// makes Passage's pages up as they are asked for, and reports the heap
+// the listing held.
+func BenchmarkListHeap(b *testing.B) {
+	const total = 100_000
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		page, _ := strconv.Atoi(q.Get("page"))
+		limit, _ := strconv.Atoi(q.Get("limit"))
+		w.Header().Set("Content-Type", "application/json")
+		var buf bytes.Buffer
+		buf.WriteString(`{"users":[`)
+		for i := (page - 1) * limit; i < min(page*limit, total); i++ {
+			if i > (page-1)*limit {
+				buf.WriteByte(',')
+			}
+			fmt.Fprintf(&buf, `{"id":"u%023d","email":"user%d@example.com","email_verified":true,"phone":"","status":"active",`+
+				`"user_metadata":{"plan":"free"},"created_at":"2024-01-02T03:04:05Z","updated_at":"2024-01-02T03:04:05Z","last_login_at":"0001-01-01T00:00:00Z"}`, i, i)
+		}
+		fmt.Fprintf(&buf, `],"created_before":1700000000,"limit":%d,"page":%d,"total_users":%d}`, limit, page, total)
+		_, _ = w.Write(buf.Bytes())
+	}))
+	b.Cleanup(srv.Close)
+	dir, err := passage.New(context.Background(), passage.Options{AppID: "app1", APIKey: benchKey, BaseURL: srv.URL + "/v1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchkit.HeapWhileListing(b, dir, 100, total)
 }

@@ -183,7 +183,8 @@ func newDirectory(opts Options) (*directory, error) {
 		d.Roles = roles
 	}
 	c, err := httpx.New(httpx.Config{
-		Backend: Scheme, BaseURL: opts.BaseURL,
+		RouteWords: []string{"apps", "users", "activate", "deactivate"},
+		Backend:    Scheme, BaseURL: opts.BaseURL,
 		AuthHeader:  "Bearer " + opts.APIKey,
 		DecodeError: decodeError,
 		HTTPOptions: opts.HTTPOptions,

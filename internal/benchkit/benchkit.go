@@ -9,11 +9,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/idport/identity"
 )
 
 // Raw is the baseline client: one net/http request, one encoding/json
@@ -96,3 +99,52 @@ func (p *HeapProbe) Sample() {
 func (p *HeapProbe) Report(b *testing.B) {
 	b.ReportMetric(float64(p.peak)/(1<<20), "heap-MB")
 }
+
+// ListAll walks dir's listing with pages of size and returns how many
+// users came; work, when set, runs after each page's worth of users, as
+// a loop body that takes time would.
+func ListAll(b *testing.B, dir interface {
+	ListUsers(context.Context, identity.ListOptions) iter.Seq2[*identity.User, error]
+}, size int, work func()) int {
+	b.Helper()
+	n := 0
+	for _, err := range dir.ListUsers(context.Background(), identity.ListOptions{PageSize: size}) {
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n++; work != nil && n%size == 0 {
+			work()
+		}
+	}
+	return n
+}
+
+// HeapWhileListing walks dir's listing of want users, pages of size, and
+// reports the live heap it held above where it started, sampled every
+// 5,000 users, as "heap-MB".
+func HeapWhileListing(b *testing.B, dir interface {
+	ListUsers(context.Context, identity.ListOptions) iter.Seq2[*identity.User, error]
+}, size, want int) {
+	b.Helper()
+	b.ReportAllocs()
+	var p HeapProbe
+	for b.Loop() {
+		p.Start()
+		n := 0
+		for _, err := range dir.ListUsers(context.Background(), identity.ListOptions{PageSize: size}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			if n++; n%5000 == 0 {
+				p.Sample()
+			}
+		}
+		if n != want {
+			b.Fatalf("listed %d users, want %d", n, want)
+		}
+	}
+	p.Report(b)
+}
+
+// Sleep is a loop body's work: d of waiting.
+func Sleep(d time.Duration) func() { return func() { time.Sleep(d) } }

@@ -124,6 +124,11 @@ type Config struct {
 	// Code, ProviderCode, Message and Field. A nil hook or a nil result
 	// falls back to GenericError of the status.
 	DecodeError func(status int, header http.Header, body []byte) *identity.Error
+	// RouteWords are the literal segments of the provider's API paths
+	// ("api", "users", "lifecycle"...): a trace names a request whose
+	// Route is empty by its Path with every other segment written {id}.
+	// Without them, every segment that is not a lowercase word is.
+	RouteWords []string
 }
 
 // ParamInsecureHTTP is the URL query parameter, spelled the same by every
@@ -209,6 +214,7 @@ type Client struct {
 	tracing     *otelx.Tracing
 	metrics     *otelx.Metrics[instruments]
 	backendAttr attribute.KeyValue
+	routeWords  map[string]bool
 }
 
 // Request is one API call.
@@ -219,8 +225,7 @@ type Request struct {
 	// Route is Path's template, with each id as {id} (such as
 	// "/api/v1/users/{id}"): what traces name the request by, so that they
 	// neither carry ids nor make a name per user. Empty means one made
-	// from Path, with every segment that is not a plain lowercase word
-	// written as {id}.
+	// from Path (see Config.RouteWords).
 	Route  string
 	Query  url.Values
 	Header http.Header

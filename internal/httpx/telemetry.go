@@ -94,7 +94,7 @@ func reason(status int, err error, sent bool) string {
 // traced makes one attempt in a span of its own, a child of the
 // operation's.
 func (c *Client) traced(ctx context.Context, tr trace.Tracer, req *Request, body []byte, attempt int, waited time.Duration) (*Response, *oauth2.Token, bool, error) {
-	route := RouteOf(req)
+	route := c.route(req)
 	ctx, span := tr.Start(ctx, req.Method+" "+route, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
 		c.backendAttr,
 		attribute.String("http.request.method", req.Method),
@@ -130,11 +130,12 @@ func (c *Client) traced(ctx context.Context, tr trace.Tracer, req *Request, body
 	return resp, tok, sent, err
 }
 
-// RouteOf returns req.Route, or when it is empty a template of req.Path
-// in which every segment that is not a plain word (lowercase ASCII
-// letters, '-' and '_', or a version such as "v1") reads {id}: what a
-// trace names the request by, without ids, emails or names in it.
-func RouteOf(req *Request) string {
+// route returns req.Route, or when it is empty a template of req.Path in
+// which every segment that is not one of Config.RouteWords reads {id}
+// (without RouteWords, every segment that is not a plain word: lowercase
+// ASCII letters, '-' and '_', or a version such as "v1"). It is what a
+// trace names the request by, with no id, email or name in it.
+func (c *Client) route(req *Request) string {
 	if req.Route != "" {
 		return req.Route
 	}
@@ -142,7 +143,7 @@ func RouteOf(req *Request) string {
 	b.Grow(len(req.Path))
 	for seg := range strings.SplitSeq(strings.TrimPrefix(req.Path, "/"), "/") {
 		b.WriteByte('/')
-		if word(seg) {
+		if c.routeWords != nil && c.routeWords[seg] || c.routeWords == nil && word(seg) {
 			b.WriteString(seg)
 		} else {
 			b.WriteString("{id}")
@@ -171,6 +172,12 @@ func (c *Client) newTelemetry() {
 	c.tracing = otelx.NewTracing(c.cfg.TracerProvider)
 	c.metrics = otelx.NewMetrics(c.cfg.MeterProvider, newInstruments)
 	c.backendAttr = identity.AttrBackend.String(c.cfg.Backend)
+	if len(c.cfg.RouteWords) > 0 {
+		c.routeWords = make(map[string]bool, len(c.cfg.RouteWords))
+		for _, w := range c.cfg.RouteWords {
+			c.routeWords[w] = true
+		}
+	}
 }
 
 // token returns the token to send, fetching one, in a span of its own
