@@ -338,7 +338,8 @@ func newDirectory(opts Options) (*directory, error) {
 	}
 
 	d := &directory{opts: opts, creates: createonce.Creator{Attempts: opts.MaxAttempts}}
-	cfg := httpx.Config{Backend: Scheme, BaseURL: opts.AdminURL, DecodeError: decodeError, HTTPOptions: opts.HTTPOptions}
+	cfg := httpx.Config{Backend: Scheme, BaseURL: opts.AdminURL, DecodeError: decodeError, HTTPOptions: opts.HTTPOptions,
+		RouteWords: []string{"admin", "identities", "sessions", "self-service", "login", "logout", "api"}}
 	if opts.APIKey != "" {
 		cfg.AuthHeader = "Bearer " + opts.APIKey
 	}
