@@ -360,6 +360,7 @@ func Run(t *testing.T, b *Backend) {
 		{"RefusedConfigurations", refusedConfigurations},
 		{"TokensAreCachedAndReplaced", tokensAreCachedAndReplaced},
 		{"RoleRecreatedElsewhere", roleRecreatedElsewhere},
+		{"TelemetryCarriesNoSecrets", telemetryCarriesNoSecrets},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
