@@ -9,6 +9,7 @@ import (
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/internal/hostiletest"
+	"github.com/idport/identity/internal/httpx"
 	"github.com/idport/identity/internal/secrettest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -232,11 +233,9 @@ func leakFlow(t *testing.T, b *Backend, cred Credential) {
 		// would settle it is refused too, so the create fails.
 		"500 echoing it":      {identity.Unavailable, []hostiletest.Answer{hostiletest.JSON(500, l.Errors[500]), refused}},
 		"502 page echoing it": {identity.Unavailable, []hostiletest.Answer{{Status: 502, Body: []byte("<html>" + hostiletest.EchoAuth + "</html>")}, refused}},
-		"429 without Retry-After": {identity.RateLimited, []hostiletest.Answer{
-			hostiletest.JSON(429, l.Errors[429]), hostiletest.JSON(429, `{}`), hostiletest.JSON(429, `{}`), hostiletest.JSON(429, `{}`)}},
-		"429 with Retry-After": {identity.RateLimited, []hostiletest.Answer{
-			hostiletest.JSON(429, `{}`, "Retry-After", "0"), hostiletest.JSON(429, `{}`, "Retry-After", "0"),
-			hostiletest.JSON(429, `{}`, "Retry-After", "0"), hostiletest.JSON(429, `{}`, "Retry-After", "0")}},
+		"429 without Retry-After": {identity.RateLimited, append([]hostiletest.Answer{hostiletest.JSON(429, l.Errors[429])},
+			throttledAnswers(hostiletest.JSON(429, `{}`))[1:]...)},
+		"429 with Retry-After": {identity.RateLimited, throttledAnswers(hostiletest.JSON(429, `{}`, "Retry-After", "0"))},
 	}
 	for name, e := range l.More {
 		errs[name] = e
@@ -307,4 +306,15 @@ func leakFlow(t *testing.T, b *Backend, cred Credential) {
 	}
 	assert.Greater(t, strings.Count(c.Log(), "level=DEBUG"), 20, "the debug log was written")
 	t.Logf("canaries: %v; %d debug lines scanned", c.Names(), strings.Count(c.Log(), "\n"))
+}
+
+// throttledAnswers are as many of a 429 as a call with the default
+// attempts meets before it gives up: the first try and every wait httpx
+// allows for 429s, which spend no attempt of their own.
+func throttledAnswers(a hostiletest.Answer) []hostiletest.Answer {
+	out := make([]hostiletest.Answer, 1+httpx.MaxThrottled(httpx.DefaultMaxAttempts))
+	for i := range out {
+		out[i] = a
+	}
+	return out
 }

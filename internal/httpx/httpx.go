@@ -33,12 +33,34 @@
 // (seconds or an HTTP date), or with RateLimitHeaders from
 // X-Rate-Limit-Reset measured against the response's Date header (plus one
 // second, as Okta's SDK does), and is capped at MaxRetryWait; a 429 with
-// neither header backs off like a 5xx. No more than MaxAttempts attempts
-// are made, and none starts after RetryBudget has passed: when the next
-// wait would overrun it, Do returns the last error (RateLimited with
-// RetryAfter set, for a 429) instead of waiting. Every wait, between
-// attempts and in pacing, ends early with the context's error when ctx
-// does.
+// neither header backs off like a 5xx.
+//
+// # The retry budget
+//
+// A call's retries are bounded three ways, and the first bound met ends
+// them with the last error:
+//
+//   - MaxAttempts (default 4) counts the attempts that failed on their
+//     way or at the server: resets, timeouts, 5xx, unreadable answers, a
+//     token fetch that failed. These are the faults a flaky network or
+//     service produces, and a fourth in a row says it is down.
+//   - 429s, from the API or its token endpoint, do not count there: the
+//     server refused without processing and said how long to wait, and a
+//     limiter refuses every request until its window turns, so a burst of
+//     429s would otherwise use up the attempts a later reset needs (the
+//     live runs against Logto surfaced exactly that). They have a count of
+//     their own, three times the other retries (9 by default, none with
+//     MaxAttempts 1, which asks for no retry at all).
+//   - RetryBudget (default 60 s) is the time: no attempt starts once the
+//     next wait would overrun it, so a call's worst case is known however
+//     its faults fall. Do then returns the last error (RateLimited with
+//     RetryAfter set, for a 429) instead of waiting.
+//
+// Every wait, between attempts and in pacing, ends early with the
+// context's error when ctx does. A token fetch that many calls wait for
+// is made once, and when it fails every one of them gets its error (see
+// TokenCache): each spends one attempt, and the token endpoint sees one
+// fetch per round of retries rather than one per caller.
 //
 // With RateLimitHeaders, the client also paces itself: it remembers the
 // last X-Rate-Limit-Limit, -Remaining and -Reset it saw, counts its own
@@ -421,6 +443,11 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	// made waited for.
 	tr, ins := c.tracing.Tracer(), c.metrics.Instruments()
 	var waited time.Duration
+	// spent counts the attempts that failed on their way or at the
+	// server, which MaxAttempts bounds; limited counts the 429s, which
+	// the server answered without processing and with a wait of its
+	// choosing, and which only the budget and a cap of their own bound.
+	spent, limited := 0, 0
 	for attempt := 1; ; attempt++ {
 		if c.pace != nil {
 			w, err := c.pace.acquire(ctx, min(c.cfg.MaxRetryWait, deadline.Sub(c.clock.Now())), c.clock)
@@ -445,6 +472,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		}
 		var fail *identity.Error
 		var wait time.Duration
+		throttled := false // a 429, from the API or its token endpoint
 		switch {
 		case err != nil:
 			var ie *identity.Error
@@ -452,8 +480,15 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 				if ie.Retryable && !sent {
 					// A token fetch that failed transiently: the
 					// request itself never left, so any method may
-					// go again.
+					// go again; a throttled token endpoint is waited
+					// out as it asks.
 					fail, wait = ie, c.backoff(attempt)
+					if ie.HTTPStatus == http.StatusTooManyRequests {
+						throttled = true
+						if ie.RetryAfter > 0 {
+							wait = min(ie.RetryAfter, c.cfg.MaxRetryWait)
+						}
+					}
 					break
 				}
 				// The size cap: the same answer would come again.
@@ -497,13 +532,13 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 				attempt--
 				continue
 			case resp.Status == http.StatusTooManyRequests:
-				fail.Retryable = true
+				fail.Retryable, throttled = true, true
 				wait = c.rateLimitWait(resp.Header)
 				fail.RetryAfter = wait
 				if wait == 0 {
 					wait = c.backoff(attempt)
 				}
-				if ins != nil && attempt < c.cfg.MaxAttempts && !c.clock.Now().Add(wait).After(deadline) {
+				if ins != nil && limited < c.maxThrottled() && !c.clock.Now().Add(wait).After(deadline) {
 					c.waitedFor(ctx, ins, "retry_after", wait)
 				}
 			case retryableStatus(resp.Status):
@@ -520,7 +555,12 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 				return nil, c.mark(req, fail, maybe)
 			}
 		}
-		if attempt >= c.cfg.MaxAttempts || c.clock.Now().Add(wait).After(deadline) {
+		if throttled {
+			limited++
+		} else {
+			spent++
+		}
+		if spent >= c.cfg.MaxAttempts || limited > c.maxThrottled() || c.clock.Now().Add(wait).After(deadline) {
 			return nil, c.mark(req, fail, maybe)
 		}
 		if ins != nil {
@@ -536,6 +576,17 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		waited = wait
 	}
 }
+
+// maxThrottled is how many 429s one call waits out: as many again as
+// three times its other retries, so that bursts of 429s (a limiter's
+// window refusing every request until it turns) do not use up the
+// attempts a flaky network needs; none when MaxAttempts is 1, which asks
+// for no retry at all.
+func (c *Client) maxThrottled() int { return MaxThrottled(c.cfg.MaxAttempts) }
+
+// MaxThrottled is how many 429s a call with maxAttempts attempts waits
+// out before it gives up.
+func MaxThrottled(maxAttempts int) int { return 3 * (maxAttempts - 1) }
 
 // ErrMaybeProcessed is in the chain of an error from Do (test with
 // errors.Is, or MaybeProcessed) when the request is not a GET or HEAD and

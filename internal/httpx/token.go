@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/url"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/idport/identity"
 	"golang.org/x/oauth2"
@@ -13,11 +15,19 @@ import (
 
 // TokenCache caches the token of an oauth2.TokenSource. However many
 // goroutines call Token at once, an expired or missing token is fetched
-// once. It is safe for concurrent use.
+// once; and when that fetch fails, every caller that waited for it gets
+// its error, rather than each starting a fetch of its own in turn, which
+// against a throttled token endpoint would be a storm of requests, each
+// spending a caller's attempt. It is safe for concurrent use.
 type TokenCache struct {
 	src oauth2.TokenSource
 	mu  sync.Mutex
 	tok *oauth2.Token
+	// fetches counts the fetches from src, and lastErr is the last one's
+	// error: a caller that saw fetches move on while it waited shares
+	// that fetch's outcome.
+	fetches atomic.Uint64
+	lastErr error
 	// fetched, when set, is told of every fetch from src and its error.
 	fetched func(error)
 }
@@ -28,15 +38,21 @@ func NewTokenCache(src oauth2.TokenSource) *TokenCache { return &TokenCache{src:
 // Token returns the cached token while it is valid, and otherwise fetches
 // a new one, holding every other caller until it has.
 func (c *TokenCache) Token() (*oauth2.Token, error) {
+	seen := c.fetches.Load()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.tok.Valid() {
 		return c.tok, nil
 	}
+	if c.fetches.Load() != seen && c.lastErr != nil {
+		return nil, c.lastErr // the fetch this call waited for failed
+	}
 	t, err := c.src.Token()
 	if err == nil && (t == nil || t.AccessToken == "") {
 		err = errors.New("the token endpoint returned no access token")
 	}
+	c.fetches.Add(1)
+	c.lastErr = err
 	if c.fetched != nil {
 		c.fetched(err)
 	}
@@ -107,6 +123,10 @@ func tokenError(err error) error {
 			e.HTTPStatus = re.Response.StatusCode
 			if e.HTTPStatus >= 500 || e.HTTPStatus == 429 {
 				e.Code, e.Retryable = identity.Unavailable, true
+			}
+			if e.HTTPStatus == 429 {
+				// Waited out as the API's own 429s are.
+				e.RetryAfter, _ = ParseRetryAfter(re.Response.Header.Get("Retry-After"), time.Now())
 			}
 		}
 		if oauthCode(re.ErrorCode) {
