@@ -15,6 +15,9 @@ type pageResult struct {
 // fetch is one page requested: its cursor, and where its answer comes.
 type fetch struct {
 	cursor string
+	// early is set for a page asked for before the one ahead of it was
+	// answered: its answer may come from another state of the listing.
+	early  bool
 	done   chan pageResult // buffered: the request never waits for the loop
 	cancel context.CancelFunc
 }
@@ -29,13 +32,17 @@ type lister struct {
 	get   func(ctx context.Context, cursor string) pageResult
 	ahead func(cursor string, n int) (string, bool) // nil: cursors come only with pages
 	limit int
-	wg    sync.WaitGroup
-	queue []*fetch // requested, in page order
+	// refetched counts the times the page at the queue's head was asked
+	// for again, answered in another state of the listing than the page
+	// before it.
+	refetched int
+	wg        sync.WaitGroup
+	queue     []*fetch // requested, in page order
 }
 
 func (l *lister) start(cursor string) {
 	ctx, cancel := context.WithCancel(l.ctx)
-	f := &fetch{cursor: cursor, done: make(chan pageResult, 1), cancel: cancel}
+	f := &fetch{cursor: cursor, early: len(l.queue) > 0, done: make(chan pageResult, 1), cancel: cancel}
 	l.queue = append(l.queue, f)
 	l.wg.Add(1)
 	go func() {
@@ -70,6 +77,25 @@ func (l *lister) fill(next string, n int) {
 	}
 }
 
+// maxRefetch bounds how often one page is asked for again, so that a
+// listing under constant churn still moves on.
+const maxRefetch = 3
+
+// stale reports whether a page asked for at cursor, whose answer names
+// next, was answered in another state of the listing than the page
+// before it: the backend's cursors carry what the provider said of the
+// listing (its total, say), and the page after this one, as the
+// previous page's state names it, is not the one this page names. The
+// first page is the listing's reference; without PagesAhead, cursors
+// come only with pages, and nothing is asked for ahead.
+func (l *lister) stale(cursor, next string) bool {
+	if l.ahead == nil || cursor == "" || l.refetched >= maxRefetch {
+		return false
+	}
+	want, ok := l.ahead(cursor, 1)
+	return ok && want != next
+}
+
 // close leaves nothing running: every request still out is cancelled,
 // and waited for, before the iterator returns.
 func (l *lister) close() {
@@ -102,6 +128,18 @@ func (l *lister) run(keep func(*User) bool, repeated func() error, yield func(*U
 			yield(nil, r.err)
 			return pages, users
 		}
+		if f.early && l.stale(f.cursor, r.next) {
+			// Asked for ahead, this page was answered in another state
+			// of the listing than the page before it (a user created or
+			// deleted in between moved the pages): its users may repeat
+			// or skip the previous page's. Ask again, now that the page
+			// before it is in hand.
+			l.refetched++
+			l.drop()
+			l.fill(f.cursor, l.limit)
+			continue
+		}
+		l.refetched = 0
 		pages++
 		switch {
 		case r.next == "" || r.next == f.cursor:

@@ -6,6 +6,14 @@ package driver
 // fetches several pages of a listing at once, and still yields them in
 // order; without it, it fetches at most the next page while the loop
 // works on the current one.
+//
+// A page asked for ahead may be answered in another state of the listing
+// than the page before it: a user created or deleted in between moves
+// the pages, and an offset listing then repeats or skips a user. So that
+// the portable layer can tell, a cursor should carry what the provider
+// said of the listing when it was made (its total, say): a page asked for
+// ahead whose NextCursor is not CursorAhead(cursor, 1) is asked for
+// again, once the page before it is in hand.
 type PagesAhead interface {
 	// CursorAhead returns the cursor of the page n pages (n >= 1) after
 	// the page that cursor names, listed with opts; cursor is one the

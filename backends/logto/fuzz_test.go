@@ -73,21 +73,16 @@ func FuzzUserFromJSON(f *testing.F) {
 	})
 }
 
-// pageHint is what a user listing's cursor stands for: the page, and the
-// last page as Logto's total said (0 when unknown).
-type pageHint struct{ page, last int }
-
 // FuzzCursor: see backendtest.FuzzCursor; a cursor is a page from 2 on,
 // and the last page, when it says, is not before it.
 func FuzzCursor(f *testing.F) {
 	backendtest.FuzzCursor(f, backendtest.Cursors[pageHint]{
-		Encode: func(c pageHint) string { return encodeCursor(c.page, c.last) },
-		Decode: func(s string) (pageHint, bool) {
-			p, l, ok := decodeCursor(s)
-			return pageHint{p, l}, ok
+		Encode: encodeCursor, Decode: decodeCursor,
+		Valid: func(c pageHint) bool {
+			return c.page >= 2 && (c.last == 0 && c.total == 0 || c.last >= c.page && c.total >= 0)
 		},
-		Valid: func(c pageHint) bool { return c.page >= 2 && (c.last == 0 || c.last >= c.page) },
-		Seeds: []string{encodeCursor(2, 0), encodeCursor(1<<40, 0), encodeCursor(3, 20), "lg1.", "lg1.MQ", "lg1.LTE",
+		Seeds: []string{encodeCursor(pageHint{2, 0, 0}), encodeCursor(pageHint{1 << 40, 0, 0}), encodeCursor(pageHint{3, 20, 199}), "lg1.", "lg1.MQ", "lg1.LTE",
+			"lg1.Mi8x", "lg1.My8yMC8xOTk", "lg1.My8yMC8tMQ", "lg1.My8yMC8wMQ",
 			"ps1.eyJwIjoyfQ", "lg1.!!", "lg1.Mi8x"},
 	})
 }

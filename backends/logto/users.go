@@ -344,36 +344,54 @@ func (d *directory) listUsers(ctx context.Context, q url.Values) ([]*identity.Us
 }
 
 // Cursors carry the next page number, after a prefix that says which
-// listing made them; a user listing's cursor also carries the number of
-// the last page, as Logto's total said when the cursor was made, so that
-// CursorAhead names no page past the end.
+// listing made them; a user listing's cursor also carries Logto's total
+// when the cursor was made, and the last page that total makes, so that
+// CursorAhead names no page past the end, and so that a page answered
+// while the total was another than its predecessor's has a cursor of its
+// own: the portable layer then fetches it again (see driver.PagesAhead).
 const userCursor = "lg1."
 
-func encodeCursor(page, last int) string {
-	if last <= 0 {
-		return pageCursor(userCursor, page)
+// pageHint is what a user listing's cursor stands for: the page, and the
+// last page and total as Logto said (0 when unknown).
+type pageHint struct{ page, last, total int }
+
+func encodeCursor(h pageHint) string {
+	if h.last <= 0 {
+		return pageCursor(userCursor, h.page)
 	}
-	return driver.EncodeCursor(userCursor, []byte(strconv.Itoa(page)+"/"+strconv.Itoa(last)))
+	return driver.EncodeCursor(userCursor, []byte(strconv.Itoa(h.page)+"/"+strconv.Itoa(h.last)+"/"+strconv.Itoa(h.total)))
 }
 
-// decodeCursor reads a user listing's cursor: the page and the last page
-// (0 when unknown).
-func decodeCursor(s string) (page, last int, ok bool) {
+// decodeCursor reads a user listing's cursor; a cursor of "page/last",
+// from before totals were carried, has a total of 0.
+func decodeCursor(s string) (pageHint, bool) {
 	b, ok := driver.DecodeCursor(userCursor, s)
 	if !ok {
-		return 0, 0, false
+		return pageHint{}, false
 	}
-	p, l, hinted := strings.Cut(string(b), "/")
-	page, err := strconv.Atoi(p)
-	if err != nil || page < 2 {
-		return 0, 0, false
+	parts := strings.Split(string(b), "/")
+	if len(parts) > 3 {
+		return pageHint{}, false
 	}
-	if hinted {
-		if last, err = strconv.Atoi(l); err != nil || last < page {
-			return 0, 0, false
+	var h pageHint
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || len(p) > 1 && p[0] == '0' || p == "" {
+			return pageHint{}, false
+		}
+		switch i {
+		case 0:
+			h.page = n
+		case 1:
+			h.last = n
+		case 2:
+			h.total = n
 		}
 	}
-	return page, last, true
+	if h.page < 2 || len(parts) > 1 && h.last < h.page {
+		return pageHint{}, false
+	}
+	return h, true
 }
 
 func pageCursor(prefix string, page int) string {
@@ -391,11 +409,12 @@ func cursorPage(prefix, s string) (int, bool) {
 // so the cursor of a later page is the same cursor with a larger number,
 // up to the last page the cursor knows of.
 func (d *directory) CursorAhead(_ identity.ListOptions, cursor string, n int) (string, bool) {
-	page, last, ok := decodeCursor(cursor)
-	if !ok || n < 1 || last == 0 || page+n > last {
+	h, ok := decodeCursor(cursor)
+	if !ok || n < 1 || h.last == 0 || h.page+n > h.last {
 		return "", false
 	}
-	return encodeCursor(page+n, last), true
+	h.page += n
+	return encodeCursor(h), true
 }
 
 // CompareListed implements driver.ListingOrder: Logto lists users newest
@@ -416,10 +435,11 @@ func (d *directory) CompareListed(a, b *identity.User) int {
 func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, cursor string) (*identity.UserPage, error) {
 	page := 1
 	if cursor != "" {
-		var ok bool
-		if page, _, ok = decodeCursor(cursor); !ok {
+		h, ok := decodeCursor(cursor)
+		if !ok {
 			return nil, driver.ForeignCursorError()
 		}
+		page = h.page
 	}
 	size := driver.PageSize(o.PageSize, defaultPageSize, maxPageSize)
 	q := url.Values{"page": {strconv.Itoa(page)}, "page_size": {strconv.Itoa(size)}}
@@ -453,7 +473,7 @@ func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, curso
 		last = (total + size - 1) / size
 	}
 	if total < 0 && len(users) == size || total >= 0 && page*size < total {
-		out.NextCursor = encodeCursor(page+1, last)
+		out.NextCursor = encodeCursor(pageHint{page + 1, last, max(total, 0)})
 	}
 	return out, nil
 }

@@ -103,8 +103,10 @@ func FuzzUserFromJSON(f *testing.F) {
 // anchored at a positive time.
 func FuzzCursor(f *testing.F) {
 	backendtest.FuzzCursor(f, backendtest.Cursors[cursor]{
-		Encode: cursor.encode, Decode: decodeCursor, Valid: func(c cursor) bool { return c.Page >= 2 && c.Anchor > 0 && (c.Last == 0 || c.Last >= c.Page) },
-		Seeds: []string{cursor{Page: 2, Anchor: 1700000000}.encode(), cursor{Page: 1 << 40, Anchor: 1}.encode(), cursor{Page: 3, Anchor: 1700000000, Last: 20}.encode(),
+		Encode: cursor.encode, Decode: decodeCursor, Valid: func(c cursor) bool {
+			return c.Page >= 2 && c.Anchor > 0 && (c.Last == 0 || c.Last >= c.Page) && c.Total >= 0
+		},
+		Seeds: []string{cursor{Page: 2, Anchor: 1700000000}.encode(), cursor{Page: 1 << 40, Anchor: 1}.encode(), cursor{Page: 3, Anchor: 1700000000, Last: 20}.encode(), cursor{Page: 3, Anchor: 1700000000, Last: 20, Total: 199}.encode(),
 			"ps1.", "ps1.e30", "ps1.eyJwIjoxLCJhIjoxfQ", "ps1.eyJwIjoyLCJhIjotMX0", "ps1.!!"},
 	})
 }

@@ -295,13 +295,17 @@ func (d *directory) listPage(ctx context.Context, q url.Values) (*listEnvelope, 
 }
 
 // cursor is where the next page starts: its number and the anchor that
-// keeps the listing stable while users are created, and the last page as
-// Passage's total said when the cursor was made (0 when unknown), so that
-// CursorAhead names no page past the end.
+// keeps the listing stable while users are created, and Passage's total
+// when the cursor was made with the last page it makes (0 when unknown),
+// so that CursorAhead names no page past the end, and so that a page
+// answered while the total was another than its predecessor's (a user
+// deleted between the two) has a cursor of its own: the portable layer
+// then fetches it again (see driver.PagesAhead).
 type cursor struct {
 	Page   int   `json:"p"`
 	Anchor int64 `json:"a"`
 	Last   int   `json:"l,omitempty"`
+	Total  int64 `json:"t,omitempty"`
 }
 
 func (c cursor) encode() string {
@@ -312,7 +316,7 @@ func (c cursor) encode() string {
 func decodeCursor(s string) (cursor, bool) {
 	var c cursor
 	b, ok := driver.DecodeCursor("ps1.", s)
-	if !ok || json.Unmarshal(b, &c) != nil || c.Page < 2 || c.Anchor <= 0 || c.Last != 0 && c.Last < c.Page {
+	if !ok || json.Unmarshal(b, &c) != nil || c.Page < 2 || c.Anchor <= 0 || c.Last != 0 && c.Last < c.Page || c.Total < 0 {
 		return cursor{}, false
 	}
 	return c, true
@@ -378,7 +382,7 @@ func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, cur s
 	}
 	if env.Limit > 0 && int64(env.Page)*int64(env.Limit) < env.Total {
 		last := (env.Total + int64(env.Limit) - 1) / int64(env.Limit)
-		page.NextCursor = cursor{Page: env.Page + 1, Anchor: env.CreatedBefore, Last: int(min(last, 1<<30))}.encode()
+		page.NextCursor = cursor{Page: env.Page + 1, Anchor: env.CreatedBefore, Last: int(min(last, 1<<30)), Total: env.Total}.encode()
 	}
 	return page, nil
 }
