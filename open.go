@@ -86,7 +86,7 @@ func (m *URLMux) Open(ctx context.Context, urlstr string) (*Directory, error) {
 
 // moduleBackends are the backend packages of this module, each registering
 // the scheme of its name: only for these can a missing import be named.
-var moduleBackends = []string{"logto", "memory", "okta", "passage"}
+var moduleBackends = []string{"kratos", "logto", "memory", "okta", "passage"}
 
 func (m *URLMux) schemeList() string {
 	s := m.Schemes()
