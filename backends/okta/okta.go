@@ -22,7 +22,9 @@
 // object is Unsupported naming the key. Okta requires an email and a
 // login: a user created without a Username gets its Email as login, and a
 // Username shaped like an email address stands in for a missing Email.
-// Only logins are unique in Okta; emails and phones are not.
+// Only logins are unique in Okta; emails and phones are not, so
+// GetUserByEmail of an email several users share is FailedPrecondition
+// with Field "Email", not a guess at one of them.
 //
 // Statuses: STAGED, PROVISIONED and RECOVERY are StatusPending; ACTIVE
 // and PASSWORD_EXPIRED are StatusActive; SUSPENDED, LOCKED_OUT and

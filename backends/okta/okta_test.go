@@ -591,3 +591,23 @@ func TestSearchValuesKeepTheirMeaning(t *testing.T) {
 		}
 	}
 }
+
+// TestAmbiguousEmail: Okta keeps only logins unique, so an email two
+// users share is an error saying so, not the first of them.
+func TestAmbiguousEmail(t *testing.T) {
+	ctx := context.Background()
+	dir, _ := emulated(t, oktatest.Options{NamesOptional: true}, okta.Options{})
+	for _, login := range []string{"ada.one@example.com", "ada.two@example.com"} {
+		_, err := dir.CreateUser(ctx, identity.NewUser{Username: login, Email: "ada@example.com"})
+		require.NoError(t, err)
+	}
+	_, err := dir.GetUserByEmail(ctx, "ADA@example.com")
+	var e *identity.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, identity.FailedPrecondition, e.Code)
+	assert.Equal(t, "Email", e.Field)
+	assert.Contains(t, e.Message, "2 users have this email")
+	u, err := dir.GetUserByEmail(ctx, "nobody@example.com")
+	assert.Nil(t, u)
+	assert.ErrorIs(t, err, identity.ErrNotFound)
+}

@@ -313,12 +313,23 @@ func (d *directory) FindUser(ctx context.Context, by driver.Identifier, value st
 	if err != nil {
 		return nil, err
 	}
+	var found []*identity.User
 	for _, u := range users {
 		if by == driver.ByUsername && u.Username == value || by == driver.ByEmail && strings.EqualFold(u.Email, value) {
-			return u, nil
+			found = append(found, u)
 		}
 	}
-	return nil, driver.Errorf(identity.NotFound, "no user with that %s", by)
+	switch {
+	case len(found) == 0:
+		return nil, driver.Errorf(identity.NotFound, "no user with that %s", by)
+	case len(found) > 1:
+		// Okta keeps only logins unique: the first of several would be a
+		// guess at whose account the caller meant.
+		e := driver.Errorf(identity.FailedPrecondition, "%d users have this email, which Okta does not keep unique; look them up with ListUsers and ListOptions.Email, or by username", len(found))
+		e.Field = "Email"
+		return nil, e
+	}
+	return found[0], nil
 }
 
 // propertyEq is `profile.{p} eq "{v}"`, the value a JSON string as Okta's
