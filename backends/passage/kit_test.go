@@ -93,6 +93,8 @@ var kit = &backendtest.Backend{
 		"passage://app1?base_url=http://api.example.com/v1&insecure_http=false": false,
 		"passage://app1?insecure_http=maybe":                                    false,
 		"passage://app1?nope=1":                                                 false,
+		"passage://app1?roles=admin":                                            false,
+		"passage://app1?roles_field=roles&roles=admin":                          true,
 		"passage://app1/path":                                                   false,
 		"passage://?base_url=https://x":                                         false,
 	},

@@ -168,6 +168,11 @@ func newDirectory(opts Options) (*directory, error) {
 		opts.BaseURL = DefaultBaseURL
 	}
 	d := &directory{opts: opts, appPath: []string{"apps", opts.AppID, "users"}, creates: createonce.Creator{Attempts: opts.MaxAttempts}}
+	if opts.RolesField == "" && len(opts.Roles) > 0 {
+		// Without a field to keep them in, the roles would be refused at
+		// the first call instead of here.
+		return nil, badOption("Roles", "Roles needs RolesField (roles_field=...), the user_metadata field that keeps each user's roles")
+	}
 	if opts.RolesField != "" {
 		if strings.TrimSpace(opts.RolesField) != opts.RolesField || strings.ContainsAny(opts.RolesField, "\x00\n") {
 			return nil, badOption("RolesField", "RolesField %q is not a usable field name", opts.RolesField)
