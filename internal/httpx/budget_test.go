@@ -161,3 +161,20 @@ func TestProductionLikeThrottling(t *testing.T) {
 	assert.Positive(t, seconds, "Retry-After: 1 was waited out")
 	t.Logf("%d requests, %d faults (%d 429s): %v", f.Requests(), f.Injected(), throttled, f.Counts())
 }
+
+// TestPlainHTTPServerIsNotRetried: an https URL to a plain-http server
+// fails at once, saying what to change.
+func TestPlainHTTPServerIsNotRetried(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{}`) }))
+	t.Cleanup(srv.Close)
+	cl, err := New(Config{Backend: "test", BaseURL: "https://" + srv.Listener.Addr().String(), HTTPOptions: identity.HTTPOptions{RetryBaseDelay: time.Millisecond}})
+	require.NoError(t, err)
+	clk := useFakeClock(cl)
+	_, err = cl.Do(context.Background(), &Request{Method: http.MethodGet, Path: "/x"})
+	var e *identity.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, identity.Unavailable, e.Code)
+	assert.False(t, e.Retryable)
+	assert.Contains(t, e.Message, "use its http:// URL")
+	assert.Empty(t, clk.waits(), "not retried")
+}

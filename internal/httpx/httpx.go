@@ -79,6 +79,7 @@ package httpx
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -493,6 +494,12 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 				}
 				// The size cap: the same answer would come again.
 				return nil, c.mark(req, ie, maybe || sent)
+			}
+			if plainHTTPServer(err) {
+				// Every attempt would meet the same server: say what to
+				// change instead of retrying.
+				return nil, &identity.Error{Code: identity.Unavailable, Message: "the server answers plain http to this https URL: " +
+					"use its http:// URL (with insecure_http=true, or AllowInsecureHTTP, for a host that is not loopback)", Err: err}
 			}
 			fail = &identity.Error{Code: identity.Unavailable, Retryable: true, Message: "request failed: " + transportReason(err), Err: err}
 			maybe = maybe || sent
@@ -933,6 +940,13 @@ func dialFailed(err error) bool {
 
 // transportReason describes a transport error without the URL, which
 // url.Error would repeat.
+// plainHTTPServer reports net/http's error for an https request that a
+// plain-http server answered.
+func plainHTTPServer(err error) bool {
+	var re tls.RecordHeaderError
+	return errors.As(err, &re) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
+}
+
 func transportReason(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
