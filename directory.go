@@ -45,6 +45,7 @@ type Directory struct {
 	orgs      driver.Organizations
 	orgRoles  driver.OrganizationRoles
 	orgPerms  driver.OrganizationPermissions
+	sec       securityGroups
 
 	// How ListUsers fetches: pages requested at once, the backend's
 	// cursors of later pages (nil without), and its listing's order for
@@ -65,8 +66,16 @@ type Directory struct {
 // [driver.Roles], RoleCatalog without [driver.RoleCatalog] or without
 // Roles, the four password capabilities without [driver.Passwords],
 // Organizations without [driver.Organizations], OrganizationRoles without
-// [driver.OrganizationRoles] or Organizations, and OrganizationPermissions
-// without [driver.OrganizationPermissions] or OrganizationRoles.
+// [driver.OrganizationRoles] or Organizations, OrganizationPermissions
+// without [driver.OrganizationPermissions] or OrganizationRoles,
+// RevokeSessions without [driver.Sessions], Factors without
+// [driver.Factors], Identities without [driver.Identities],
+// UnlinkIdentity without it or without Identities, Deprovision without
+// [driver.Deprovisioning] or without StatusDeprovisioned among the
+// Statuses, HasPassword without [driver.PasswordState], and the two
+// ResetPassword capabilities without [driver.PasswordResets]. SetRoles
+// needs Roles only: a backend without [driver.RoleSets] has its roles set
+// by difference.
 //
 // opts, at most one (a later one replaces an earlier), are the portable
 // layer's own settings, which a backend takes in its Options and passes
@@ -110,6 +119,7 @@ func NewDirectory(backend string, d driver.Directory, opts ...DirectoryOptions) 
 	} else {
 		dir.caps.OrganizationPermissions = false
 	}
+	dir.sec = maskSecurity(d, &dir.caps)
 	return dir
 }
 
@@ -418,11 +428,12 @@ func (d *Directory) ListUsers(ctx context.Context, opts ListOptions) iter.Seq2[*
 
 // lifecycle runs a status change and makes it idempotent: when the backend
 // refuses the transition, a user already in the target status counts as
-// success.
-func (d *Directory) lifecycle(ctx context.Context, op, id string, target Status, call func(context.Context, string) error) (err error) {
+// success. capable is the capability the change needs; call is touched
+// only once it holds.
+func (d *Directory) lifecycle(ctx context.Context, op, id string, target Status, capable bool, call func(context.Context, string) error) (err error) {
 	ctx, ot := d.observe(ctx, op)
 	defer ot.end(&err)
-	if err := d.begin(ctx, op); err != nil {
+	if err := d.gate(ctx, op, capable); err != nil {
 		return err
 	}
 	if err := checkID("id", id); err != nil {
@@ -443,7 +454,7 @@ func (d *Directory) lifecycle(ctx context.Context, op, id string, target Status,
 // the provider cannot suspend a user in its current status (for example a
 // Pending one).
 func (d *Directory) SuspendUser(ctx context.Context, id string) error {
-	return d.lifecycle(ctx, "SuspendUser", id, StatusSuspended, d.drv.SuspendUser)
+	return d.lifecycle(ctx, "SuspendUser", id, StatusSuspended, true, d.drv.SuspendUser)
 }
 
 // ActivateUser makes the user able to sign in: from Suspended, Pending,
@@ -451,7 +462,7 @@ func (d *Directory) SuspendUser(ctx context.Context, id string) error {
 // idempotent: activating an active user succeeds. It returns
 // FailedPrecondition when the provider cannot make the transition.
 func (d *Directory) ActivateUser(ctx context.Context, id string) error {
-	return d.lifecycle(ctx, "ActivateUser", id, StatusActive, d.drv.ActivateUser)
+	return d.lifecycle(ctx, "ActivateUser", id, StatusActive, true, d.drv.ActivateUser)
 }
 
 // gate starts a call of an optional group: the usual checks, then the

@@ -46,3 +46,42 @@ type Capabilities = driver.Capabilities
 // when formatted, logged or marshalled; convert it with string(s) at the
 // one place the value is needed.
 type Secret = driver.Secret
+
+// Factor is a second factor a user has enrolled; see
+// [Directory.ListFactors].
+type Factor = driver.Factor
+
+// FactorKind is a second factor's kind in the portable model.
+type FactorKind = driver.FactorKind
+
+// The portable factor kinds; see [driver.FactorKind] for what each means.
+const (
+	FactorTOTP        = driver.FactorTOTP
+	FactorWebAuthn    = driver.FactorWebAuthn
+	FactorSMS         = driver.FactorSMS
+	FactorEmail       = driver.FactorEmail
+	FactorPush        = driver.FactorPush
+	FactorBackupCodes = driver.FactorBackupCodes
+	FactorOther       = driver.FactorOther
+)
+
+// LinkedIdentity is an account at another identity provider linked to a
+// user; see [Directory.ListIdentities].
+type LinkedIdentity = driver.LinkedIdentity
+
+// ResetKind is what a password reset hands the application.
+type ResetKind = driver.ResetKind
+
+// The kinds of password reset; see [Directory.ResetPassword].
+const (
+	ResetLink              = driver.ResetLink
+	ResetTemporaryPassword = driver.ResetTemporaryPassword
+)
+
+// ResetOptions says what kind of reset [Directory.ResetPassword] makes.
+type ResetOptions = driver.ResetOptions
+
+// PasswordReset is what [Directory.ResetPassword] returns for the
+// application to give the user: a one-time link or a temporary password,
+// each a Secret.
+type PasswordReset = driver.PasswordReset

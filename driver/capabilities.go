@@ -35,7 +35,8 @@ type Capabilities struct {
 	// StatusPending and becomes Active only once it has one (Okta's
 	// PROVISIONED state).
 	PendingUntilPassword bool
-	// Roles: ListRoles, ListUserRoles, AssignRole and RevokeRole work.
+	// Roles: ListRoles, ListUserRoles, AssignRole, RevokeRole and
+	// SetRoles work.
 	Roles bool
 	// RoleCatalog: CreateRole and DeleteRole work, so the application
 	// manages which roles exist. Okta's administrator roles, for one, are
@@ -64,6 +65,30 @@ type Capabilities struct {
 	VerifyPassword bool
 	ChangePassword bool
 	ExpirePassword bool
+
+	// RevokeSessions: RevokeSessions ends a user's sessions and revokes
+	// its refresh tokens.
+	RevokeSessions bool
+	// Factors: ListFactors, DeleteFactor and ResetFactors work on a
+	// user's second factors.
+	Factors bool
+	// Identities: ListIdentities lists the accounts at other identity
+	// providers linked to a user.
+	Identities bool
+	// UnlinkIdentity: UnlinkIdentity removes such a link. It implies
+	// Identities; a provider that lists links but cannot remove them has
+	// Identities alone.
+	UnlinkIdentity bool
+	// Deprovision: DeprovisionUser moves a user to StatusDeprovisioned,
+	// which Statuses then lists, and ActivateUser brings it back.
+	Deprovision bool
+	// HasPassword: HasPassword says whether a user has a password.
+	HasPassword bool
+	// ResetPasswordLink and ResetPasswordTemporary: ResetPassword makes
+	// a one-time reset link, or a temporary password the user must
+	// change at the next sign-in, without mailing the user.
+	ResetPasswordLink      bool
+	ResetPasswordTemporary bool
 
 	// Statuses lists the portable statuses the backend's users can be in.
 	Statuses []Status

@@ -11,10 +11,13 @@
 // implements [Directory], the user core, and any of the optional
 // interfaces for a group of operations its provider has: [Roles],
 // [RoleCatalog], [Passwords], [Organizations], [OrganizationRoles],
-// [OrganizationPermissions], and [Aser] for its escape hatch. It does not
+// [OrganizationPermissions], the account-security groups ([Sessions],
+// [Factors], [Identities], [Deprovisioning], [PasswordState], [RoleSets]
+// and [PasswordResets]), and [Aser] for its escape hatch. It does not
 // validate input, check capabilities, fill in the operation or backend
-// name of errors, make Suspend or Activate idempotent against a
-// FailedPrecondition, or turn pages into iterators: the portable layer
+// name of errors, make Suspend, Activate or Deprovision idempotent
+// against a FailedPrecondition, set roles by difference, or turn pages
+// into iterators: the portable layer
 // does all of that once, before and after every call. A backend can
 // therefore assume every id, email, username, role name and password it
 // receives is well-formed, every field it is handed is one its
