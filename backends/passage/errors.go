@@ -36,6 +36,10 @@ func decodeError(status int, _ http.Header, body []byte) *identity.Error {
 	case b.Code == "app_not_found":
 		// A wrong app id is a configuration error, not a missing user.
 		e.Field, e.Message = "AppID", "Passage has no app with this id"
+	case b.Code == "device_not_found":
+		// The user exists (a missing one is user_not_found): what is
+		// missing is the factor.
+		e.Field = "factor"
 	case b.Code == "metadata_field_not_found":
 		e.Field = "Metadata"
 		if m := quotedField.FindStringSubmatch(b.Message); m != nil {

@@ -48,7 +48,7 @@ func FuzzDecodeError(f *testing.F) {
 		},
 		Check: func(t *testing.T, status int, body []byte, e *identity.Error) {
 			switch {
-			case e.Field == "", e.Field == "AppID", e.Field == "Metadata":
+			case e.Field == "", e.Field == "AppID", e.Field == "Metadata", e.Field == "factor":
 			case strings.HasPrefix(e.Field, "Metadata."):
 				// The decoder bounds the name at 128 characters, not bytes.
 				if n := utf8.RuneCountInString(e.Field) - len("Metadata."); n < 1 || n > 128 || strings.Contains(e.Field, `"`) {

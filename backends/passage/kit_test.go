@@ -55,7 +55,7 @@ func emulated(t *testing.T, opts passage.Options) (*identity.Directory, *passage
 }
 
 var capabilities = identity.Capabilities{
-	Phone: true, Metadata: true, UniqueEmail: true, UniquePhone: true,
+	Phone: true, Metadata: true, UniqueEmail: true, UniquePhone: true, RevokeSessions: true, Factors: true,
 	Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended},
 }
 
@@ -104,6 +104,8 @@ var kit = &backendtest.Backend{
 	Routes: []string{
 		"/v1/apps/app1/users", "/v1/apps/app1/users/{user}",
 		"/v1/apps/app1/users/{user}/activate", "/v1/apps/app1/users/{user}/deactivate",
+		"/v1/apps/app1/users/{user}/devices", "/v1/apps/app1/users/{user}/devices/{[^/]+}",
+		"/v1/apps/app1/users/{user}/tokens",
 	},
 	Hostile: []string{"../../other-app/users", "activate"},
 	Sent:    []string{"activate"},

@@ -19,6 +19,29 @@
 // names, no passwords (it is passwordless) and no roles: those return
 // Unsupported, as Capabilities says.
 //
+// # Account security
+//
+// RevokeSessions is DELETE /apps/{app_id}/users/{user_id}/tokens, which
+// revokes the user's refresh tokens; Passage keeps no other server-side
+// session, so the user's apps are signed out once their access tokens
+// expire. SuspendUser (deactivate) stops new sign-ins but is not
+// documented to revoke tokens: to sign a user out, call RevokeSessions
+// too.
+//
+// The factors are the user's WebAuthn devices (GET and DELETE
+// .../users/{user_id}/devices[/{device_id}]), every one of kind
+// FactorWebAuthn, with the device's type (passkey, security_key or
+// platform) as ProviderType, friendly_name as Name, created_at as
+// CreatedAt and last_login_at as LastUsedAt (zero for a device never
+// used). No other kind is reported. ResetFactors deletes the devices one
+// by one, since Passage has no call that removes them all: it is not
+// atomic, and a failure part way leaves the rest.
+//
+// Passage has no passwords, no linked-identity API (social_connections
+// is read-only in the user, and has no unlink), no deprovisioning beyond
+// deactivate, and no password resets: HasPassword, ListIdentities,
+// UnlinkIdentity, DeprovisionUser and ResetPassword are Unsupported.
+//
 // # Roles in metadata
 //
 // With Options.RolesField set, a user's roles are kept in that
@@ -188,7 +211,7 @@ func newDirectory(opts Options) (*directory, error) {
 		d.Roles = roles
 	}
 	c, err := httpx.New(httpx.Config{
-		RouteWords: []string{"apps", "users", "activate", "deactivate"},
+		RouteWords: []string{"apps", "users", "activate", "deactivate", "devices", "tokens"},
 		Backend:    Scheme, BaseURL: opts.BaseURL,
 		AuthHeader:  "Bearer " + opts.APIKey,
 		DecodeError: decodeError,

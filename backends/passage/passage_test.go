@@ -9,6 +9,7 @@ import (
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/backends/passage"
+	"github.com/idport/identity/backends/passage/passagetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -129,4 +130,63 @@ func TestAppIDCannotSteerPaths(t *testing.T) {
 		assert.Equal(t, identity.InvalidArgument, ie.Code, app)
 		assert.Equal(t, "AppID", ie.Field, app)
 	}
+}
+
+// TestFactorsAndSessions maps the user's devices onto factors and back,
+// and revokes the refresh tokens SignIn issued.
+func TestFactorsAndSessions(t *testing.T) {
+	ctx := context.Background()
+	dir, srv := emulated(t, passage.Options{})
+	u, err := dir.CreateUser(ctx, identity.NewUser{Email: "ann@example.com"})
+	require.NoError(t, err)
+	key, ok := srv.AddDevice(u.ID, passagetest.Device{FriendlyName: "YubiKey", Type: "security_key"})
+	require.True(t, ok)
+	_, ok = srv.AddDevice(u.ID, passagetest.Device{FriendlyName: "Phone"})
+	require.True(t, ok)
+
+	fs, err := dir.ListFactors(ctx, u.ID)
+	require.NoError(t, err)
+	require.Len(t, fs, 2)
+	kinds := map[string]string{}
+	for _, f := range fs {
+		assert.Equal(t, identity.FactorWebAuthn, f.Kind)
+		assert.False(t, f.CreatedAt.IsZero())
+		assert.True(t, f.LastUsedAt.IsZero(), "a device never used has no last use")
+		assert.NotEmpty(t, f.Raw)
+		kinds[f.Name] = f.ProviderType
+	}
+	assert.Equal(t, map[string]string{"YubiKey": "security_key", "Phone": "passkey"}, kinds)
+
+	cases := []struct {
+		name   string
+		call   func() error
+		code   identity.Code // Unknown: success
+		field  string
+		remain int
+	}{
+		{"delete one", func() error { return dir.DeleteFactor(ctx, u.ID, key) }, identity.Unknown, "", 1},
+		{"delete it again", func() error { return dir.DeleteFactor(ctx, u.ID, key) }, identity.NotFound, "factor", 1},
+		{"delete of a missing user", func() error { return dir.DeleteFactor(ctx, "missing", key) }, identity.NotFound, "user", 1},
+		{"reset", func() error { return dir.ResetFactors(ctx, u.ID) }, identity.Unknown, "", 0},
+		{"reset again", func() error { return dir.ResetFactors(ctx, u.ID) }, identity.Unknown, "", 0},
+		{"reset of a missing user", func() error { return dir.ResetFactors(ctx, "missing") }, identity.NotFound, "user", 0},
+	}
+	for _, tc := range cases {
+		err := tc.call()
+		assert.Equal(t, tc.code, identity.CodeOf(err), "%s: %v", tc.name, err)
+		var ie *identity.Error
+		if tc.field != "" && assert.ErrorAs(t, err, &ie, tc.name) {
+			assert.Equal(t, tc.field, ie.Field, tc.name)
+		}
+		fs, err := dir.ListFactors(ctx, u.ID)
+		require.NoError(t, err)
+		assert.Len(t, fs, tc.remain, tc.name)
+	}
+
+	_, ok = srv.SignIn(u.ID)
+	require.True(t, ok)
+	require.NoError(t, dir.RevokeSessions(ctx, u.ID))
+	assert.Zero(t, srv.RefreshTokens(u.ID))
+	require.NoError(t, dir.RevokeSessions(ctx, u.ID), "revoking twice")
+	assert.ErrorIs(t, dir.RevokeSessions(ctx, "missing"), identity.ErrNotFound)
 }

@@ -33,6 +33,7 @@ type directory struct {
 func (d *directory) Capabilities() identity.Capabilities {
 	return identity.Capabilities{
 		Phone: true, Metadata: true, Roles: d.Roles != nil, RoleCatalog: d.Roles != nil, UniqueEmail: true, UniquePhone: true,
+		RevokeSessions: true, Factors: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended},
 	}
 }

@@ -28,6 +28,8 @@ type user struct {
 	created  time.Time
 	updated  time.Time
 	devices  []*device
+	// refreshTokens are the refresh tokens SignIn issued, until revoked.
+	refreshTokens []string
 }
 
 // device is a registered WebAuthn device.
@@ -186,10 +188,13 @@ func (e *Emulator) deleteDevice(w http.ResponseWriter, id, deviceID string) {
 	})
 }
 
-// revokeTokens answers 200 with an empty body. The emulator issues no
-// refresh tokens, so there is nothing to revoke but the user must exist.
+// revokeTokens revokes every refresh token of the user's and answers 200
+// with an empty body, also when there was none.
 func (e *Emulator) revokeTokens(w http.ResponseWriter, id string) {
-	e.withUser(w, id, func(*user) emulate.Reply { return emulate.Empty(http.StatusOK) })
+	e.withUser(w, id, func(u *user) emulate.Reply {
+		u.refreshTokens = nil
+		return emulate.Empty(http.StatusOK)
+	})
 }
 
 // body is the create and update request: {email?, phone?, user_metadata?}.

@@ -136,6 +136,32 @@ func (e *Emulator) AddDevice(userID string, d Device) (string, bool) {
 	return dev.id, true
 }
 
+// SignIn issues a refresh token to the user, as a passkey or magic-link
+// sign-in in the user's app would, and returns it. It reports false when
+// there is no such user or the user is not active.
+func (e *Emulator) SignIn(userID string) (refreshToken string, ok bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	u, found := e.users[userID]
+	if !found || u.status != "active" {
+		return "", false
+	}
+	tok := emulate.ID(emulate.Base62, 32)
+	u.refreshTokens = append(u.refreshTokens, tok)
+	return tok, true
+}
+
+// RefreshTokens returns how many refresh tokens the user holds that have
+// not been revoked; 0 for no such user.
+func (e *Emulator) RefreshTokens(userID string) int {
+	return emulate.Locked(&e.mu, func() int {
+		if u, ok := e.users[userID]; ok {
+			return len(u.refreshTokens)
+		}
+		return 0
+	})
+}
+
 // Server is an emulator listening on a loopback address.
 type Server struct {
 	*Emulator

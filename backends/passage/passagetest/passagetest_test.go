@@ -178,6 +178,13 @@ func TestDevicesAndTokens(t *testing.T) {
 	assert.Equal(t, dev, d["id"])
 	assert.Equal(t, "Laptop", d["friendly_name"])
 
+	tok, ok := c.srv.SignIn(uid)
+	require.True(t, ok)
+	assert.NotEmpty(t, tok)
+	_, ok = c.srv.SignIn("missing")
+	assert.False(t, ok, "no sign-in for a user who does not exist")
+	assert.Equal(t, 1, c.srv.RefreshTokens(uid))
+
 	base := "/v1/apps/app1/users/"
 	cases := []struct {
 		name, method, path string
@@ -211,4 +218,5 @@ func TestDevicesAndTokens(t *testing.T) {
 		})
 	}
 	assert.Equal(t, 2, c.srv.Requests()["DELETE /users/{id}/tokens"], "requests are counted by route")
+	assert.Zero(t, c.srv.RefreshTokens(uid), "revoked")
 }
