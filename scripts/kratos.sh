@@ -115,6 +115,28 @@ serve() {
 	      enabled: true
 	      config:
 	        haveibeenpwned_enabled: false
+	    link:
+	      enabled: true
+	    totp:
+	      enabled: true
+	      config:
+	        issuer: idport
+	    lookup_secret:
+	      enabled: true
+	    webauthn:
+	      enabled: true
+	      config:
+	        rp:
+	          id: localhost
+	          display_name: idport
+	          origins: [http://localhost:$public]
+	    passkey:
+	      enabled: true
+	      config:
+	        rp:
+	          id: localhost
+	          display_name: idport
+	          origins: [http://localhost:$public]
 	  flows:
 	    recovery:
 	      enabled: true

@@ -39,6 +39,7 @@ var schemaOptions = openapicheck.Options{ExtraStatuses: map[string][]int{"POST /
 var capabilities = identity.Capabilities{
 	Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true, RoleCatalog: true,
 	UniqueEmail: true, UniquePhone: true, SetPassword: true, VerifyPassword: true, ChangePassword: true,
+	RevokeSessions: true, Factors: true, Identities: true, UnlinkIdentity: true, HasPassword: true, ResetPasswordLink: true,
 	Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended},
 }
 
@@ -85,7 +86,8 @@ var kit = &backendtest.Backend{
 	// session token, never the API key.
 	MissingID: "00000000-0000-4000-8000-000000000001",
 	Routes: []string{
-		"/admin/identities", "/admin/identities/{user}",
+		"/admin/identities", "/admin/identities/{user}", "/admin/identities/{user}/sessions",
+		"/admin/identities/{user}/credentials/{totp|lookup_secret|webauthn|oidc}", "/admin/recovery/link",
 		"/self-service/login/api", "/self-service/login", "/self-service/logout/api",
 	},
 	Hostile: []string{"../sessions", "sessions", "../../self-service/login"},

@@ -339,7 +339,8 @@ func newDirectory(opts Options) (*directory, error) {
 
 	d := &directory{opts: opts, creates: createonce.Creator{Attempts: opts.MaxAttempts}}
 	cfg := httpx.Config{Backend: Scheme, BaseURL: opts.AdminURL, DecodeError: decodeError, HTTPOptions: opts.HTTPOptions,
-		RouteWords: []string{"admin", "identities", "sessions", "self-service", "login", "logout", "api"}}
+		RouteWords: []string{"admin", "identities", "sessions", "self-service", "login", "logout", "api",
+			"credentials", "totp", "lookup_secret", "webauthn", "oidc", "recovery", "link"}}
 	if opts.APIKey != "" {
 		cfg.AuthHeader = "Bearer " + opts.APIKey
 	}

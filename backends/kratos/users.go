@@ -39,6 +39,7 @@ func (d *directory) Capabilities() identity.Capabilities {
 		Metadata: true, Roles: true, RoleCatalog: true,
 		UniqueEmail: t.identifier("email"), UniquePhone: t.identifier("phone"),
 		SetPassword: true, VerifyPassword: d.public != nil, ChangePassword: d.public != nil,
+		RevokeSessions: true, Factors: true, Identities: true, UnlinkIdentity: true, HasPassword: true, ResetPasswordLink: true,
 		Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended},
 	}
 }

@@ -22,7 +22,8 @@ type identity struct {
 	metaPublic          any // nil is null
 	metaAdmin           any
 	created, updated    time.Time
-	cred                *credential // the password credential; nil when none
+	cred                *credential           // the password credential; nil when none
+	others              map[string]*otherCred // the other credentials, by type
 	verifiable          []*address
 	recovery            []*address
 }
@@ -52,10 +53,11 @@ type address struct {
 // view selects which fields an identity shows, which differs by endpoint
 // exactly as observed.
 type view struct {
-	creds          bool // the credentials object
-	zeroCredTimes  bool // credential times as 0001-01-01 (a credential not yet read back)
-	config         bool // include_credential=password
-	adminMeta      int  // 0: never; 1: when set; 2: always (null when unset)
+	creds          bool     // the credentials object
+	zeroCredTimes  bool     // credential times as 0001-01-01 (a credential not yet read back)
+	config         bool     // include_credential=password
+	include        []string // the include_credential types
+	adminMeta      int      // 0: never; 1: when set; 2: always (null when unset)
 	addresses      bool
 	emptySchemaURL bool // the sessions list writes schema_url ""
 }
@@ -145,6 +147,12 @@ func (i *identity) json(base string, v view) identityJSON {
 			}
 		}
 		out.Credentials = map[string]credJSON{"password": c}
+	}
+	if v.creds && len(i.others) > 0 {
+		if out.Credentials == nil {
+			out.Credentials = map[string]credJSON{}
+		}
+		i.othersJSON(out.Credentials, v)
 	}
 	if v.addresses {
 		for _, a := range i.verifiable {
@@ -412,6 +420,11 @@ func (e *Emulator) create(r *http.Request) reply {
 	if _, rp := importPassword(i, b.Credentials, dbTime(now)); rp != nil {
 		return *rp
 	}
+	if b.Credentials != nil {
+		if rp := importOIDC(i, b.Credentials.OIDC, dbTime(now)); rp != nil {
+			return *rp
+		}
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	f, rp := e.validateTraits(i.schemaID, i.traits)
@@ -433,20 +446,20 @@ var credentialTypes = []string{"password", "oidc", "totp", "lookup_secret", "web
 
 // includeCredential reads include_credential; the reason of its 400
 // prints the values accepted before the bad one, as Kratos's does.
-func includeCredential(q url.Values) (bool, *reply) {
+func includeCredential(q url.Values) ([]string, *reply) {
 	var accepted []string
 	for _, v := range q["include_credential"] {
 		if !slices.Contains(credentialTypes, v) {
 			rp := badRequest(fmt.Sprintf("Invalid value `%v` for parameter `include_credential`.", accepted))
-			return false, &rp
+			return nil, &rp
 		}
 		accepted = append(accepted, v)
 	}
-	return slices.Contains(accepted, "password"), nil
+	return accepted, nil
 }
 
 func (e *Emulator) get(r *http.Request) reply {
-	withConfig, rp := includeCredential(query(r))
+	include, rp := includeCredential(query(r))
 	if rp != nil {
 		return *rp
 	}
@@ -457,7 +470,7 @@ func (e *Emulator) get(r *http.Request) reply {
 		return notFound()
 	}
 	v := viewGet
-	v.config = withConfig
+	v.config, v.include = slices.Contains(include, "password"), include
 	return ok(http.StatusOK, i.json(baseURL(r), v))
 }
 
@@ -486,22 +499,6 @@ func (e *Emulator) delete(r *http.Request) reply {
 		}
 	}
 	return reply{status: http.StatusNoContent}
-}
-
-// deleteCredential refuses the password (a first factor), as Kratos does;
-// the emulator holds no other credential types, so any other is 404.
-func (e *Emulator) deleteCredential(r *http.Request) reply {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	i := e.lookup(r.PathValue("id"))
-	if i == nil {
-		return notFound()
-	}
-	typ := r.PathValue("type")
-	if typ == "password" && i.cred != nil {
-		return badRequest("You cannot remove first factor credentials.")
-	}
-	return failure(http.StatusNotFound, fmt.Sprintf("You tried to remove a %s but this user have no %s set up.", typ, typ), "The requested resource could not be found")
 }
 
 // update is PUT: it replaces traits, metadata_public and metadata_admin
@@ -695,7 +692,7 @@ func (e *Emulator) patch(r *http.Request) reply {
 // offset paging with X-Total-Count; per_page alone is read as page_size.
 func (e *Emulator) list(r *http.Request) reply {
 	q := query(r)
-	withConfig, rp := includeCredential(q)
+	include, rp := includeCredential(q)
 	if rp != nil {
 		return *rp
 	}
@@ -713,7 +710,7 @@ func (e *Emulator) list(r *http.Request) reply {
 	}
 	v := viewList
 	if ident != "" || len(q["include_credential"]) > 0 {
-		v.creds, v.config = true, withConfig
+		v.creds, v.config, v.include = true, slices.Contains(include, "password"), include
 	}
 	u := *r.URL
 	if !q.Has("page_token") && !q.Has("page_size") {

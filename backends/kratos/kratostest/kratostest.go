@@ -20,10 +20,13 @@
 //   - the RFC 6902 JSON Patch of PATCH as Kratos applies it (see patch.go):
 //     add, remove and replace only, replace as add, missing parents
 //     created, the /credentials quirk;
-//   - /admin/identities/{id}/sessions, /admin/sessions/{id}, and
-//     /admin/recovery/code; /admin/recovery/link answers 404 as on a
-//     server whose link method is off, which is Kratos's default and the
-//     configuration of scripts/kratos.sh;
+//   - DELETE /admin/identities/{id}/credentials/{type} for the credential
+//     types a user enrolls (totp, lookup_secret, webauthn, passkey, oidc),
+//     which Enroll adds as the user's settings flows would, with the
+//     config include_credential shows;
+//   - /admin/identities/{id}/sessions, /admin/sessions/{id},
+//     /admin/recovery/code and /admin/recovery/link, as on a server whose
+//     link method is on (the configuration of scripts/kratos.sh);
 //   - GET /self-service/login/api, POST /self-service/login?flow= with the
 //     password method, DELETE /self-service/logout/api, GET
 //     /sessions/whoami, and the health checks.

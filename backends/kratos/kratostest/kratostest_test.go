@@ -618,9 +618,15 @@ func TestSessions(t *testing.T) {
 func TestRecoveryAndCredentials(t *testing.T) {
 	c := newClient(t, kratostest.Options{})
 	id := c.create(`{"schema_id":"default","traits":{"email":"r@example.com"},"credentials":{"password":{"config":{"password":"pw"}}}}`)["id"].(string)
-	r := c.do("POST", "/admin/recovery/link", fmt.Sprintf(`{"identity_id":%q}`, id))
-	assert.Equal(t, 404, r.status, "the link method is off, as in scripts/kratos.sh")
-	assert.Equal(t, "This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.", r.err()["reason"])
+	r := c.do("POST", "/admin/recovery/link", fmt.Sprintf(`{"identity_id":%q,"expires_in":"30m"}`, id))
+	require.Equal(t, 200, r.status, "the link method is on, as in scripts/kratos.sh: %s", r.raw)
+	assert.Regexp(t, `/self-service/recovery\?flow=[0-9a-f-]{36}&token=[A-Za-z0-9]{32}$`, r.obj()["recovery_link"])
+	exp, err := time.Parse(time.RFC3339Nano, r.obj()["expires_at"].(string))
+	require.NoError(t, err)
+	assert.WithinDuration(t, time.Now().Add(30*time.Minute), exp, time.Minute)
+	r = c.do("POST", "/admin/recovery/link", `{"identity_id":"6f1a5b7e-8a3c-4d2b-9e1f-0a1b2c3d4e5f"}`)
+	assert.Equal(t, 400, r.status, "a missing identity is 400 here")
+	assert.Equal(t, "The requested identity id does not exist.", r.err()["reason"])
 	r = c.do("POST", "/admin/recovery/code", fmt.Sprintf(`{"identity_id":%q,"expires_in":"5m"}`, id))
 	require.Equal(t, 201, r.status, string(r.raw))
 	assert.Regexp(t, `^[0-9]{6}$`, r.obj()["recovery_code"])
@@ -631,6 +637,71 @@ func TestRecoveryAndCredentials(t *testing.T) {
 	assert.Equal(t, 400, r.status)
 	assert.Equal(t, "You cannot remove first factor credentials.", r.err()["reason"])
 	assert.Equal(t, 404, c.do("DELETE", "/admin/identities/"+id+"/credentials/oidc", "").status)
+}
+
+// TestEnrolledCredentials enrolls each credential type and deletes it as
+// Kratos v1.3.1's handler does.
+func TestEnrolledCredentials(t *testing.T) {
+	c := newClient(t, kratostest.Options{})
+	id := c.create(`{"schema_id":"default","traits":{"email":"f@example.com"},"credentials":{"oidc":{"config":{"providers":[{"provider":"google","subject":"g1"}]}}}}`)["id"].(string)
+	assert.False(t, c.srv.Enroll("6f1a5b7e-8a3c-4d2b-9e1f-0a1b2c3d4e5f", kratostest.Credential{Type: kratostest.TypeTOTP}), "no such identity")
+	assert.False(t, c.srv.Enroll(id, kratostest.Credential{Type: "password"}), "not an enrolled type")
+	assert.False(t, c.srv.Enroll(id, kratostest.Credential{Type: kratostest.TypeOIDC}), "oidc needs a provider and subject")
+	for _, cr := range []kratostest.Credential{
+		{Type: kratostest.TypeTOTP}, {Type: kratostest.TypeLookupSecret},
+		{Type: kratostest.TypeWebAuthn, Name: "key"}, {Type: kratostest.TypeWebAuthn, Name: "pwless", Passwordless: true},
+		{Type: kratostest.TypePasskey, Name: "phone"}, {Type: kratostest.TypeOIDC, Provider: "github", Subject: "h2"},
+	} {
+		require.True(t, c.srv.Enroll(id, cr), cr.Type)
+	}
+	creds := func(include string) map[string]any {
+		return c.do("GET", "/admin/identities/"+id+include, "").obj()["credentials"].(map[string]any)
+	}
+	got := creds("")
+	for _, typ := range []string{"password", "totp", "lookup_secret", "webauthn", "passkey", "oidc"} {
+		require.Contains(t, got, typ)
+		assert.NotContains(t, got[typ], "config", "%s: no config without include_credential", typ)
+	}
+	oidc := creds("?include_credential=oidc")["oidc"].(map[string]any)
+	assert.Equal(t, []any{"github:h2", "google:g1"}, oidc["identifiers"])
+	assert.Len(t, oidc["config"].(map[string]any)["providers"], 2)
+	assert.Contains(t, creds("?include_credential=totp")["totp"].(map[string]any)["config"], "totp_url")
+
+	cred := "/admin/identities/" + id + "/credentials/"
+	cases := []struct {
+		name, path string
+		status     int
+		reason     string
+	}{
+		{"totp", cred + "totp", 204, ""},
+		{"totp again", cred + "totp", 404, "You tried to remove a totp but this user have no totp set up."},
+		{"lookup_secret", cred + "lookup_secret", 204, ""},
+		{"webauthn keeps the passwordless key", cred + "webauthn", 204, ""},
+		{"webauthn again: 204, nothing removed", cred + "webauthn", 204, ""},
+		{"passkey has no case in the handler", cred + "passkey", 400, "Unknown credentials type passkey."},
+		{"oidc without an identifier", cred + "oidc", 400, "You must provide an identifier to delete this credential."},
+		{"oidc of another subject", cred + "oidc?identifier=google:nope", 404, "The identifier `google:nope` was not found among OIDC credentials."},
+		{"oidc", cred + "oidc?identifier=google:g1", 204, ""},
+		{"the last oidc", cred + "oidc?identifier=github:h2", 204, ""},
+		{"a missing identity", "/admin/identities/6f1a5b7e-8a3c-4d2b-9e1f-0a1b2c3d4e5f/credentials/totp", 404, ""},
+	}
+	for _, tc := range cases {
+		r := c.do("DELETE", tc.path, "")
+		assert.Equal(t, tc.status, r.status, "%s: %s", tc.name, r.raw)
+		if tc.reason != "" {
+			assert.Equal(t, tc.reason, r.err()["reason"], tc.name)
+		}
+	}
+	got = creds("?include_credential=webauthn&include_credential=oidc")
+	assert.NotContains(t, got, "totp")
+	assert.NotContains(t, got, "lookup_secret")
+	keys := got["webauthn"].(map[string]any)["config"].(map[string]any)["credentials"].([]any)
+	require.Len(t, keys, 1)
+	assert.Equal(t, "pwless", keys[0].(map[string]any)["display_name"])
+	oidc = got["oidc"].(map[string]any)
+	assert.Equal(t, []any{}, oidc["identifiers"], "the credential stays, empty")
+	assert.Equal(t, []any{map[string]any{"initial_id_token": "", "initial_access_token": "", "initial_refresh_token": "", "subject": "", "provider": "", "organization": ""}},
+		oidc["config"].(map[string]any)["providers"], "and holds one blank provider, as observed")
 }
 
 func TestRoutingAndHealth(t *testing.T) {

@@ -303,10 +303,45 @@ func (e *Emulator) logout(r *http.Request) reply {
 	return reply{status: http.StatusNoContent}
 }
 
-// recoveryLink answers as Kratos does while the link method is off (its
-// default, and scripts/kratos.sh's configuration): 404, whatever the body.
-func (e *Emulator) recoveryLink(*http.Request) reply {
-	return failure(http.StatusNotFound, "This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.", "The requested resource could not be found")
+// recoveryLink answers as Kratos does with the link method on
+// (selfservice.methods.link.enabled, as scripts/kratos.sh configures it):
+// 200, not the 201 of recovery/code, with a link to the public API's
+// recovery flow carrying the token, and its expiry: expires_in or one
+// hour. An identity that does not exist is 400, not 404; an inactive one,
+// or one without a recovery address, gets a link too (observed).
+func (e *Emulator) recoveryLink(r *http.Request) reply {
+	data, err := readBody(r)
+	if err != nil {
+		return badRequest("Unable to decode JSON payload: " + err.Error())
+	}
+	var b struct {
+		IdentityID string `json:"identity_id"`
+		ExpiresIn  string `json:"expires_in"`
+	}
+	if err := json.Unmarshal(data, &b); err != nil {
+		return badRequest("Unable to decode JSON payload: " + err.Error())
+	}
+	id, err := parseUUID(b.IdentityID)
+	if err != nil {
+		return badRequest("Unable to decode JSON payload: " + err.Error())
+	}
+	life := recoveryLifespan
+	if b.ExpiresIn != "" {
+		d, err := time.ParseDuration(b.ExpiresIn)
+		if err != nil || d <= 0 {
+			return badRequest("Unable to parse \"expires_in\" whose format should match \"[0-9]+(ns|us|ms|s|m|h)\" but did not: " + b.ExpiresIn)
+		}
+		life = d
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.identities[id] == nil {
+		return badRequest("The requested identity id does not exist.")
+	}
+	return ok(http.StatusOK, map[string]any{
+		"recovery_link": baseURL(r) + "/self-service/recovery?flow=" + newUUID() + "&token=" + emulate.ID(emulate.Base62, 32),
+		"expires_at":    timeString(e.now().Add(life)),
+	})
 }
 
 // recoveryCode answers 201 with a recovery link (the fallback UI, as no
