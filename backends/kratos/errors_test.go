@@ -36,6 +36,14 @@ func TestErrorTable(t *testing.T) {
 			Want: identity.InvalidCredentials},
 		backendtest.ErrorRow{Status: 400, Code: "4000002", Body: `{"id":"f","ui":{"messages":[],"nodes":[{"messages":[{"id":4000002,"text":"Property password is missing.","type":"error"}]}]}}`,
 			Want: identity.InvalidArgument, Message: "missing"},
+		// A credential the identity lacks, and the recovery link of a
+		// missing identity, which ResetPassword turns into NotFound.
+		backendtest.ErrorRow{Status: 404, Code: "404", Body: `{"error":{"code":404,"status":"Not Found","reason":"You tried to remove a totp but this user have no totp set up.","message":"The requested resource could not be found"}}`,
+			Want: identity.NotFound, Message: "no totp set up"},
+		backendtest.ErrorRow{Status: 400, Code: "400", Body: `{"error":{"code":400,"status":"Bad Request","reason":"You cannot remove first factor credentials.","message":"The request was malformed or contained invalid parameters"}}`,
+			Want: identity.InvalidArgument, Message: "first factor"},
+		backendtest.ErrorRow{Status: 400, Code: "400", Body: `{"error":{"code":400,"status":"Bad Request","reason":"The requested identity id does not exist.","message":"The request was malformed or contained invalid parameters"}}`,
+			Want: identity.InvalidArgument, Message: "identity id does not exist"},
 		backendtest.ErrorRow{Status: 502, Body: "<html>bad gateway</html>"},
 		backendtest.ErrorRow{Status: 404, Body: "404 page not found"},
 		backendtest.ErrorRow{Status: 400, Body: `{"id":"f","ui":{"messages":[],"nodes":[]}}`},

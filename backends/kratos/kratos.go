@@ -68,6 +68,49 @@
 // Unsupported. An administrator's password skips Kratos's password
 // policy.
 //
+// # Account security
+//
+// RevokeSessions is DELETE /admin/identities/{id}/sessions, which deletes
+// every session of the identity; Kratos's session tokens are its only
+// tokens, so nothing stays signed in. Kratos answers 404 for an identity
+// without sessions, so the identity is read first. SuspendUser does not
+// end sessions: they stop working while the identity is inactive and
+// work again after ActivateUser, so a help desk signing a user out calls
+// RevokeSessions too.
+//
+// The factors are the identity's credentials of the second-factor types,
+// one factor per type, whose ID is the type (Kratos deletes by type, with
+// DELETE /admin/identities/{id}/credentials/{type}): totp (FactorTOTP),
+// lookup_secret (FactorBackupCodes, the recovery codes) and webauthn
+// (FactorWebAuthn, for its keys that are not passwordless; Name is their
+// display names). Passkeys and passwordless WebAuthn keys are first
+// factors, like the password: they are not listed, and Kratos v1.3.1's
+// admin API cannot remove them (a passkey's DELETE is 400 "Unknown
+// credentials type", and a webauthn DELETE keeps passwordless keys).
+// ResetFactors deletes each factor in turn, one request each: not atomic.
+// No factor's Raw holds its config, which keeps the TOTP secret and the
+// recovery codes.
+//
+// The linked identities are the oidc credential's providers
+// (include_credential=oidc): Provider is Kratos's provider id, Subject the
+// subject there, Details {provider, subject, organization} without the
+// initial tokens Kratos keeps. UnlinkIdentity removes each link at the
+// provider with DELETE .../credentials/oidc?identifier={provider}:{subject}.
+//
+// HasPassword is whether the password credential holds a
+// hashed_password (include_credential=password); an identity made
+// without a password still has a password credential, with config {}.
+//
+// ResetPassword makes a ResetLink with POST /admin/recovery/link, which
+// mails nothing; the link signs the user in and opens the settings flow,
+// where the user sets a new password. It needs the link method on
+// (selfservice.methods.link.enabled), else FailedPrecondition.
+// /admin/recovery/code was not chosen: its link leads to a page that asks
+// for the code beside it, two things to hand over where the portable
+// reset has one. Kratos has no temporary passwords, and no deprovisioned
+// state (only active and inactive): ResetTemporaryPassword and
+// DeprovisionUser are Unsupported.
+//
 // # Beyond the portable API
 //
 // The directory's As accepts a **Client, and sets it to a typed client
