@@ -262,14 +262,21 @@ func (d *directory) HasPassword(ctx context.Context, userID string) (bool, error
 // without mailing it: the link signs the user in and opens the settings
 // flow, where the user sets a new password. It needs the link method on
 // in Kratos's configuration (selfservice.methods.link.enabled), without
-// which Kratos answers 404, and FailedPrecondition here. Kratos answers a
-// missing identity with 400, NotFound here. A link is made for an
+// which Kratos answers 404, and FailedPrecondition here. The identity is
+// read first, since Kratos answers a missing identity with 400 (and an id
+// that is not a UUID with a 400 about decoding the body); one deleted
+// between the read and the link is NotFound too. A link is made for an
 // inactive identity too, but it cannot sign in until activated. A
 // request whose answer is lost is sent again: the link of the lost
 // answer is never seen, and expires unused.
 func (d *directory) ResetPassword(ctx context.Context, userID string, opts identity.ResetOptions) (*identity.PasswordReset, error) {
 	if opts.Kind != identity.ResetLink {
 		return nil, driver.UnsupportedError("ResetPassword of kind " + string(opts.Kind))
+	}
+	// Kratos refuses an id that is not a UUID with a 400 about the body's
+	// decoding: the read makes every missing user NotFound.
+	if _, _, err := d.read(ctx, userID); err != nil {
+		return nil, err
 	}
 	var out struct {
 		Link      identity.Secret `json:"recovery_link"`
