@@ -34,6 +34,12 @@ type user struct {
 	pwSalt     []byte
 	pwHash     []byte // nil: no password
 	roles      map[string]bool
+	// mfa are the user's MFA verifications, oldest first; identities
+	// the social identities by connector target; pats the personal
+	// access tokens, oldest first (see security.go).
+	mfa        []*mfaVerification
+	identities map[string]socialIdentity
+	pats       []*pat
 }
 
 type role struct {
@@ -180,7 +186,7 @@ func (u *user) json() map[string]any {
 	}
 	return map[string]any{
 		"id": u.id, "username": null(u.username), "primaryEmail": null(u.email), "primaryPhone": null(u.phone),
-		"name": null(u.name), "avatar": nil, "customData": cd, "identities": map[string]any{},
+		"name": null(u.name), "avatar": nil, "customData": cd, "identities": u.identitiesJSON(),
 		"lastSignInAt": nil, "createdAt": ms(u.created), "updatedAt": ms(u.updated), "profile": pr,
 		"applicationId": nil, "isSuspended": u.suspended, "hasPassword": u.pwHash != nil,
 	}
@@ -247,6 +253,7 @@ func (e *Emulator) newRouter() *emulate.Router {
 	api("DELETE /api/roles/{id}", func(w http.ResponseWriter, _ *http.Request, id string) { e.deleteRole(w, id) })
 	e.organizationRoutes(api)
 	e.orgRoleRoutes(api)
+	e.securityRoutes(api)
 	return rt
 }
 

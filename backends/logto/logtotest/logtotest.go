@@ -1,6 +1,7 @@
 // Package logtotest is an in-process emulator of the Logto Management API
-// (users, passwords, suspension, global roles, and organizations with their
-// members, roles and scopes) and of the OIDC token
+// (users, passwords, suspension, global roles, organizations with their
+// members, roles and scopes, and a user's MFA verifications, social
+// identities and personal access tokens) and of the OIDC token
 // endpoint a machine-to-machine app uses to reach it, for testing code
 // that talks to Logto without a Logto server:
 //
@@ -13,6 +14,12 @@
 // and Link headers whose URLs leave out the /api prefix, 12-character
 // lowercase user ids, and Logto's error body {code, message, data?,
 // details?}. Tokens are JWT-shaped, signed by the emulator, and expire.
+//
+// What only a user can do at Logto, outside the Management API, the
+// emulator does through exported methods: AddMFAVerification enrols a
+// factor (WebAuthn included, which the Management API cannot), and
+// LinkSocialIdentity links an account at a social connector, as a
+// user's sign-in with it would.
 package logtotest
 
 import (
