@@ -82,6 +82,19 @@ var codes = map[string]identity.Code{
 	"entity.invalid_input":                  identity.InvalidArgument,
 	// A MachineToMachine organization role given to a user.
 	"entity.db_constraint_violated": identity.InvalidArgument,
+
+	// The account-security endpoints' codes (SEMANTICS.md 5.1.7,
+	// observed on Logto 1.37.1). A missing MFA verification is
+	// entity.not_found, as a missing user is: DeleteFactor tells them
+	// apart. A missing social identity has its own code.
+	"user.identity_not_exist":                  identity.NotFound,
+	"user.identity_already_in_use":             identity.AlreadyExists,
+	"user.totp_already_in_use":                 identity.AlreadyExists,
+	"user.backup_code_already_in_use":          identity.AlreadyExists,
+	"user.personal_access_token_name_exists":   identity.AlreadyExists,
+	"user.totp_secret_invalid":                 identity.InvalidArgument,
+	"user.wrong_backup_code_format":            identity.InvalidArgument,
+	"session.mfa.backup_code_can_not_be_alone": identity.FailedPrecondition,
 }
 
 // fields names the portable field an error is about.
@@ -92,6 +105,14 @@ var fields = map[string]string{
 	"user.invalid_role_type":       "role",
 
 	"organization.role_names_not_found": "role",
+
+	"user.identity_not_exist":                  "identity",
+	"user.identity_already_in_use":             "identity",
+	"user.totp_already_in_use":                 "factor",
+	"user.backup_code_already_in_use":          "factor",
+	"user.totp_secret_invalid":                 "factor",
+	"user.wrong_backup_code_format":            "factor",
+	"session.mfa.backup_code_can_not_be_alone": "factor",
 }
 
 func asError(err error, target **identity.Error) bool { return errors.As(err, target) }

@@ -31,6 +31,18 @@ func TestErrorTable(t *testing.T) {
 		backendtest.ErrorRow{Status: 422, Code: "user.phone_already_in_use", Want: identity.AlreadyExists, Field: "Phone"},
 		backendtest.ErrorRow{Status: 422, Code: "user.invalid_role_type", Want: identity.InvalidArgument, Field: "role"},
 		backendtest.ErrorRow{Status: 422, Code: "organization.role_names_not_found", Want: identity.NotFound, Field: "role"},
+		// A missing MFA verification is 404 entity.not_found, the code of a
+		// missing user too (SEMANTICS.md 5.1.7): the row leaves Field empty,
+		// and DeleteFactor names it (see TestFactorErrors).
+		backendtest.ErrorRow{Status: 404, Code: "entity.not_found", Want: identity.NotFound},
+		backendtest.ErrorRow{Status: 404, Code: "user.identity_not_exist", Want: identity.NotFound, Field: "identity"},
+		backendtest.ErrorRow{Status: 422, Code: "user.identity_already_in_use", Want: identity.AlreadyExists, Field: "identity"},
+		backendtest.ErrorRow{Status: 422, Code: "user.totp_already_in_use", Want: identity.AlreadyExists, Field: "factor"},
+		backendtest.ErrorRow{Status: 422, Code: "user.backup_code_already_in_use", Want: identity.AlreadyExists, Field: "factor"},
+		backendtest.ErrorRow{Status: 422, Code: "user.totp_secret_invalid", Want: identity.InvalidArgument, Field: "factor"},
+		backendtest.ErrorRow{Status: 422, Code: "user.wrong_backup_code_format", Want: identity.InvalidArgument, Field: "factor"},
+		backendtest.ErrorRow{Status: 422, Code: "session.mfa.backup_code_can_not_be_alone", Want: identity.FailedPrecondition, Field: "factor"},
+		backendtest.ErrorRow{Status: 422, Code: "user.personal_access_token_name_exists", Want: identity.AlreadyExists},
 		backendtest.ErrorRow{Status: 500, Body: `{"message":"Internal server error."}`},
 	), func(t *testing.T, r backendtest.ErrorRow, e *identity.Error) {
 		assert.Equal(t, "m d", e.Message, "message and details")

@@ -214,7 +214,8 @@ func newDirectory(opts Options) (*directory, error) {
 	transport := httpx.WithTokenClient(opts.HTTPOptions)
 	c, err := httpx.New(httpx.Config{
 		RouteWords: []string{"api", "users", "roles", "organizations", "organization-roles", "organization-scopes", "scopes",
-			"custom-data", "is-suspended", "password", "verify", "profile"},
+			"custom-data", "is-suspended", "password", "verify", "profile",
+			"has-password", "mfa-verifications", "identities", "all-identities", "personal-access-tokens"},
 		Backend: Scheme, BaseURL: base,
 		// The cache in httpx decides when to fetch; this source must
 		// fetch every time it is asked, or a refused token could not be

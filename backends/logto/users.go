@@ -32,6 +32,7 @@ func (d *directory) Capabilities() identity.Capabilities {
 		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true, RoleCatalog: true, UniqueEmail: true, UniquePhone: true,
 		Organizations: true, OrganizationMetadata: true, OrganizationRoles: true, OrganizationPermissions: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true,
+		Factors: true, Identities: true, UnlinkIdentity: true, HasPassword: true,
 		Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended},
 	}
 }
