@@ -57,11 +57,49 @@
 // is such a read, merge and write: concurrent metadata updates of one
 // organization can lose a key.
 //
+// # Account security
+//
+// Factors are the user's MFA verifications
+// (/api/users/{userId}/mfa-verifications). Logto 1.37 reports three
+// types: Totp (FactorTOTP), WebAuthn (FactorWebAuthn, passkeys and
+// security keys alike, with the credential's name where Logto keeps one;
+// only a user's browser enrols one) and BackupCode
+// (FactorBackupCodes, one factor for the set, its unused count as
+// remainCodes in Raw); the document's EmailVerificationCode and
+// PhoneVerificationCode, not seen on 1.37, read as FactorOther, their
+// type in ProviderType. CreatedAt and LastUsedAt come from Logto's ISO
+// times; Status is always ""; no secret is ever listed. Logto answers
+// entity.not_found alike for a missing user and a missing verification,
+// so DeleteFactor lists the user's verifications first to name the one
+// missing in Error.Field. ResetFactors deletes the verifications one by
+// one, backup codes first, which is not atomic: Logto has no call that
+// removes them all.
+//
+// Identities are the user's social identities, the user's identities
+// object: Provider is the connector's target ("google"), Subject the
+// user's id there, Details Logto's details object. UnlinkIdentity is
+// DELETE /api/users/{userId}/identities/{target}. Enterprise SSO
+// identities are not listed, since no call unlinks them; the typed
+// client reads them at /api/users/{userId}/all-identities.
+//
+// HasPassword is GET /api/users/{userId}/has-password. SetRoles is one
+// PUT /api/users/{userId}/roles with the ids of User roles only, resolved
+// first, so that Logto's non-atomic replace (which removes roles before
+// an insert that a machine-to-machine role fails) never meets a role it
+// refuses: a name no User role has is NotFound before anything is sent.
+//
+// RevokeSessions, DeprovisionUser and ResetPassword are Unsupported:
+// Logto 1.37's Management API has no session call (the session routes
+// came with 1.42), no lifecycle state beyond suspension, and no reset
+// link or temporary password. Logto signs a user out when it is
+// suspended or deleted, which is all a caller can do to end sessions.
+//
 // # Beyond the portable API
 //
 // The directory's As accepts a **Client, and sets it to the directory's
 // typed client, whose Do sends a request with the directory's token to
-// any Management API path (GET /api/users/{id}/has-password, say). Every
+// any Management API path (a user's personal access tokens at
+// /api/users/{id}/personal-access-tokens, say). Every
 // error from a Logto answer, through Do or a portable call, has an
 // *APIError, the decoded body, as its ProviderError, for errors.As.
 //
@@ -80,8 +118,9 @@
 // organization that has everything it asked for and was made no earlier
 // than it was sent. DeleteUser reads the user first, so that a missing user is
 // NotFound, while a delete whose earlier attempt went through before its
-// answer was lost succeeds; DeleteRole resolves the role first for the
-// same reason.
+// answer was lost succeeds; DeleteRole resolves the role first, DeleteFactor
+// lists the user's verifications and UnlinkIdentity reads the identity,
+// for the same reason. SetRoles' PUT sets a value, and is sent again.
 package logto
 
 import (

@@ -218,3 +218,50 @@ func TestSetRoles(t *testing.T) {
 	require.NoError(t, dir.SetRoles(ctx, u.ID))
 	assert.Empty(t, held())
 }
+
+// TestTypedClientUserPaths sends, through the typed client and a
+// schema-checked emulator, each Users operation the README lists as
+// reached by the typed client and tested.
+func TestTypedClientUserPaths(t *testing.T) {
+	dir, _ := emulated(t, logtotest.Options{})
+	ctx := context.Background()
+	u, err := dir.CreateUser(ctx, identity.NewUser{Username: "typed", Password: "pw"})
+	require.NoError(t, err)
+	var c *logto.Client
+	require.True(t, dir.As(&c))
+	p := "/api/users/" + u.ID
+	const ok = identity.Unknown // CodeOf(nil): no error
+	for _, s := range []struct {
+		method, path string
+		body         any
+		fails        identity.Code // ok for success
+	}{
+		{"PUT", p + "/identities/google", map[string]any{"userId": "g-1", "details": map[string]any{"email": "a@example.com"}}, ok},
+		{"PUT", p + "/identities/google", map[string]any{"userId": "g-2"}, ok},
+		{"GET", p + "/identities/google", nil, ok},
+		{"GET", p + "/identities/github", nil, identity.NotFound},
+		{"GET", p + "/all-identities", nil, ok},
+		{"GET", p + "/has-password", nil, ok},
+		{"GET", p + "/custom-data", nil, ok},
+		{"PATCH", p + "/profile", map[string]any{"profile": map[string]any{"nickname": "ada"}}, ok},
+		{"GET", p + "/organizations", nil, ok},
+		{"POST", p + "/personal-access-tokens", map[string]any{"name": "t1"}, ok},
+		{"POST", p + "/personal-access-tokens", map[string]any{"name": "t1"}, identity.AlreadyExists},
+		{"POST", p + "/personal-access-tokens", map[string]any{"name": "t2", "expiresAt": nil}, ok},
+		{"GET", p + "/personal-access-tokens", nil, ok},
+		{"PATCH", p + "/personal-access-tokens/t1", map[string]any{"name": "t3"}, ok},
+		{"PATCH", p + "/personal-access-tokens", map[string]any{"currentName": "t3", "name": "t2"}, identity.AlreadyExists},
+		{"PATCH", p + "/personal-access-tokens", map[string]any{"currentName": "t3", "name": "t1"}, ok},
+		{"DELETE", p + "/personal-access-tokens/t1", nil, ok},
+		{"POST", p + "/personal-access-tokens/delete", map[string]any{"name": "t2"}, ok},
+		{"POST", p + "/personal-access-tokens/delete", map[string]any{"name": "t2"}, identity.NotFound},
+		{"POST", "/api/users/abc123def456/personal-access-tokens", map[string]any{"name": "t1"}, identity.NotFound},
+	} {
+		err := c.Do(ctx, s.method, s.path, s.body, nil)
+		if s.fails == ok {
+			assert.NoError(t, err, "%s %s", s.method, s.path)
+		} else {
+			assert.Equal(t, s.fails, identity.CodeOf(err), "%s %s: %v", s.method, s.path, err)
+		}
+	}
+}
