@@ -265,3 +265,34 @@ func TestTypedClientUserPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestTypedClientEnrolsMFA posts an MFA verification through the typed
+// client. The emulator runs unchecked: the document's request schema for
+// this POST is a oneOf that no body matches exactly once (see
+// logtotest's TestSecuritySchema), so a real Logto's traffic would fail
+// the check too.
+func TestTypedClientEnrolsMFA(t *testing.T) {
+	srv := logtotest.NewServer(t, logtotest.Options{AppID: "m2m", AppSecret: "s3cret"})
+	ctx := context.Background()
+	dir, err := logto.New(ctx, logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s3cret"})
+	require.NoError(t, err)
+	u, err := dir.CreateUser(ctx, identity.NewUser{Username: "enrolled"})
+	require.NoError(t, err)
+	var c *logto.Client
+	require.True(t, dir.As(&c))
+	var totp struct {
+		Type, Secret string
+	}
+	require.NoError(t, c.Do(ctx, "POST", "/api/users/"+u.ID+"/mfa-verifications", map[string]string{"type": "Totp"}, &totp))
+	assert.Equal(t, "Totp", totp.Type)
+	assert.Len(t, totp.Secret, 32)
+	err = c.Do(ctx, "POST", "/api/users/"+u.ID+"/mfa-verifications", map[string]string{"type": "Totp"}, nil)
+	var e *identity.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, identity.AlreadyExists, e.Code)
+	assert.Equal(t, "factor", e.Field)
+	fs, err := dir.ListFactors(ctx, u.ID)
+	require.NoError(t, err)
+	require.Len(t, fs, 1)
+	assert.Equal(t, identity.FactorTOTP, fs[0].Kind)
+}
