@@ -23,7 +23,7 @@ const (
 )
 
 // knownScopes are the scopes the token endpoint grants.
-var knownScopes = []string{usersRead, usersManage, groupsRead, groupsMgmt, rolesRead, rolesManage}
+var knownScopes = []string{usersRead, usersManage, groupsRead, groupsMgmt, rolesRead, rolesManage, idpsRead, idpsManage}
 
 // reply is the emulator's answer, written after the lock is released.
 type reply = emulate.Reply
@@ -117,6 +117,17 @@ func (e *Emulator) newRouter() *emulate.Router {
 	handle("POST /api/v1/users/{id}/credentials/change_password", usersManage, (*Emulator).changePassword)
 	handle("GET /api/v1/users/{id}/groups", usersRead, (*Emulator).listUserGroups)
 	handle("GET /api/v1/users/{id}/appLinks", usersRead, (*Emulator).listAppLinks)
+	handle("DELETE /api/v1/users/{id}/sessions", usersManage, (*Emulator).revokeSessions)
+	handle("GET /api/v1/users/{id}/factors", usersRead, (*Emulator).listFactors)
+	handle("GET /api/v1/users/{id}/factors/{factorId}", usersRead, (*Emulator).getFactor)
+	handle("DELETE /api/v1/users/{id}/factors/{factorId}", usersManage, (*Emulator).deleteFactor)
+	handle("GET /api/v1/users/{id}/idps", usersRead, (*Emulator).listUserIdPs)
+	handle("GET /api/v1/idps/{idpId}/users/{id}", idpsRead, (*Emulator).getIdPUser)
+	handle("DELETE /api/v1/idps/{idpId}/users/{id}", idpsManage, (*Emulator).unlinkIdPUser)
+	handle("GET /api/v1/users/{id}/grants", usersRead, (*Emulator).listGrants)
+	handle("DELETE /api/v1/users/{id}/grants", usersManage, (*Emulator).revokeGrants)
+	handle("GET /api/v1/users/{id}/grants/{grantId}", usersRead, (*Emulator).getGrant)
+	handle("DELETE /api/v1/users/{id}/grants/{grantId}", usersManage, (*Emulator).revokeGrant)
 	handle("GET /api/v1/users/{id}/roles", rolesRead, (*Emulator).listRoles)
 	handle("POST /api/v1/users/{id}/roles", rolesManage, (*Emulator).assignRole)
 	handle("GET /api/v1/users/{id}/roles/{roleId}", rolesRead, (*Emulator).getRole)

@@ -9,7 +9,8 @@ import (
 
 // lifecycleOps are the POST /api/v1/users/{id}/lifecycle/{op} calls the
 // emulator serves; any other op is 404.
-var lifecycleOps = []string{"activate", "reactivate", "deactivate", "suspend", "unsuspend", "unlock", "expire_password", "reset_password"}
+var lifecycleOps = []string{"activate", "reactivate", "deactivate", "suspend", "unsuspend", "unlock", "expire_password", "reset_password",
+	"expire_password_with_temp_password", "reset_factors"}
 
 // flag reads a boolean query parameter; absent, or not a boolean, is def.
 func flag(r *http.Request, name string, def bool) bool {
@@ -35,8 +36,13 @@ func activationToken(r *http.Request) map[string]string {
 //   - reactivate: PROVISIONED or RECOVERY, status unchanged (the
 //     activation restarts; Unpublished); the token unless sendEmail=true;
 //     otherwise 403 E0000038.
-//   - deactivate: to DEPROVISIONED, 200 with no body. On a user already
-//     DEPROVISIONED: 403 E0000038 (Unpublished).
+//   - deactivate: to DEPROVISIONED, 200 with no body; the password is
+//     deleted, as Okta's help says of deactivated users ("the password is
+//     permanently deleted"), so that activate leaves the user PROVISIONED,
+//     and its sessions and refresh tokens end (Unpublished, but a
+//     deactivated user cannot sign in). Factors and IdP links stay
+//     (Unpublished). On a user already DEPROVISIONED: 403 E0000038
+//     (Unpublished).
 //   - suspend: ACTIVE only, otherwise 400 E0000001. unsuspend: SUSPENDED
 //     only, otherwise 400 E0000001. Both 200 with no body. The E0000001
 //     summary names "status" and the cause is an Unpublished wording.
@@ -48,6 +54,14 @@ func activationToken(r *http.Request) map[string]string {
 //     RECOVERY; {resetPasswordUrl} when sendEmail=false, {} otherwise; a
 //     missing sendEmail is taken as true. Other statuses 403 E0000038
 //     (all Unpublished: the spec states no precondition).
+//     revokeSessions=true ends the user's sessions.
+//   - expire_password_with_temp_password: from the statuses reset_password
+//     takes, to PASSWORD_EXPIRED with a new random password, answering
+//     {tempPassword}; revokeSessions=true ends the user's sessions. Other
+//     statuses 403 E0000038 (Unpublished).
+//   - reset_factors: every factor of the user is unenrolled, in any
+//     status, with or without factors; 200 with no body, the status
+//     unchanged (Unpublished: the document states no precondition).
 func (e *Emulator) lifecycle(r *http.Request, id, op string) reply {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -82,7 +96,7 @@ func (e *Emulator) lifecycle(r *http.Request, id, op string) reply {
 		if u.status == deprovisioned {
 			return wrongStatus()
 		}
-		e.setStatus(u, deprovisioned)
+		e.deactivate(u)
 		return empty()
 	case "suspend":
 		if u.status != active {
@@ -115,12 +129,40 @@ func (e *Emulator) lifecycle(r *http.Request, id, op string) reply {
 			return wrongStatus()
 		}
 		e.setStatus(u, recovery)
+		if flag(r, "revokeSessions", false) {
+			endSessions(u, false)
+		}
 		if !flag(r, "sendEmail", true) {
 			return ok(map[string]string{"resetPasswordUrl": requestOrigin(r) + "/reset_password/" + emulate.ID(emulate.Base62, 20)})
 		}
 		return ok(map[string]any{})
+	case "expire_password_with_temp_password":
+		switch u.status {
+		case active, passwordExpired, recovery, lockedOut:
+		default:
+			return wrongStatus()
+		}
+		pw := newTempPassword()
+		e.setPassword(u, pw)
+		e.setStatus(u, passwordExpired)
+		if flag(r, "revokeSessions", false) {
+			endSessions(u, false)
+		}
+		return ok(map[string]string{"tempPassword": pw})
+	case "reset_factors":
+		u.factors = nil
+		e.touch(u, true)
+		return empty()
 	}
 	return notFound(r.URL.Path, "Resource")
+}
+
+// deactivate makes the user DEPROVISIONED, deleting its password and
+// ending its sessions and refresh tokens. Callers hold e.mu.
+func (e *Emulator) deactivate(u *user) {
+	u.pwHash, u.pwSalt = nil, nil
+	endSessions(u, true)
+	e.setStatus(u, deprovisioned)
 }
 
 // changeAllowed is where change_password may be used.

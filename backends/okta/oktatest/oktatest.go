@@ -1,6 +1,8 @@
 // Package oktatest is an in-process emulator of the Okta Management API's
 // users, lifecycle, credentials, app links, groups and admin-role
-// endpoints, of the Authentication API's primary authentication
+// endpoints, a user's factors, sessions, linked IdPs and consent grants,
+// the IdP users API's read and unlink of one user's account, of the
+// Authentication API's primary authentication
 // (/api/v1/authn), and of the org authorization server's token endpoint
 // for OAuth service apps, for testing code that talks to Okta without an
 // org:
@@ -17,6 +19,12 @@
 // X-Okta-Request-Id, X-Rate-Limit-Limit, -Remaining and -Reset, and a
 // Date; an exhausted quota answers 429 E0000047; GET of a user sends an
 // ETag and updates honour If-Match.
+//
+// What a user does itself, outside the admin API (enrolling a factor at
+// the sign-in widget, federating through an IdP, signing in, consenting
+// to an app), a test does with EnrollFactor, AddIdP and LinkIdentity,
+// SignIn and AddGrant; Sessions and RefreshTokens say what is left after
+// a revocation.
 //
 // Where Okta's behaviour is not published, the emulator makes a choice and
 // marks it "Unpublished" in the doc comment concerned.
@@ -99,6 +107,7 @@ type Emulator struct {
 	users       map[string]*user
 	logins      map[string]string // lower-cased login -> user id
 	groups      map[string]*group
+	idps        map[string]*idp
 	everyone    string               // the BUILT_IN group's id
 	assertions  map[string]time.Time // jti of client assertions seen -> exp
 	windowEnd   time.Time
@@ -119,7 +128,7 @@ func New(opts Options) *Emulator {
 	}
 	e := &Emulator{
 		opts: opts, cursorKey: make([]byte, 32), typeID: "oty" + emulate.ID(emulate.Base62, 17),
-		users: map[string]*user{}, logins: map[string]string{}, groups: map[string]*group{},
+		users: map[string]*user{}, logins: map[string]string{}, groups: map[string]*group{}, idps: map[string]*idp{},
 		assertions: map[string]time.Time{},
 	}
 	_, _ = rand.Read(e.cursorKey)

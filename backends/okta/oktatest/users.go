@@ -52,6 +52,14 @@ type user struct {
 	failures int    // consecutive failed primary authentications
 	roles    []*roleAssignment
 	appLinks []AppLink
+	// What the user did itself: factors enrolled, Okta sessions and the
+	// refresh tokens of apps it signed in to, accounts at IdPs linked,
+	// consents granted.
+	factors       []*factor
+	sessions      []string
+	refreshTokens []string
+	idps          []*idpLink
+	grants        []*grant
 }
 
 func (u *user) login() string { s, _ := u.profile["login"].(string); return s }
@@ -686,7 +694,7 @@ func (e *Emulator) deleteUser(_ *http.Request, p []string) reply {
 		return notFound(p[0], "User")
 	}
 	if u.status != deprovisioned {
-		e.setStatus(u, deprovisioned)
+		e.deactivate(u)
 		return noContent()
 	}
 	delete(e.users, u.id)
