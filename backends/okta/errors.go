@@ -88,6 +88,9 @@ var codes = map[string]identity.Code{
 	"E0000015": identity.PermissionDenied,   // feature not enabled
 	"E0000016": identity.FailedPrecondition, // already active
 	"E0000017": identity.FailedPrecondition, // password reset failed
+	"E0000032": identity.FailedPrecondition, // unlock not allowed for this user
+	"E0000048": identity.NotFound,           // entity not found
+	"E0000102": identity.FailedPrecondition, // a YubiKey is deleted by reset_factors only
 	"E0000022": identity.Internal,           // method not supported: a bug here
 	"E0000028": identity.InvalidArgument,    // missing parameter
 	"E0000031": identity.InvalidArgument,    // invalid search criteria
@@ -104,6 +107,10 @@ var codes = map[string]identity.Code{
 	"E0000093": identity.InvalidArgument,    // too many groupIds
 	"E0000112": identity.Unavailable,        // still being activated
 	"E0000119": identity.FailedPrecondition, // account locked
+	"E0000154": identity.FailedPrecondition, // factor not currently active
+	"E0000155": identity.FailedPrecondition, // user not currently active
+	"E0000156": identity.NotFound,           // user does not exist or was deleted
+	"E0000180": identity.FailedPrecondition, // factor not currently active
 	"E0000124": identity.InvalidArgument,
 	"E0000125": identity.InvalidArgument,
 	"E0000231": identity.FailedPrecondition, // ETag mismatch

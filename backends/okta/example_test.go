@@ -54,3 +54,42 @@ func ExampleClient_Do() {
 	// Wiki bookmark
 	// true E0000007
 }
+
+// The typed client lists what a user consented to share with apps, Okta's
+// scope consent grants, which the portable API leaves out.
+func ExampleClient_Do_grants() {
+	ctx := context.Background()
+	emu := oktatest.New(oktatest.Options{APIToken: "00token"})
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	dir, err := okta.New(ctx, okta.Options{OrgURL: srv.URL, APIToken: "00token"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer dir.Close()
+	u, err := dir.CreateUser(ctx, identity.NewUser{Email: "ada@example.com", GivenName: "Ada", FamilyName: "Lovelace"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// What the user's consent screen would record.
+	emu.AddGrant(u.ID, oktatest.Grant{ClientID: "0oa8uwdfx2vwwFDkD0h7", ScopeID: "okta.users.read.self"})
+
+	var c *okta.Client
+	if !dir.As(&c) {
+		log.Fatal("not an Okta directory")
+	}
+	var grants []struct {
+		ClientID string `json:"clientId"`
+		ScopeID  string `json:"scopeId"`
+		Source   string `json:"source"`
+		Status   string `json:"status"`
+	}
+	if err := c.Do(ctx, "GET", "/api/v1/users/"+url.PathEscape(u.ID)+"/grants?limit=20", nil, &grants); err != nil {
+		log.Fatal(err)
+	}
+	for _, g := range grants {
+		fmt.Println(g.ClientID, g.ScopeID, g.Source, g.Status)
+	}
+	// Output:
+	// 0oa8uwdfx2vwwFDkD0h7 okta.users.read.self END_USER ACTIVE
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,8 +36,12 @@ const testToken = "okta-conformance-token"
 // the answer to a stale If-Match that Okta's error-code list publishes for
 // user updates; and 409 E0000090, the published answer to assigning an
 // administrator role the user already has.
+//
+// /api/v1/idps/ is Okta's IdP users API ("Retrieve a user for IdP",
+// "Unlink a user from IdP"), published in Okta's API reference but not in
+// the vendored Users document.
 var schemaOptions = openapicheck.Options{
-	Unchecked: []string{"/oauth2/v1/token", "/api/v1/authn"},
+	Unchecked: []string{"/oauth2/v1/token", "/api/v1/authn", "/api/v1/idps/"},
 	ExtraStatuses: map[string][]int{
 		"GET /api/v1/users":                           {401},
 		"POST /api/v1/users":                          {401},
@@ -80,6 +85,9 @@ func options(c backendtest.Config) okta.Options {
 	o := okta.Options{OrgURL: c.URL, HTTPOptions: c.HTTP}
 	if c.Credential == "ServiceApp" {
 		o.ClientID, o.PrivateKey, o.KeyID = "0oa-svc", backendtest.KeyFor(c.Secret), "kid-1"
+		// The IdP users API, which ListIdentities and UnlinkIdentity
+		// reach, takes a scope DefaultScopes leaves out.
+		o.Scopes = append(slices.Clone(okta.DefaultScopes), "okta.idps.manage")
 	} else {
 		o.APIToken = identity.Secret(c.Secret)
 	}
@@ -94,6 +102,8 @@ var groupsCapabilities = identity.Capabilities{
 	EmailRequired: true, PendingCreate: true, PendingUntilPassword: true, Roles: true, RoleCatalog: true,
 	Organizations: true, UniqueOrganizationName: true, OrganizationMetadata: true,
 	SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
+	RevokeSessions: true, Factors: true, Identities: true, UnlinkIdentity: true, Deprovision: true, HasPassword: true,
+	ResetPasswordLink: true, ResetPasswordTemporary: true,
 	Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended,
 		identity.StatusLocked, identity.StatusDeprovisioned},
 }
@@ -287,6 +297,17 @@ var leaks = backendtest.Leaks{
 		e.Check(t, "VerifyPassword 500", err)
 		e.Script.Reset()
 
+		// A reset's link and temporary password are the user's
+		// credentials: they print, log and trace as placeholders.
+		for _, kind := range []identity.ResetKind{identity.ResetTemporaryPassword, identity.ResetLink} {
+			r, err := dir.ResetPassword(ctx, u.ID, identity.ResetOptions{Kind: kind})
+			require.NoError(t, err)
+			e.Check(t, "ResetPassword "+string(kind), r)
+			e.Check(t, "ResetPassword "+string(kind)+" value", *r)
+		}
+		require.True(t, e.Canaries.Has("reset-link"), "the reset link is a canary")
+		require.True(t, e.Canaries.Has("temporary-password"), "the temporary password is a canary")
+
 		require.True(t, e.Canaries.Has("session-token"), "the Authentication API's session token is a canary")
 		if e.Credential.TokenPath != "" {
 			require.True(t, e.Canaries.Has("client-credential"), "the client assertion was seen on the wire")
@@ -362,6 +383,54 @@ func fuzz() backendtest.Fuzz {
 	return backendtest.Fuzz{Token: token, Seeds: seeds}
 }
 
+// actor acts at the emulator as Okta's users do: it enrols factors at the
+// sign-in widget, federates through IdPs, and signs in.
+type actor struct{ emu *oktatest.Emulator }
+
+// actorFactors are the factors a user enrols for each portable kind, as
+// Okta reports them. Okta has no backup codes.
+var actorFactors = map[identity.FactorKind]oktatest.Factor{
+	identity.FactorTOTP:     {Type: "token:software:totp", Provider: "GOOGLE", Profile: map[string]any{"credentialId": "ada@example.com"}},
+	identity.FactorWebAuthn: {Type: "webauthn", Profile: map[string]any{"credentialId": "l3Br0n-7H3g047NqESqJynFtIgf3Ix9OfaRoNwLoloso99Xl2zS_O7EXUkmPeAIzTVtEL4dYjicJWBz7NpqhGA", "authenticatorName": "MacBook Touch ID"}},
+	identity.FactorSMS:      {Type: "sms", Profile: map[string]any{"phoneNumber": "+1-555-415-1337"}},
+	identity.FactorEmail:    {Type: "email", Profile: map[string]any{"email": "ada@example.com"}},
+	identity.FactorPush:     {Type: "push", Profile: map[string]any{"name": "Ada's iPhone", "platform": "IOS", "deviceType": "SmartPhone_IPhone"}},
+	identity.FactorOther:    {Type: "question", Profile: map[string]any{"question": "favorite_art_piece", "questionText": "What is your favorite piece of art?"}},
+}
+
+func (a actor) AddFactor(_ context.Context, userID string, kind identity.FactorKind) (string, error) {
+	f, ok := actorFactors[kind]
+	if !ok {
+		return "", &identity.Error{Code: identity.Unsupported, Message: "Okta has no " + string(kind) + " factor"}
+	}
+	id, ok := a.emu.EnrollFactor(userID, f)
+	if !ok {
+		return "", &identity.Error{Code: identity.NotFound, Field: "user", Message: "no such user"}
+	}
+	return id, nil
+}
+
+// LinkIdentity federates the user through the org's IdP of that name,
+// added on first use; ListIdentities reports the IdP's id.
+func (a actor) LinkIdentity(_ context.Context, userID, provider, subject string) (string, error) {
+	idp := a.emu.AddIdP(provider, provider)
+	if !a.emu.LinkIdentity(userID, idp, subject, map[string]any{"email": subject + "@" + provider + ".example"}) {
+		return "", &identity.Error{Code: identity.NotFound, Field: "user", Message: "no such user"}
+	}
+	return idp, nil
+}
+
+func (a actor) SignIn(_ context.Context, userID string) error {
+	if !a.emu.SignIn(userID) {
+		return &identity.Error{Code: identity.FailedPrecondition, Message: "the user cannot sign in"}
+	}
+	return nil
+}
+
+func (a actor) Sessions(_ context.Context, userID string) (int, error) {
+	return a.emu.Sessions(userID), nil
+}
+
 // TestKit runs the tests every HTTP backend shares.
 func TestKit(t *testing.T) { backendtest.Run(t, kit) }
 
@@ -384,24 +453,29 @@ func TestChaos(t *testing.T) { backendtest.Chaos(t, kit) }
 func FuzzServerResponses(f *testing.F) { backendtest.FuzzServerResponses(f, kit) }
 
 // credentialsSeen makes canaries of the session and state tokens in the
-// Authentication API's answers, which travel outside the Authorization
-// header (which secrettest's Middleware covers); the kit makes one of the
-// client assertion.
+// Authentication API's answers, and of the reset links and temporary
+// passwords in the lifecycle calls' answers, which travel outside the
+// Authorization header (which secrettest's Middleware covers); the kit
+// makes one of the client assertion.
 func credentialsSeen(c *secrettest.Canaries, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/api/v1/authn" {
+		if r.URL.Path != "/api/v1/authn" && !strings.Contains(r.URL.Path, "/lifecycle/") {
 			next.ServeHTTP(w, r)
 			return
 		}
 		rec := httptest.NewRecorder()
 		next.ServeHTTP(rec, r)
 		var out struct {
-			SessionToken string `json:"sessionToken"`
-			StateToken   string `json:"stateToken"`
+			SessionToken     string `json:"sessionToken"`
+			StateToken       string `json:"stateToken"`
+			ResetPasswordURL string `json:"resetPasswordUrl"`
+			TempPassword     string `json:"tempPassword"`
 		}
 		if json.Unmarshal(rec.Body.Bytes(), &out) == nil {
 			c.Add("session-token", out.SessionToken)
 			c.Add("state-token", out.StateToken)
+			c.Add("reset-link", out.ResetPasswordURL)
+			c.Add("temporary-password", out.TempPassword)
 		}
 		maps.Copy(w.Header(), rec.Header())
 		w.WriteHeader(rec.Code)

@@ -98,6 +98,56 @@
 // or RECOVERY user VerifyPassword gives FailedPrecondition, and for a
 // user without a password InvalidCredentials without asking Okta.
 //
+// # Account security
+//
+// RevokeSessions is DELETE /api/v1/users/{userId}/sessions with
+// oauthTokens=true: the user's Okta sessions end, and so do the refresh
+// and access tokens Okta's authorization servers issued to it. SuspendUser
+// does not promise that: Okta documents a suspended user as unable to
+// sign in, not as signed out of the apps it holds tokens for, so code that
+// suspends to sign a user out everywhere calls RevokeSessions too.
+//
+// ListFactors is GET /api/v1/users/{userId}/factors. Okta's factorType is
+// ProviderType, and the kind: token:software:totp and token:hotp are
+// FactorTOTP, webauthn and u2f FactorWebAuthn, sms FactorSMS, email
+// FactorEmail, push (Okta Verify) FactorPush; question, call, token (RSA
+// SecurID, Symantec VIP), token:hardware (YubiKey OTP), web (Duo) and
+// signed_nonce (Okta FastPass) are FactorOther. Okta has no backup codes.
+// Status is Okta's (ACTIVE, PENDING_ACTIVATION...), Name a WebAuthn
+// authenticator's or a push device's name, CreatedAt the factor's
+// created; Okta keeps no last use, so LastUsedAt is zero. The factor's
+// provider (GOOGLE or OKTA for a TOTP app, FIDO, YUBICO) is in Raw.
+// DeleteFactor reads the factor, then deletes it; ResetFactors is
+// lifecycle/reset_factors, which removes them all at once.
+//
+// ListIdentities lists the IdPs the user is linked to
+// (GET /api/v1/users/{id}/idps) and reads the user's account at each
+// (GET /api/v1/idps/{idpId}/users/{userId}): Provider is the IdP's id,
+// Subject the account's externalId, Details that IdP user object, its IdP
+// profile included. UnlinkIdentity is Okta's
+// DELETE /api/v1/idps/{idpId}/users/{userId}, with the IdP's id as
+// provider; the next sign-in through that IdP is matched by its
+// account-link policy again. A service app needs okta.idps.read and
+// okta.idps.manage for these, which DefaultScopes leaves out, because
+// Okta refuses a token request for a scope the app was not granted:
+// add them to Options.Scopes.
+//
+// DeprovisionUser is lifecycle/deactivate: the user becomes DEPROVISIONED
+// (StatusDeprovisioned), is unassigned from its apps, and loses its
+// password, which Okta deletes. ActivateUser then uses lifecycle/activate,
+// Okta's only way out of DEPROVISIONED; without the password that leaves
+// the user PROVISIONED (Pending), which ActivateUser reports as
+// FailedPrecondition with Field "Password": SetPassword then makes it
+// Active. HasPassword reads the user's credentials.password.
+//
+// ResetPassword makes a ResetLink with lifecycle/reset_password and
+// sendEmail=false (Okta's resetPasswordUrl; the user is RECOVERY, Pending,
+// until it is used), or a ResetTemporaryPassword with
+// lifecycle/expire_password_with_temp_password (Okta's tempPassword; the
+// user is PASSWORD_EXPIRED, Active, and must change it when signing in).
+// Okta mails nothing and says no expiry. SetRoles goes by difference:
+// Okta has no call that sets a user's groups or admin roles at once.
+//
 // Every response's X-Rate-Limit-* headers pace the client, so that a
 // burst stays under the org's quota, and a 429 waits until
 // X-Rate-Limit-Reset measured against the server's Date.
@@ -167,7 +217,11 @@ const (
 )
 
 // DefaultScopes are the scopes a service app asks for when Options.Scopes
-// is empty: enough for every call of this backend in either role mode.
+// is empty: enough for every call of this backend in either role mode but
+// ListIdentities and UnlinkIdentity, which reach the IdP users API and
+// need okta.idps.read and okta.idps.manage too. Those are left out so
+// that an app granted only these three still gets a token: Okta refuses
+// the whole request for a scope not granted.
 var DefaultScopes = []string{"okta.users.manage", "okta.groups.manage", "okta.roles.manage"}
 
 // RoleMode says what a role is.
@@ -441,7 +495,8 @@ func newDirectory(opts Options) (*directory, error) {
 	transport := httpx.WithTokenClient(opts.HTTPOptions)
 	cfg := httpx.Config{
 		RouteWords: []string{"api", "v1", "users", "groups", "roles", "lifecycle", "activate", "deactivate", "reactivate", "suspend", "unsuspend", "unlock",
-			"expire_password", "reset_password", "credentials", "change_password", "forgot_password", "authn"},
+			"expire_password", "reset_password", "credentials", "change_password", "forgot_password", "authn",
+			"sessions", "factors", "reset_factors", "idps", "grants", "expire_password_with_temp_password"},
 		Backend: Scheme, BaseURL: base,
 		RequestIDHeader: "X-Okta-Request-Id", RateLimitHeaders: true, DecodeError: decodeError, HTTPOptions: transport,
 	}

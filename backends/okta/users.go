@@ -42,6 +42,8 @@ func (d *directory) Capabilities() identity.Capabilities {
 		EmailRequired: true, PendingCreate: true, PendingUntilPassword: true, Roles: true, RoleCatalog: d.catalog != nil,
 		Organizations: true, UniqueOrganizationName: true, OrganizationMetadata: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
+		RevokeSessions: true, Factors: true, Identities: true, UnlinkIdentity: true, Deprovision: true, HasPassword: true,
+		ResetPasswordLink: true, ResetPasswordTemporary: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended,
 			identity.StatusLocked, identity.StatusDeprovisioned},
 	}
@@ -484,11 +486,23 @@ func (d *directory) ActivateUser(ctx context.Context, id string) error {
 		return withCode(d.lifecycle(ctx, id, "unsuspend", nil), "E0000001", identity.FailedPrecondition)
 	case "LOCKED_OUT":
 		return d.lifecycle(ctx, id, "unlock", nil)
-	case "STAGED", "DEPROVISIONED":
+	case "STAGED":
 		if !w.hasPassword() {
-			return driver.Errorf(identity.FailedPrecondition, "the user is %s and has no password: Okta would leave it PROVISIONED, unable to sign in; set a password first", w.Status)
+			return driver.Errorf(identity.FailedPrecondition, "the user is STAGED and has no password: Okta would leave it PROVISIONED, unable to sign in; set a password first")
 		}
 		return d.lifecycle(ctx, id, "activate", url.Values{"sendEmail": {"false"}})
+	case "DEPROVISIONED":
+		// activate is Okta's only way out of DEPROVISIONED (reactivate
+		// takes PROVISIONED and RECOVERY users). Okta deleted the
+		// password at deactivation, and a DEPROVISIONED user takes no new
+		// one, so without one the user can only be moved to PROVISIONED,
+		// where SetPassword makes it ACTIVE.
+		if err := withCode(d.lifecycle(ctx, id, "activate", url.Values{"sendEmail": {"false"}}), "E0000016", identity.FailedPrecondition); err != nil || w.hasPassword() {
+			return err
+		}
+		e := driver.Errorf(identity.FailedPrecondition, "the user was DEPROVISIONED, and Okta deleted its password then: it is now PROVISIONED (Pending), and SetPassword makes it Active")
+		e.Field = "Password"
+		return e
 	case "PROVISIONED":
 		return driver.Errorf(identity.FailedPrecondition, "the user is PROVISIONED: it becomes active once it has a password")
 	}
