@@ -180,6 +180,10 @@ func (d *directory) ListIdentities(ctx context.Context, userID string) ([]*ident
 	}
 	out := make([]*identity.LinkedIdentity, 0, len(w.Identities))
 	for target, id := range w.Identities {
+		if id.UserID == "" {
+			// Logto requires userId; without it the link names no one.
+			return nil, driver.Errorf(identity.Internal, "Logto returned a linked identity without a userId")
+		}
 		l := &identity.LinkedIdentity{Provider: target, Subject: id.UserID}
 		if len(id.Details) > 0 && string(id.Details) != "null" {
 			l.Details = id.Details

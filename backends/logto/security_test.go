@@ -3,7 +3,9 @@ package logto_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/idport/identity"
@@ -295,4 +297,36 @@ func TestTypedClientEnrolsMFA(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, fs, 1)
 	assert.Equal(t, identity.FactorTOTP, fs[0].Kind)
+}
+
+// TestUnreadableAnswers: an MFA verification without an id, or a linked
+// identity without a userId, is Internal rather than a factor or a link
+// that names nothing.
+func TestUnreadableAnswers(t *testing.T) {
+	for name, c := range map[string]struct {
+		body string
+		call func(*identity.Directory) error
+	}{
+		"factor without id": {`[{"createdAt":"2026-11-30T01:01:26.638Z","type":"Totp"}]`,
+			func(d *identity.Directory) error { _, err := d.ListFactors(context.Background(), "u1"); return err }},
+		"identity without userId": {`{"id":"u1","identities":{"google":{"details":{}}}}`,
+			func(d *identity.Directory) error { _, err := d.ListIdentities(context.Background(), "u1"); return err }},
+		"has-password without hasPassword": {`{}`,
+			func(d *identity.Directory) error { _, err := d.HasPassword(context.Background(), "u1"); return err }},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if r.URL.Path == "/oidc/token" {
+					_, _ = io.WriteString(w, `{"access_token":"t","token_type":"Bearer","expires_in":3600}`)
+					return
+				}
+				_, _ = io.WriteString(w, c.body)
+			}))
+			defer srv.Close()
+			dir, err := logto.New(context.Background(), logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s"})
+			require.NoError(t, err)
+			assert.Equal(t, identity.Internal, identity.CodeOf(c.call(dir)))
+		})
+	}
 }
