@@ -19,6 +19,19 @@
 // and SetMemberRoles change all or nothing. Deleting a user, an
 // organization or an organization role deletes the memberships and role
 // assignments that depended on it.
+//
+// It supports every account-security operation too. What a user does at
+// the provider itself (signing in, enrolling a second factor, linking a
+// social account, following a reset link) an [*Actor] does, handed out by
+// dir.As, so that tests can give users the sessions, factors and linked
+// identities the portable methods manage. SuspendUser leaves sessions
+// open, as at most providers; DeprovisionUser ends them, and keeps the
+// factors, identities and password for ActivateUser to bring back.
+// ResetPassword makes a one-time link under [ResetLinkPrefix], valid for
+// [ResetLinkLifetime] and until the next reset, which leaves the current
+// password working until the link is used; or a temporary password that
+// replaces the user's, expired (NativeStatus "password_expired") until
+// the next SetPassword. SetRoles changes all or nothing.
 package memory
 
 import (

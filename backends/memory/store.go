@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"maps"
 	"slices"
@@ -34,6 +35,7 @@ type record struct {
 	// user (see orgRecord.members), so that deleting the user reaches
 	// them without a scan of every organization.
 	orgs map[string]struct{}
+	sec  security
 }
 
 type store struct {
@@ -55,6 +57,10 @@ type store struct {
 	orgDeleted int          // deleted organizations still in orgOrder
 	orgByName  map[string]string
 	orgRoles   map[string]*identity.OrganizationRole
+
+	// resets finds the user of an outstanding reset link by the hash of
+	// its token.
+	resets map[[sha256.Size]byte]string
 }
 
 func newStore(opts Options) *store {
@@ -75,6 +81,7 @@ func newStore(opts Options) *store {
 		orgs:       make(map[string]*orgRecord),
 		orgByName:  make(map[string]string),
 		orgRoles:   make(map[string]*identity.OrganizationRole),
+		resets:     make(map[[sha256.Size]byte]string),
 	}
 }
 
@@ -84,7 +91,9 @@ func (s *store) Capabilities() identity.Capabilities {
 		PendingCreate: true, Roles: true, RoleCatalog: true, UniqueEmail: true, UniquePhone: true,
 		Organizations: true, OrganizationMetadata: true, UniqueOrganizationName: true, OrganizationRoles: true, OrganizationPermissions: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
-		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended, identity.StatusLocked},
+		RevokeSessions: true, Factors: true, Identities: true, UnlinkIdentity: true, Deprovision: true,
+		HasPassword: true, ResetPasswordLink: true, ResetPasswordTemporary: true,
+		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended, identity.StatusLocked, identity.StatusDeprovisioned},
 	}
 }
 
@@ -284,6 +293,7 @@ func (s *store) DeleteUser(_ context.Context, id string) error {
 	s.unindex(r)
 	delete(s.users, id)
 	s.leaveOrganizations(r)
+	s.dropReset(r)
 	s.deleted++
 	if s.deleted > 64 && s.deleted > len(s.order)/2 {
 		s.order = slices.DeleteFunc(s.order, func(x *record) bool { _, live := s.users[x.user.ID]; return !live || s.users[x.user.ID] != x })
