@@ -87,7 +87,8 @@ type Factors interface {
 	ListFactors(ctx context.Context, userID string) ([]*Factor, error)
 	// DeleteFactor removes one factor, so that the user can no longer
 	// sign in with it. Errors: NotFound for the user, or for the factor
-	// (Field "factor"), which includes one deleted already.
+	// (Field "factor"), which includes one deleted already; a missing
+	// user is reported before a missing factor.
 	DeleteFactor(ctx context.Context, userID, factorID string) error
 	// ResetFactors removes every factor of the user; a user without any
 	// succeeds. Errors: NotFound for the user.
@@ -118,7 +119,7 @@ type Identities interface {
 	ListIdentities(ctx context.Context, userID string) ([]*LinkedIdentity, error)
 	// UnlinkIdentity removes the link to the provider. Errors: NotFound
 	// for the user, or for the identity (Field "identity") when the user
-	// has none at that provider.
+	// has none at that provider; a missing user is reported first.
 	UnlinkIdentity(ctx context.Context, userID, provider string) error
 }
 
