@@ -225,3 +225,64 @@ func (b Backend) SetMemberRoles(ctx context.Context, orgID, userID string, roles
 func (b Backend) ListMemberPermissions(ctx context.Context, orgID, userID string) ([]string, error) {
 	return b.Dir.ListMemberPermissions(ctx, orgID, userID)
 }
+
+var (
+	_ driver.Sessions       = Backend{}
+	_ driver.Factors        = Backend{}
+	_ driver.Identities     = Backend{}
+	_ driver.Deprovisioning = Backend{}
+	_ driver.PasswordState  = Backend{}
+	_ driver.RoleSets       = Backend{}
+	_ driver.PasswordResets = Backend{}
+)
+
+// RevokeSessions calls Dir.RevokeSessions.
+func (b Backend) RevokeSessions(ctx context.Context, userID string) error {
+	return b.Dir.RevokeSessions(ctx, userID)
+}
+
+// ListFactors calls Dir.ListFactors.
+func (b Backend) ListFactors(ctx context.Context, userID string) ([]*identity.Factor, error) {
+	return b.Dir.ListFactors(ctx, userID)
+}
+
+// DeleteFactor calls Dir.DeleteFactor.
+func (b Backend) DeleteFactor(ctx context.Context, userID, factorID string) error {
+	return b.Dir.DeleteFactor(ctx, userID, factorID)
+}
+
+// ResetFactors calls Dir.ResetFactors.
+func (b Backend) ResetFactors(ctx context.Context, userID string) error {
+	return b.Dir.ResetFactors(ctx, userID)
+}
+
+// ListIdentities calls Dir.ListIdentities.
+func (b Backend) ListIdentities(ctx context.Context, userID string) ([]*identity.LinkedIdentity, error) {
+	return b.Dir.ListIdentities(ctx, userID)
+}
+
+// UnlinkIdentity calls Dir.UnlinkIdentity.
+func (b Backend) UnlinkIdentity(ctx context.Context, userID, provider string) error {
+	return b.Dir.UnlinkIdentity(ctx, userID, provider)
+}
+
+// DeprovisionUser calls Dir.DeprovisionUser.
+func (b Backend) DeprovisionUser(ctx context.Context, userID string) error {
+	return b.Dir.DeprovisionUser(ctx, userID)
+}
+
+// HasPassword calls Dir.HasPassword.
+func (b Backend) HasPassword(ctx context.Context, userID string) (bool, error) {
+	return b.Dir.HasPassword(ctx, userID)
+}
+
+// SetRoles calls Dir.SetRoles, which sets the roles in one call or by
+// difference, as Dir's backend can.
+func (b Backend) SetRoles(ctx context.Context, userID string, names []string) error {
+	return b.Dir.SetRoles(ctx, userID, names...)
+}
+
+// ResetPassword calls Dir.ResetPassword.
+func (b Backend) ResetPassword(ctx context.Context, userID string, opts identity.ResetOptions) (*identity.PasswordReset, error) {
+	return b.Dir.ResetPassword(ctx, userID, opts)
+}
