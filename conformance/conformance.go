@@ -87,6 +87,13 @@ func Run(t *testing.T, h Harness) {
 		{"BadInput", testBadInput},
 		{"Concurrency", testConcurrency},
 		{"Organizations", testOrganizations},
+		{"Sessions", testSessions},
+		{"Factors", testFactors},
+		{"Identities", testIdentities},
+		{"Deprovision", testDeprovision},
+		{"SetRoles", testSetRoles},
+		{"PasswordResets", testPasswordResets},
+		{"HasPassword", testHasPassword},
 		{"Context", testContext},
 		{"Errors", testErrors},
 	}
@@ -287,6 +294,9 @@ type snapshot struct {
 	roles    []identity.Role
 	orgs     []orgState
 	orgRoles []identity.OrganizationRole
+	// security holds each user's factors, identities, password state and
+	// roles, as far as the backend can list them.
+	security []userSecurity
 }
 
 // orgState is an organization of the subtest as a snapshot sees it.
@@ -307,6 +317,7 @@ func (e *env) snapshot() snapshot {
 		s.users = append(s.users, c)
 	}
 	slices.SortFunc(s.users, func(a, b identity.User) int { return strings.Compare(a.ID, b.ID) })
+	s.security = e.security(s.users)
 	if e.caps.Roles {
 		rs, err := e.dir.ListRoles(e.ctx)
 		require.NoError(e.t, err)

@@ -66,7 +66,7 @@ var gates = append([]gate{
 	{"ExpirePassword", func(c identity.Capabilities) bool { return c.ExpirePassword }, func(e *env, u *identity.User) error {
 		return e.dir.ExpirePassword(e.ctx, u.ID)
 	}},
-}, orgGates...)
+}, append(orgGates, securityGates...)...)
 
 // roleIfAny is a role to assign where the backend has roles, and any
 // well-formed name where it has none (the call is refused unseen).

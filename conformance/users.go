@@ -28,6 +28,12 @@ func testCapabilities(t *testing.T, h Harness) {
 		if c.PendingCreate {
 			require.True(t, c.HasStatus(identity.StatusPending))
 		}
+		if c.Deprovision {
+			require.True(t, c.HasStatus(identity.StatusDeprovisioned), "Deprovision needs the status it moves users to")
+		}
+		if c.UnlinkIdentity {
+			require.True(t, c.Identities, "UnlinkIdentity implies Identities")
+		}
 	})
 }
 

@@ -25,8 +25,59 @@ func (harness) Capabilities() identity.Capabilities {
 		PendingCreate: true, Roles: true, RoleCatalog: true, UniqueEmail: true, UniquePhone: true,
 		Organizations: true, OrganizationMetadata: true, UniqueOrganizationName: true, OrganizationRoles: true, OrganizationPermissions: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
-		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended, identity.StatusLocked},
+		RevokeSessions: true, Factors: true, Identities: true, UnlinkIdentity: true, Deprovision: true,
+		HasPassword: true, ResetPasswordLink: true, ResetPasswordTemporary: true,
+		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended, identity.StatusLocked, identity.StatusDeprovisioned},
 	}
 }
 
 func TestConformance(t *testing.T) { conformance.Run(t, harness{}) }
+
+// actor is what a directory's users do at the memory provider.
+func actor(dir *identity.Directory) (*memory.Actor, error) {
+	var a *memory.Actor
+	if !dir.As(&a) {
+		return nil, &identity.Error{Code: identity.Internal, Message: "a memory directory hands out no *memory.Actor"}
+	}
+	return a, nil
+}
+
+// The harness implements conformance.Actor through *memory.Actor.
+
+func (harness) AddFactor(ctx context.Context, dir *identity.Directory, userID string, kind identity.FactorKind) (string, error) {
+	a, err := actor(dir)
+	if err != nil {
+		return "", err
+	}
+	f, err := a.AddFactor(ctx, userID, identity.Factor{Kind: kind, Name: "conformance " + string(kind)})
+	if err != nil {
+		return "", err
+	}
+	return f.ID, nil
+}
+
+func (harness) LinkIdentity(ctx context.Context, dir *identity.Directory, userID, provider, subject string) (string, error) {
+	a, err := actor(dir)
+	if err != nil {
+		return "", err
+	}
+	return provider, a.LinkIdentity(ctx, userID, identity.LinkedIdentity{Provider: provider, Subject: subject, Details: []byte(`{"conformance":true}`)})
+}
+
+func (harness) SignIn(ctx context.Context, dir *identity.Directory, userID string) error {
+	a, err := actor(dir)
+	if err != nil {
+		return err
+	}
+	return a.SignIn(ctx, userID)
+}
+
+func (harness) Sessions(ctx context.Context, dir *identity.Directory, userID string) (int, error) {
+	a, err := actor(dir)
+	if err != nil {
+		return 0, err
+	}
+	return a.Sessions(ctx, userID)
+}
+
+var _ conformance.Actor = harness{}

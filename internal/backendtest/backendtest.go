@@ -114,6 +114,13 @@ type Backend struct {
 	// Optional, with Raw.
 	ServerIDs []ServerID
 
+	// Actor, if set, acts at emu, an emulator Emulator made, as the
+	// provider's users would (see Actor), so that the conformance
+	// sections on sessions, factors and linked identities have something
+	// to list and undo. Optional: without it those subtests skip, saying
+	// why.
+	Actor func(emu Emulator) Actor
+
 	// Lost is what the lost-create tests need.
 	Lost Lost
 	// Leaks is what the secrets test needs.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,6 +53,31 @@ type harness struct {
 	m     Mode
 	chaos *chaostest.Run
 	count *counters
+	// sites maps each directory MakeDirectory returned to its emulator,
+	// for the Actor.
+	sites sync.Map
+}
+
+// Actor acts at one emulator as the provider's users would, outside the
+// admin API the backend calls: what conformance.Actor asks of a harness,
+// for the directory on that emulator. Each method may return an error
+// whose Code is Unsupported for what the emulator cannot do (a factor kind
+// the provider lacks, say); the subtests that need it then skip, saying
+// why.
+type Actor interface {
+	// AddFactor enrols a factor of kind for the user and returns its id
+	// as the backend's ListFactors reports it.
+	AddFactor(ctx context.Context, userID string, kind identity.FactorKind) (factorID string, err error)
+	// LinkIdentity links the user's account subject at the connector the
+	// suite calls provider ("google", "github"), and returns the
+	// Provider the backend's ListIdentities reports for it.
+	LinkIdentity(ctx context.Context, userID, provider, subject string) (string, error)
+	// SignIn starts a session of the user, with a refresh token where
+	// the provider issues them.
+	SignIn(ctx context.Context, userID string) error
+	// Sessions returns how many sessions (or refresh tokens, where the
+	// provider's sessions are those) of the user are live.
+	Sessions(ctx context.Context, userID string) (int, error)
 }
 
 func (h *harness) MakeDirectory(ctx context.Context, t *testing.T) (*identity.Directory, error) {
@@ -72,6 +98,7 @@ func (h *harness) MakeDirectory(ctx context.Context, t *testing.T) (*identity.Di
 		}
 		tracked := h.chaos.Track(t, dir, f, clean)
 		file(tracked)
+		h.file(t, tracked, s)
 		return tracked, nil
 	}
 	s := start(t, h.b, siteOptions{schema: true, mode: h.m.Name})
@@ -79,9 +106,67 @@ func (h *harness) MakeDirectory(ctx context.Context, t *testing.T) (*identity.Di
 	dir, err := h.b.Open(ctx, s.config("", identity.HTTPOptions{HTTPClient: hc}))
 	if err == nil {
 		file(dir)
+		h.file(t, dir, s)
 	}
 	return dir, err
 }
+
+// file keeps dir's site for the Actor until t ends.
+func (h *harness) file(t *testing.T, dir *identity.Directory, s *site) {
+	h.sites.Store(dir, s)
+	t.Cleanup(func() { h.sites.Delete(dir) })
+}
+
+// actor returns the kit's Actor on dir's emulator.
+func (h *harness) actor(dir *identity.Directory) (Actor, error) {
+	if h.b.Actor == nil {
+		return nil, &identity.Error{Code: identity.Unsupported, Field: "Actor",
+			Message: "the " + h.b.Name + " kit sets no Backend.Actor to act at its emulator as a user"}
+	}
+	s, ok := h.sites.Load(dir)
+	if !ok {
+		return nil, &identity.Error{Code: identity.Internal, Message: "a directory this harness did not make"}
+	}
+	return h.b.Actor(s.(*site).emu), nil
+}
+
+// AddFactor implements conformance.Actor through the kit's Actor.
+func (h *harness) AddFactor(ctx context.Context, dir *identity.Directory, userID string, kind identity.FactorKind) (string, error) {
+	a, err := h.actor(dir)
+	if err != nil {
+		return "", err
+	}
+	return a.AddFactor(ctx, userID, kind)
+}
+
+// LinkIdentity implements conformance.Actor through the kit's Actor.
+func (h *harness) LinkIdentity(ctx context.Context, dir *identity.Directory, userID, provider, subject string) (string, error) {
+	a, err := h.actor(dir)
+	if err != nil {
+		return "", err
+	}
+	return a.LinkIdentity(ctx, userID, provider, subject)
+}
+
+// SignIn implements conformance.Actor through the kit's Actor.
+func (h *harness) SignIn(ctx context.Context, dir *identity.Directory, userID string) error {
+	a, err := h.actor(dir)
+	if err != nil {
+		return err
+	}
+	return a.SignIn(ctx, userID)
+}
+
+// Sessions implements conformance.Actor through the kit's Actor.
+func (h *harness) Sessions(ctx context.Context, dir *identity.Directory, userID string) (int, error) {
+	a, err := h.actor(dir)
+	if err != nil {
+		return 0, err
+	}
+	return a.Sessions(ctx, userID)
+}
+
+var _ conformance.Actor = (*harness)(nil)
 
 func (h *harness) Capabilities() identity.Capabilities { return h.m.Capabilities }
 
@@ -195,6 +280,32 @@ func noneLeft(t *testing.T, b *Backend, tag string) {
 }
 
 func (l live) Capabilities() identity.Capabilities { return l.m.Capabilities }
+
+// errLiveActor is what the live harness's conformance.Actor answers: a
+// real tenant's users sign in, enrol factors and link accounts
+// themselves, through pages and devices the suite does not have.
+var errLiveActor = &identity.Error{Code: identity.Unsupported, Field: "Actor",
+	Message: "a live tenant cannot be acted on as its users: sign-ins, factors and linked accounts need the user's own browser and devices"}
+
+// AddFactor implements conformance.Actor: Unsupported, live.
+func (live) AddFactor(context.Context, *identity.Directory, string, identity.FactorKind) (string, error) {
+	return "", errLiveActor
+}
+
+// LinkIdentity implements conformance.Actor: Unsupported, live.
+func (live) LinkIdentity(context.Context, *identity.Directory, string, string, string) (string, error) {
+	return "", errLiveActor
+}
+
+// SignIn implements conformance.Actor: Unsupported, live.
+func (live) SignIn(context.Context, *identity.Directory, string) error { return errLiveActor }
+
+// Sessions implements conformance.Actor: Unsupported, live.
+func (live) Sessions(context.Context, *identity.Directory, string) (int, error) {
+	return 0, errLiveActor
+}
+
+var _ conformance.Actor = live{}
 
 type liveUsernamed struct{ live }
 
