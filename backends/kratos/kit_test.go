@@ -127,7 +127,50 @@ var kit = &backendtest.Backend{
 				APIKey: identity.Secret(env(kratos.EnvAPIKey)), Traits: traits, HTTPOptions: ho})
 		},
 	},
-	Fuzz: backendtest.Fuzz{Seeds: fuzzSeeds()},
+	Actor: func(emu backendtest.Emulator) backendtest.Actor { return actor{emu.(*kratostest.Emulator)} },
+	Fuzz:  backendtest.Fuzz{Seeds: fuzzSeeds()},
+}
+
+// actor acts at the emulator as a Kratos user would through the settings
+// flows and a social sign-in: enrolling a TOTP app, recovery codes or a
+// security key, linking an oidc account, signing in.
+type actor struct{ emu *kratostest.Emulator }
+
+// enrolled are the credential types that make each factor kind; the
+// factor's id is the type.
+var enrolled = map[identity.FactorKind]kratostest.Credential{
+	identity.FactorTOTP:        {Type: kratostest.TypeTOTP},
+	identity.FactorBackupCodes: {Type: kratostest.TypeLookupSecret},
+	identity.FactorWebAuthn:    {Type: kratostest.TypeWebAuthn, Name: "conformance key"},
+}
+
+func (a actor) AddFactor(_ context.Context, userID string, kind identity.FactorKind) (string, error) {
+	c, ok := enrolled[kind]
+	if !ok {
+		return "", driver.UnsupportedError("a Kratos factor of kind " + string(kind))
+	}
+	if !a.emu.Enroll(userID, c) {
+		return "", driver.Errorf(identity.NotFound, "no identity %q to enrol %s for", userID, c.Type)
+	}
+	return c.Type, nil
+}
+
+func (a actor) LinkIdentity(_ context.Context, userID, provider, subject string) (string, error) {
+	if !a.emu.Enroll(userID, kratostest.Credential{Type: kratostest.TypeOIDC, Provider: provider, Subject: subject}) {
+		return "", driver.Errorf(identity.NotFound, "no identity %q to link", userID)
+	}
+	return provider, nil
+}
+
+func (a actor) SignIn(_ context.Context, userID string) error {
+	if _, ok := a.emu.SignIn(userID); !ok {
+		return driver.Errorf(identity.FailedPrecondition, "identity %q cannot sign in: missing or inactive", userID)
+	}
+	return nil
+}
+
+func (a actor) Sessions(_ context.Context, userID string) (int, error) {
+	return a.emu.Sessions(userID), nil
 }
 
 // fuzzSeeds are Kratos's answers for FuzzServerResponses.

@@ -59,6 +59,7 @@ var kit = &backendtest.Backend{
 	Emulator: func(o backendtest.EmulatorOptions) backendtest.Emulator {
 		return logtotest.New(logtotest.Options{AppID: "m2m", AppSecret: o.Secret, Middleware: o.Middleware})
 	},
+	Actor:  func(emu backendtest.Emulator) backendtest.Actor { return actor{emu.(*logtotest.Emulator)} },
 	Schema: schemaOptions,
 	Open: func(ctx context.Context, c backendtest.Config) (*identity.Directory, error) {
 		return logto.New(ctx, options(c))
@@ -139,6 +140,50 @@ var kit = &backendtest.Backend{
 	Fuzz: backendtest.Fuzz{Token: `{"access_token":"{{token}}","token_type":"Bearer","expires_in":3600,"scope":"all"}`, Seeds: fuzzSeeds()},
 }
 
+// actor acts at the emulator as a Logto user would: enrolling an MFA
+// verification at the sign-in experience, and binding a social account by
+// signing in with its connector. Logto 1.37's Management API has no
+// sessions to count or end, so SignIn and Sessions are Unsupported.
+type actor struct{ emu *logtotest.Emulator }
+
+// mfaTypes are Logto's MFA verification types by portable kind; Logto
+// has no SMS, email or push verification a user enrols on 1.37.
+var mfaTypes = map[identity.FactorKind]string{
+	identity.FactorTOTP:        "Totp",
+	identity.FactorWebAuthn:    "WebAuthn",
+	identity.FactorBackupCodes: "BackupCode",
+}
+
+func unsupported(format string, args ...any) error {
+	return &identity.Error{Code: identity.Unsupported, Message: fmt.Sprintf(format, args...)}
+}
+
+func (a actor) AddFactor(_ context.Context, userID string, kind identity.FactorKind) (string, error) {
+	typ, ok := mfaTypes[kind]
+	if !ok {
+		return "", unsupported("Logto has no %s MFA verification", kind)
+	}
+	id, err := a.emu.AddMFAVerification(userID, typ, "")
+	if err != nil && strings.Contains(err.Error(), "backup_code_can_not_be_alone") {
+		return "", unsupported("Logto enrols backup codes only beside another factor: %v", err)
+	}
+	return id, err
+}
+
+func (a actor) LinkIdentity(_ context.Context, userID, provider, subject string) (string, error) {
+	// A social connector's target is the provider's name as
+	// ListIdentities reports it.
+	return provider, a.emu.LinkSocialIdentity(userID, provider, subject, map[string]any{"id": subject})
+}
+
+func (actor) SignIn(context.Context, string) error {
+	return unsupported("Logto 1.37's Management API has no sessions (they came with 1.42)")
+}
+
+func (actor) Sessions(context.Context, string) (int, error) {
+	return 0, unsupported("Logto 1.37's Management API has no sessions (they came with 1.42)")
+}
+
 // fuzzSeeds are Logto's answers for FuzzServerResponses.
 func fuzzSeeds() []backendtest.ServerSeed {
 	const j = backendtest.JSONHeader
@@ -155,6 +200,10 @@ func fuzzSeeds() []backendtest.ServerSeed {
 		{Status: 200, Headers: j, Body: fullPage},
 		{Status: 200, Headers: j + "\nTotal-Number: 1000000", Body: fullPage},
 		{Status: 200, Headers: j + "\nTotal-Number: 1000000", Body: `[]`},
+		{Status: 200, Headers: j, Body: `[{"id":"v1","createdAt":"2026-11-30T01:01:26.638Z","type":"Totp"},{"id":"v2","createdAt":"x","type":"BackupCode","remainCodes":10}]`},
+		{Status: 200, Headers: j, Body: `{"id":"u1","identities":{"google":{"userId":"g1","details":{"email":"a@example.com"}},"x":null}}`},
+		{Status: 200, Headers: j, Body: `{"hasPassword":true}`},
+		{Status: 404, Headers: j, Body: `{"code":"user.identity_not_exist","message":"The social account has not been registered yet."}`},
 		{Status: 200, Headers: j, Body: user, Shape: hostiletest.Truncated},
 		{Status: 200, Headers: j, Body: user, Shape: hostiletest.Oversized},
 		{Status: 404, Headers: j, Body: `{"code":"entity.not_found","message":"The resource does not exist."}`},

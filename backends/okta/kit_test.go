@@ -142,6 +142,7 @@ var kit = &backendtest.Backend{
 			NamesOptional: true, EmailLogins: o.Mode == "email logins", Middleware: mw})
 	},
 	Schema: schemaOptions,
+	Actor:  func(emu backendtest.Emulator) backendtest.Actor { return actor{emu.(*oktatest.Emulator)} },
 	Open: func(ctx context.Context, c backendtest.Config) (*identity.Directory, error) {
 		return okta.New(ctx, options(c))
 	},

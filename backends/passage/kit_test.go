@@ -151,7 +151,38 @@ var kit = &backendtest.Backend{
 			return passage.New(ctx, passage.Options{AppID: env("PASSAGE_APP_ID"), APIKey: identity.Secret(env(passage.EnvAPIKey)), BaseURL: env("PASSAGE_BASE_URL"), HTTPOptions: ho})
 		},
 	},
-	Fuzz: backendtest.Fuzz{Seeds: fuzzSeeds()},
+	Actor: func(emu backendtest.Emulator) backendtest.Actor { return actor{emu.(*passagetest.Emulator)} },
+	Fuzz:  backendtest.Fuzz{Seeds: fuzzSeeds()},
+}
+
+// actor acts at the emulator as a Passage user would: registering a
+// passkey, signing in. Passage links no identities.
+type actor struct{ emu *passagetest.Emulator }
+
+func (a actor) AddFactor(_ context.Context, userID string, kind identity.FactorKind) (string, error) {
+	if kind != identity.FactorWebAuthn {
+		return "", driver.UnsupportedError("a Passage factor of kind " + string(kind) + ": its factors are WebAuthn devices")
+	}
+	id, ok := a.emu.AddDevice(userID, passagetest.Device{FriendlyName: "conformance passkey"})
+	if !ok {
+		return "", driver.Errorf(identity.NotFound, "no user %q to register a device for", userID)
+	}
+	return id, nil
+}
+
+func (actor) LinkIdentity(context.Context, string, string, string) (string, error) {
+	return "", driver.UnsupportedError("LinkIdentity: Passage's API links no identities")
+}
+
+func (a actor) SignIn(_ context.Context, userID string) error {
+	if _, ok := a.emu.SignIn(userID); !ok {
+		return driver.Errorf(identity.FailedPrecondition, "user %q cannot sign in: missing or not active", userID)
+	}
+	return nil
+}
+
+func (a actor) Sessions(_ context.Context, userID string) (int, error) {
+	return a.emu.RefreshTokens(userID), nil
 }
 
 // fuzzSeeds are Passage's answers for FuzzServerResponses.

@@ -237,19 +237,30 @@ func (r *Run) check(t *testing.T, rec *recorder, f *faultinject.Faults, clean *i
 
 	actual := map[string]*identity.User{}
 	holders := map[string][]string{} // identifier -> user ids
-	for u, err := range clean.ListUsers(ctx, identity.ListOptions{PageSize: 100}) {
-		if err != nil {
-			t.Errorf("chaos check: listing the emulator's users: %v", err)
-			return
-		}
-		if _, made := rec.users[u.ID]; rec.tag != "" && !made && !rec.deleted[u.ID] &&
-			!strings.Contains(strings.ToLower(u.Email), rec.tag) && !strings.Contains(u.Username, rec.tag) {
-			continue // another subtest's, or the tenant's own
-		}
-		actual[u.ID] = u
-		for _, k := range []string{"username:" + u.Username, "email:" + strings.ToLower(u.Email), "phone:" + u.Phone} {
-			if !strings.HasSuffix(k, ":") {
-				holders[k] = append(holders[k], u.ID)
+	listings := []identity.ListOptions{{PageSize: 100}}
+	if clean.Capabilities().HasStatus(identity.StatusDeprovisioned) {
+		// Okta's listing leaves deprovisioned users out unless asked for
+		// them by status.
+		listings = append(listings, identity.ListOptions{PageSize: 100, Status: identity.StatusDeprovisioned})
+	}
+	for _, lo := range listings {
+		for u, err := range clean.ListUsers(ctx, lo) {
+			if err != nil {
+				t.Errorf("chaos check: listing the emulator's users: %v", err)
+				return
+			}
+			if _, dup := actual[u.ID]; dup {
+				continue
+			}
+			if _, made := rec.users[u.ID]; rec.tag != "" && !made && !rec.deleted[u.ID] &&
+				!strings.Contains(strings.ToLower(u.Email), rec.tag) && !strings.Contains(u.Username, rec.tag) {
+				continue // another subtest's, or the tenant's own
+			}
+			actual[u.ID] = u
+			for _, k := range []string{"username:" + u.Username, "email:" + strings.ToLower(u.Email), "phone:" + u.Phone} {
+				if !strings.HasSuffix(k, ":") {
+					holders[k] = append(holders[k], u.ID)
+				}
 			}
 		}
 	}
