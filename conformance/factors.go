@@ -49,8 +49,8 @@ func testFactors(t *testing.T, h Harness) {
 	t.Run("Delete", func(t *testing.T) {
 		e := newEnv(t, h)
 		u := e.activeUser("delete")
-		a := e.addFactor(u.ID, identity.FactorTOTP)
-		b := e.addFactor(u.ID, identity.FactorWebAuthn)
+		two := e.addFactors(u.ID, 2)
+		a, b := two[0], two[1]
 		require.NoError(t, e.dir.DeleteFactor(e.ctx, u.ID, a))
 		assert.Equal(t, []string{b}, e.factorIDs(u.ID), "only the deleted factor goes")
 		requireMissing(t, e.dir.DeleteFactor(e.ctx, u.ID, a), "factor", "", "deleting a deleted factor")
@@ -63,16 +63,15 @@ func testFactors(t *testing.T, h Harness) {
 	t.Run("DeleteAnotherUsersFactor", func(t *testing.T) {
 		e := newEnv(t, h)
 		owner, other := e.activeUser("owner"), e.create(e.newUser("other"))
-		id := e.addFactor(owner.ID, identity.FactorTOTP)
+		id := e.addFactors(owner.ID, 1)[0]
 		requireMissing(t, e.dir.DeleteFactor(e.ctx, other.ID, id), "factor", "", "a factor is the user's own")
 		assert.Equal(t, []string{id}, e.factorIDs(owner.ID), "the owner keeps it")
 	})
 	t.Run("Reset", func(t *testing.T) {
 		e := newEnv(t, h)
 		u, other := e.activeUser("reset"), e.activeUser("keeps")
-		e.addFactor(u.ID, identity.FactorTOTP)
-		e.addFactor(u.ID, identity.FactorWebAuthn)
-		kept := e.addFactor(other.ID, identity.FactorTOTP)
+		e.addFactors(u.ID, 2)
+		kept := e.addFactors(other.ID, 1)[0]
 		require.NoError(t, e.dir.ResetFactors(e.ctx, u.ID))
 		assert.Empty(t, e.factorIDs(u.ID), "ResetFactors removes every factor")
 		assert.Equal(t, []string{kept}, e.factorIDs(other.ID), "and none of another user's")

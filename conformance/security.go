@@ -69,6 +69,51 @@ func (e *env) addFactor(userID string, kind identity.FactorKind) string {
 	return id
 }
 
+// enrollable are the kinds addFactors tries, in order.
+var enrollable = []identity.FactorKind{identity.FactorTOTP, identity.FactorWebAuthn, identity.FactorSMS,
+	identity.FactorEmail, identity.FactorPush, identity.FactorBackupCodes, identity.FactorOther}
+
+// addFactors enrols n factors for the user through the harness, of the
+// kinds the provider has: each kind once, in enrollable's order, then
+// those kinds again where a user can hold two of one kind (Passage's
+// devices, say). The subtest skips, saying why, when the harness cannot
+// enrol n.
+func (e *env) addFactors(userID string, n int) []string {
+	e.t.Helper()
+	var ids []string
+	var kinds []identity.FactorKind
+	var last error
+	for _, kind := range enrollable {
+		if len(ids) == n {
+			return ids
+		}
+		id, err := e.act().AddFactor(e.ctx, e.dir, userID, kind)
+		if err != nil {
+			if identity.CodeOf(err) != identity.Unsupported {
+				require.NoError(e.t, err, "enrol a %s factor", kind)
+			}
+			last = err
+			continue
+		}
+		require.NotEmpty(e.t, id, "AddFactor returned no id")
+		ids, kinds = append(ids, id), append(kinds, kind)
+	}
+	for _, kind := range kinds {
+		if len(ids) == n {
+			break
+		}
+		if id, err := e.act().AddFactor(e.ctx, e.dir, userID, kind); err == nil && id != "" && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		} else if err != nil {
+			last = err
+		}
+	}
+	if len(ids) < n {
+		e.t.Skipf("the harness cannot enrol %d factors for one user (%d enrolled): %v", n, len(ids), last)
+	}
+	return ids
+}
+
 // link links the user's account subject at provider, through the
 // harness, and returns the provider's name as listed.
 func (e *env) link(userID, provider, subject string) string {
