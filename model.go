@@ -85,3 +85,7 @@ type ResetOptions = driver.ResetOptions
 // application to give the user: a one-time link or a temporary password,
 // each a Secret.
 type PasswordReset = driver.PasswordReset
+
+// PasswordHash is a password as another system stored it; see
+// [driver.PasswordHash] and package passhash.
+type PasswordHash = driver.PasswordHash

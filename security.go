@@ -32,6 +32,7 @@ type securityGroups struct {
 	pwState  driver.PasswordState
 	roleSets driver.RoleSets
 	resets   driver.PasswordResets
+	hashes   driver.PasswordHashes
 }
 
 // maskSecurity finds the account-security groups d implements and turns
@@ -72,6 +73,15 @@ func maskSecurity(d driver.Directory, c *Capabilities) securityGroups {
 	} else {
 		c.ResetPasswordLink, c.ResetPasswordTemporary = false, false
 	}
+	if h, ok := d.(driver.PasswordHashes); ok && c.ExportPasswordHash {
+		g.hashes = h
+	} else {
+		c.ExportPasswordHash = false
+	}
+	if !c.SetPassword {
+		c.PasswordHashes = nil
+	}
+	c.PasswordHashes = slices.Clone(c.PasswordHashes)
 	return g
 }
 
@@ -246,6 +256,27 @@ func (d *Directory) HasPassword(ctx context.Context, userID string) (_ bool, err
 		return false, d.failUser(ctx, op, err, userID)
 	}
 	return has, nil
+}
+
+// PasswordHash returns the user's stored password hash in package
+// passhash's encoding, or "" when the user has no password: what a
+// migration carries to another directory so that the user keeps the
+// password. It returns NotFound when there is no such user, and
+// Unsupported unless Capabilities().ExportPasswordHash, or (Field
+// "PasswordHash") when the provider holds this user's hash in a form
+// passhash cannot encode.
+func (d *Directory) PasswordHash(ctx context.Context, userID string) (_ PasswordHash, err error) {
+	const op = "PasswordHash"
+	ctx, ot := d.observe(ctx, op)
+	defer ot.end(&err)
+	if err := d.userCall(ctx, op, d.caps.ExportPasswordHash, userID); err != nil {
+		return "", err
+	}
+	h, err := d.sec.hashes.PasswordHash(ctx, userID)
+	if err != nil {
+		return "", d.failUser(ctx, op, err, userID)
+	}
+	return h, nil
 }
 
 // SetRoles leaves the user with exactly the named roles (none clears

@@ -3,11 +3,13 @@ package identity
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/idport/identity/driver"
+	"github.com/idport/identity/passhash"
 )
 
 // Limits on portable input. They are the tightest of the providers' own,
@@ -281,6 +283,11 @@ func validateNewUser(c Capabilities, u *NewUser) error {
 	if u.Password != "" && !c.SetPassword {
 		return driver.UnsupportedError("Password")
 	}
+	if u.PasswordHash != "" {
+		if err := checkPasswordHash(c, u); err != nil {
+			return err
+		}
+	}
 	if u.Status == StatusPending && !c.PendingCreate {
 		return driver.UnsupportedError("Status pending")
 	}
@@ -339,6 +346,30 @@ func checkCursor(cursor string) error {
 		if cursor[i] <= ' ' || cursor[i] > '~' {
 			return driver.InvalidArgumentError("cursor", "cursor %s is not one this backend made", quote(cursor))
 		}
+	}
+	return nil
+}
+
+// checkPasswordHash checks a NewUser's PasswordHash: alone, well formed,
+// and of an algorithm the backend imports.
+func checkPasswordHash(c Capabilities, u *NewUser) error {
+	if u.Password != "" {
+		return driver.InvalidArgumentError("PasswordHash", "a new user takes a Password or a PasswordHash, not both")
+	}
+	h, err := passhash.Parse(string(u.PasswordHash))
+	if err != nil {
+		// passhash's errors name the algorithm and the field at fault,
+		// never the hash itself.
+		return driver.InvalidArgumentError("PasswordHash", "PasswordHash: %v", err)
+	}
+	if !slices.Contains(c.PasswordHashes, string(h.Algorithm)) {
+		e := driver.UnsupportedError("PasswordHash")
+		if len(c.PasswordHashes) == 0 {
+			e.Message = "importing a password hash is not supported by this backend"
+		} else {
+			e.Message = fmt.Sprintf("a %s password hash is not supported by this backend, which imports %s", h.Algorithm, strings.Join(c.PasswordHashes, ", "))
+		}
+		return e
 	}
 	return nil
 }

@@ -65,6 +65,12 @@ type Capabilities struct {
 	VerifyPassword bool
 	ChangePassword bool
 	ExpirePassword bool
+	// PasswordHashes lists the hash algorithms, as package passhash names
+	// them ("argon2id", "bcrypt", "sha256", ...), whose NewUser.PasswordHash
+	// CreateUser imports. A hash of another algorithm gives Unsupported.
+	PasswordHashes []string
+	// ExportPasswordHash: PasswordHash hands out a user's stored hash.
+	ExportPasswordHash bool
 
 	// RevokeSessions: RevokeSessions ends a user's sessions and revokes
 	// its refresh tokens.

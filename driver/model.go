@@ -75,6 +75,11 @@ type NewUser struct {
 	Metadata    map[string]any
 	// Password, when set, becomes the user's initial password.
 	Password Secret
+	// PasswordHash, when set instead of Password, gives the user the
+	// password it encodes: for moving users from another system without
+	// a reset. Capabilities().PasswordHashes lists the algorithms a
+	// backend imports.
+	PasswordHash PasswordHash
 	// Status is the status to create the user in: StatusActive (the
 	// default, when empty) or StatusPending.
 	Status Status
