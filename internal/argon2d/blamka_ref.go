@@ -2,7 +2,6 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-
 package argon2d
 
 func processBlock(out, in1, in2 *block) {
