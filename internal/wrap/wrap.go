@@ -286,3 +286,8 @@ func (b Backend) SetRoles(ctx context.Context, userID string, names []string) er
 func (b Backend) ResetPassword(ctx context.Context, userID string, opts identity.ResetOptions) (*identity.PasswordReset, error) {
 	return b.Dir.ResetPassword(ctx, userID, opts)
 }
+
+// PasswordHash calls Dir.PasswordHash.
+func (b Backend) PasswordHash(ctx context.Context, userID string) (identity.PasswordHash, error) {
+	return b.Dir.PasswordHash(ctx, userID)
+}
