@@ -27,7 +27,10 @@ func (harness) Capabilities() identity.Capabilities {
 		SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
 		RevokeSessions: true, Factors: true, Identities: true, UnlinkIdentity: true, Deprovision: true,
 		HasPassword: true, ResetPasswordLink: true, ResetPasswordTemporary: true,
-		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended, identity.StatusLocked, identity.StatusDeprovisioned},
+		PasswordHashes: []string{"argon2id", "argon2i", "argon2d", "bcrypt", "pbkdf2-sha1", "pbkdf2-sha256", "pbkdf2-sha512",
+			"scrypt", "sha1", "sha256", "sha512", "md5", "firescrypt"},
+		ExportPasswordHash: true,
+		Statuses:           []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended, identity.StatusLocked, identity.StatusDeprovisioned},
 	}
 }
 

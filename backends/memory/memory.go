@@ -5,10 +5,15 @@
 // directory.
 //
 // It supports every portable operation. Passwords are kept only as
-// argon2id hashes. Users list in creation order, so pagination is stable
-// while users are being created or deleted. A user whose password is
-// refused LockoutThreshold times in a row becomes StatusLocked, as a
-// provider's lockout policy would make it, until ActivateUser unlocks it.
+// hashes: argon2id with Options.Hash for those it sets, and a
+// NewUser.PasswordHash of any algorithm package passhash knows as given,
+// which VerifyPassword, ChangePassword and lockout treat as its own, until
+// the next SetPassword replaces it with argon2id. PasswordHash hands out
+// the stored hash in passhash's encoding. Users list in creation order,
+// so pagination is stable while users are being created or deleted. A
+// user whose password is refused LockoutThreshold times in a row becomes
+// StatusLocked, as a provider's lockout policy would make it, until
+// ActivateUser unlocks it.
 //
 // It supports organizations too, with every organization capability:
 // organization names are unique ignoring case, as emails are, while

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/passhash"
 )
 
 func badPassword(id string) error {
@@ -30,7 +31,7 @@ func (s *store) SetPassword(_ context.Context, id string, password identity.Secr
 func (s *store) VerifyPassword(_ context.Context, id string, password identity.Secret) error {
 	s.mu.RLock()
 	r, ok := s.users[id]
-	var h *passwordHash
+	var h *passhash.Hash
 	if ok {
 		h = r.password
 	}
@@ -38,7 +39,7 @@ func (s *store) VerifyPassword(_ context.Context, id string, password identity.S
 	if !ok {
 		return notFound(id)
 	}
-	match := h != nil && h.matches(string(password))
+	match := h != nil && h.Verify(string(password))
 
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/driver"
+	"github.com/idport/identity/passhash"
 )
 
 const (
@@ -27,7 +28,7 @@ const (
 type record struct {
 	seq      uint64 // creation order, the listing key
 	user     identity.User
-	password *passwordHash
+	password *passhash.Hash
 	expired  bool
 	failures int
 	roles    map[string]struct{}
@@ -93,6 +94,7 @@ func (s *store) Capabilities() identity.Capabilities {
 		SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
 		RevokeSessions: true, Factors: true, Identities: true, UnlinkIdentity: true, Deprovision: true,
 		HasPassword: true, ResetPasswordLink: true, ResetPasswordTemporary: true,
+		PasswordHashes: hashAlgorithms(), ExportPasswordHash: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended, identity.StatusLocked, identity.StatusDeprovisioned},
 	}
 }
@@ -178,10 +180,18 @@ func setIf(m map[string]string, k, v string) {
 }
 
 func (s *store) CreateUser(_ context.Context, nu identity.NewUser) (*identity.User, error) {
-	var pw *passwordHash
-	if nu.Password != "" {
+	var pw *passhash.Hash
+	switch {
+	case nu.Password != "" && nu.PasswordHash != "":
+		return nil, driver.InvalidArgumentError("PasswordHash", "a new user takes a Password or a PasswordHash, not both")
+	case nu.Password != "":
 		// Hashing is slow by design; do it outside the lock.
 		pw = hashPassword(s.hash, string(nu.Password))
+	case nu.PasswordHash != "":
+		var err error
+		if pw, err = importHash(nu.PasswordHash); err != nil {
+			return nil, err
+		}
 	}
 	now := s.now()
 	r := &record{
