@@ -94,6 +94,7 @@ func Run(t *testing.T, h Harness) {
 		{"SetRoles", testSetRoles},
 		{"PasswordResets", testPasswordResets},
 		{"HasPassword", testHasPassword},
+		{"PasswordHashes", testPasswordHashes},
 		{"Context", testContext},
 		{"Errors", testErrors},
 	}
