@@ -22,12 +22,15 @@ import (
 // InvalidArgument naming it, having sent nothing. A method that needs a
 // capability the backend lacks returns Unsupported naming the operation,
 // also before any request; [Directory.Capabilities] tells in advance.
-// Methods that take a user id return NotFound when no such user exists.
+// Methods that take a user id return NotFound, with Field "user", when no
+// such user exists; those that take a role name too say in Field which of
+// the two is missing ("user" or "role"), the user first when both are.
 // Any method can also return Unauthenticated or PermissionDenied (the
 // backend's credentials were refused), RateLimited or Unavailable (try
 // again later; see [Error.RetryAfter]), Internal (the provider answered
 // with something the backend could not understand), FailedPrecondition
-// once the directory is closed, or the context's own error, unwrapped.
+// with [ErrClosed] in its chain once the directory is closed, or the
+// context's own error, unwrapped.
 //
 // Directory is a concrete type so that it can gain methods without
 // breaking anyone; code that wants to be handed a fake uses the
@@ -130,7 +133,7 @@ func (d *Directory) begin(ctx context.Context, op string) error {
 		return err
 	}
 	if d.closed.Load() {
-		return &Error{Code: FailedPrecondition, Op: op, Backend: d.backend, Message: "directory is closed"}
+		return &Error{Code: FailedPrecondition, Op: op, Backend: d.backend, Err: ErrClosed}
 	}
 	return nil
 }
@@ -201,7 +204,8 @@ func (d *Directory) As(target any) bool {
 }
 
 // Close releases the directory's resources. Calls after Close return
-// FailedPrecondition; a second Close returns nil.
+// FailedPrecondition with [ErrClosed] in the chain; a second Close
+// returns nil.
 func (d *Directory) Close() error {
 	if d.closed.Swap(true) {
 		return nil
@@ -242,7 +246,7 @@ func (d *Directory) CreateUser(ctx context.Context, u NewUser) (_ *User, err err
 func (d *Directory) user(ctx context.Context, op, id string) func(*User, error) (*User, error) {
 	return func(u *User, err error) (*User, error) {
 		if err != nil {
-			return nil, d.fail(ctx, op, err, id, "")
+			return nil, d.failUser(ctx, op, err, id)
 		}
 		if u == nil {
 			return nil, d.fail(ctx, op, driver.Errorf(Internal, "backend returned no user"), id, "")
@@ -336,7 +340,7 @@ func (d *Directory) DeleteUser(ctx context.Context, id string) (err error) {
 	if err := checkID("id", id); err != nil {
 		return d.fail(ctx, op, err, "", "")
 	}
-	return d.fail(ctx, op, d.drv.DeleteUser(ctx, id), id, "")
+	return d.failUser(ctx, op, d.drv.DeleteUser(ctx, id), id)
 }
 
 // ListUsersPage returns one page of users. Pass the empty cursor for the
@@ -441,12 +445,12 @@ func (d *Directory) lifecycle(ctx context.Context, op, id string, target Status,
 	}
 	err = call(ctx, id)
 	if err == nil || CodeOf(err) != FailedPrecondition {
-		return d.fail(ctx, op, err, id, "")
+		return d.failUser(ctx, op, err, id)
 	}
 	if u, gerr := d.drv.GetUser(ctx, id); gerr == nil && u != nil && u.Status == target {
 		return nil
 	}
-	return d.fail(ctx, op, err, id, "")
+	return d.failUser(ctx, op, err, id)
 }
 
 // SuspendUser stops the user from signing in. It is idempotent:
@@ -516,7 +520,8 @@ func (d *Directory) DeleteRole(ctx context.Context, name string) (err error) {
 	if err := checkRoleName("role", name); err != nil {
 		return d.fail(ctx, op, err, "", "")
 	}
-	return d.fail(ctx, op, d.catalog.DeleteRole(ctx, name), "", name)
+	err = d.fail(ctx, op, d.catalog.DeleteRole(ctx, name), "", name)
+	return missing(err, "role")
 }
 
 func sortRoles(rs []*Role) []*Role {
@@ -555,7 +560,7 @@ func (d *Directory) ListUserRoles(ctx context.Context, userID string) (_ []*Role
 	}
 	rs, err := d.roles.ListUserRoles(ctx, userID)
 	if err != nil {
-		return nil, d.fail(ctx, op, err, userID, "")
+		return nil, d.failUser(ctx, op, err, userID)
 	}
 	return sortRoles(rs), nil
 }
@@ -574,12 +579,38 @@ func (d *Directory) userRole(ctx context.Context, op, userID, role string, call 
 	if err := checkRoleName("role", role); err != nil {
 		return d.fail(ctx, op, err, userID, "")
 	}
-	return d.fail(ctx, op, call(ctx, userID, role), userID, role)
+	return d.failUserRole(ctx, op, call(ctx, userID, role), userID, role)
+}
+
+// failUserRole is fail for a call on a user and a role. A NotFound the
+// backend gave with Error.Role set, or Field "role", is the role's, and
+// any other the user's, as [driver.Roles] has it; Field then says which,
+// and Role is set only when it is the role that is missing.
+func (d *Directory) failUserRole(ctx context.Context, op string, err error, userID, role string) error {
+	var src *Error
+	if !errors.As(err, &src) || src.Code != NotFound {
+		return d.fail(ctx, op, err, userID, role)
+	}
+	if src.Field == "role" || src.Field == "" && src.Role != "" {
+		return missing(d.fail(ctx, op, err, userID, role), "role")
+	}
+	return missing(d.fail(ctx, op, err, userID, ""), "user")
+}
+
+// missing names what a NotFound is about, where the backend did not: the
+// one target the call has of that kind.
+func missing(err error, what string) error {
+	var e *Error
+	if errors.As(err, &e) && e.Code == NotFound && e.Field == "" {
+		e.Field = what
+	}
+	return err
 }
 
 // AssignRole gives the user the named role. It is idempotent. It returns
-// NotFound when the user or the role does not exist (Error.Role is set
-// when it is the role), and Unsupported unless Capabilities().Roles.
+// NotFound when the user or the role does not exist, with Field "user" or
+// "role" saying which (the user when both are missing; Error.Role is set
+// only when it is the role), and Unsupported unless Capabilities().Roles.
 func (d *Directory) AssignRole(ctx context.Context, userID, role string) error {
 	return d.userRole(ctx, "AssignRole", userID, role, func(ctx context.Context, userID, role string) error {
 		return d.roles.AssignRole(ctx, userID, role)
@@ -588,8 +619,8 @@ func (d *Directory) AssignRole(ctx context.Context, userID, role string) error {
 
 // RevokeRole takes the named role from the user. It is idempotent:
 // revoking a role the user lacks succeeds. It returns NotFound when the
-// user or the role does not exist, and Unsupported unless
-// Capabilities().Roles.
+// user or the role does not exist, with Field saying which as for
+// AssignRole, and Unsupported unless Capabilities().Roles.
 func (d *Directory) RevokeRole(ctx context.Context, userID, role string) error {
 	return d.userRole(ctx, "RevokeRole", userID, role, func(ctx context.Context, userID, role string) error {
 		return d.roles.RevokeRole(ctx, userID, role)
@@ -628,7 +659,7 @@ func (d *Directory) SetPassword(ctx context.Context, userID string, password Sec
 	if err := d.passwordCall(ctx, op, d.caps.SetPassword, userID, password); err != nil {
 		return err
 	}
-	return d.fail(ctx, op, d.passwords.SetPassword(ctx, userID, password), userID, "")
+	return d.failUser(ctx, op, d.passwords.SetPassword(ctx, userID, password), userID)
 }
 
 // VerifyPassword returns nil when password is the user's password and
@@ -641,7 +672,7 @@ func (d *Directory) VerifyPassword(ctx context.Context, userID string, password 
 	if err := d.passwordCall(ctx, op, d.caps.VerifyPassword, userID, password); err != nil {
 		return err
 	}
-	return d.fail(ctx, op, d.passwords.VerifyPassword(ctx, userID, password), userID, "")
+	return d.failUser(ctx, op, d.passwords.VerifyPassword(ctx, userID, password), userID)
 }
 
 // ChangePassword replaces the user's password, checking the old one
@@ -655,7 +686,7 @@ func (d *Directory) ChangePassword(ctx context.Context, userID string, oldPasswo
 	if err := d.passwordCall(ctx, op, d.caps.ChangePassword, userID, oldPassword, newPassword); err != nil {
 		return err
 	}
-	return d.fail(ctx, op, d.passwords.ChangePassword(ctx, userID, oldPassword, newPassword), userID, "")
+	return d.failUser(ctx, op, d.passwords.ChangePassword(ctx, userID, oldPassword, newPassword), userID)
 }
 
 // ExpirePassword forces the user to choose a new password at the next
@@ -667,5 +698,5 @@ func (d *Directory) ExpirePassword(ctx context.Context, userID string) (err erro
 	if err := d.passwordCall(ctx, op, d.caps.ExpirePassword, userID); err != nil {
 		return err
 	}
-	return d.fail(ctx, op, d.passwords.ExpirePassword(ctx, userID), userID, "")
+	return d.failUser(ctx, op, d.passwords.ExpirePassword(ctx, userID), userID)
 }

@@ -164,7 +164,7 @@ func (e *Error) Error() string {
 	if e.Organization != "" {
 		fmt.Fprintf(&b, " organization %q", e.Organization)
 	}
-	if e.Field != "" {
+	if e.Field != "" && !e.namesTarget() {
 		fmt.Fprintf(&b, " (%s)", e.Field)
 	}
 	if e.Message != "" {
@@ -192,6 +192,21 @@ func (e *Error) Error() string {
 		b.WriteString(e.Err.Error())
 	}
 	return b.String()
+}
+
+// namesTarget reports whether Field only says which of the targets
+// printed already is the one at fault ("user" beside the user's id), so
+// that the line does not say it twice.
+func (e *Error) namesTarget() bool {
+	switch e.Field {
+	case "user":
+		return e.UserID != ""
+	case "role":
+		return e.Role != ""
+	case "organization":
+		return e.Organization != ""
+	}
+	return false
 }
 
 // Unwrap returns the cause.

@@ -1,0 +1,128 @@
+package identity_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/idport/identity"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestClosedDirectoryHasItsOwnSentinel(t *testing.T) {
+	ctx := context.Background()
+	dir, err := identity.Open(ctx, "memory://")
+	require.NoError(t, err)
+	u, err := dir.CreateUser(ctx, identity.NewUser{Email: "closed@example.com"})
+	require.NoError(t, err)
+	require.NoError(t, dir.Close())
+
+	_, err = dir.GetUser(ctx, u.ID)
+	require.ErrorIs(t, err, identity.ErrClosed)
+	assert.ErrorIs(t, err, identity.ErrFailedPrecondition, "still FailedPrecondition, as before ErrClosed")
+	assert.Equal(t, "memory: GetUser: FailedPrecondition: the directory is closed", err.Error())
+	assert.Equal(t, http.StatusServiceUnavailable, identity.HTTPStatus(err))
+	for _, l := range dir.ListUsers(ctx, identity.ListOptions{}) {
+		assert.ErrorIs(t, l, identity.ErrClosed, "ListUsers")
+	}
+
+	// A user's state forbidding the call is not a closed directory.
+	refused := &identity.Error{Code: identity.FailedPrecondition, Op: "SuspendUser", Field: "Status"}
+	assert.NotErrorIs(t, refused, identity.ErrClosed)
+	assert.Equal(t, http.StatusConflict, identity.HTTPStatus(refused))
+}
+
+// TestNotFoundSaysWhatIsMissing: the portable layer names the missing
+// target in Field where the backend did not, and for a call on a user
+// and a role tells them apart by what the backend said.
+func TestNotFoundSaysWhatIsMissing(t *testing.T) {
+	ctx := context.Background()
+	notFound := func(role string) error {
+		return &identity.Error{Code: identity.NotFound, Role: role, Message: "no such thing"}
+	}
+	cases := []struct {
+		name      string
+		backend   error
+		call      func(*identity.Directory) error
+		field     string
+		user, rol string
+	}{
+		{"GetUser", notFound(""), func(d *identity.Directory) error { _, err := d.GetUser(ctx, "u1"); return err }, "user", "u1", ""},
+		{"GetUserByEmail", notFound(""), func(d *identity.Directory) error { _, err := d.GetUserByEmail(ctx, "a@example.com"); return err }, "user", "", ""},
+		{"UpdateUser", notFound(""), func(d *identity.Directory) error {
+			_, err := d.UpdateUser(ctx, "u1", identity.UserUpdate{GivenName: new("A")})
+			return err
+		}, "user", "u1", ""},
+		{"DeleteUser", notFound(""), func(d *identity.Directory) error { return d.DeleteUser(ctx, "u1") }, "user", "u1", ""},
+		{"SuspendUser", notFound(""), func(d *identity.Directory) error { return d.SuspendUser(ctx, "u1") }, "user", "u1", ""},
+		{"SetPassword", notFound(""), func(d *identity.Directory) error { return d.SetPassword(ctx, "u1", "Passw0rd!x") }, "user", "u1", ""},
+		{"ListUserRoles", notFound(""), func(d *identity.Directory) error { _, err := d.ListUserRoles(ctx, "u1"); return err }, "user", "u1", ""},
+		{"DeleteRole", notFound(""), func(d *identity.Directory) error { return d.DeleteRole(ctx, "editor") }, "role", "", "editor"},
+		{"AssignRole/user", notFound(""), func(d *identity.Directory) error { return d.AssignRole(ctx, "u1", "editor") }, "user", "u1", ""},
+		{"AssignRole/role", notFound("editor"), func(d *identity.Directory) error { return d.AssignRole(ctx, "u1", "editor") }, "role", "u1", "editor"},
+		{"RevokeRole/role by field", &identity.Error{Code: identity.NotFound, Field: "role"},
+			func(d *identity.Directory) error { return d.RevokeRole(ctx, "u1", "editor") }, "role", "u1", "editor"},
+		{"RevokeRole/user", notFound(""), func(d *identity.Directory) error { return d.RevokeRole(ctx, "u1", "editor") }, "user", "u1", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := identity.NewDirectory("test", &counting{caps: all, err: c.backend})
+			err := c.call(d)
+			var e *identity.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, identity.NotFound, e.Code)
+			assert.Equal(t, c.field, e.Field, "Field names what is missing: %v", err)
+			assert.Equal(t, c.user, e.UserID, "UserID")
+			assert.Equal(t, c.rol, e.Role, "Role is set only when the role is missing")
+			if c.field == "user" && c.user != "" || c.field == "role" && c.rol != "" {
+				assert.NotContains(t, err.Error(), "("+c.field+")", "the target is not named twice: %v", err)
+			}
+		})
+	}
+}
+
+func TestHTTPStatus(t *testing.T) {
+	closed := &identity.Error{Code: identity.FailedPrecondition, Err: identity.ErrClosed}
+	cases := []struct {
+		err  error
+		want int
+	}{
+		{nil, 200},
+		{&identity.Error{Code: identity.NotFound}, 404},
+		{&identity.Error{Code: identity.AlreadyExists}, 409},
+		{&identity.Error{Code: identity.InvalidArgument}, 400},
+		{&identity.Error{Code: identity.FailedPrecondition}, 409},
+		{closed, 503},
+		{fmt.Errorf("handler: %w", closed), 503},
+		{&identity.Error{Code: identity.InvalidCredentials}, 401},
+		{&identity.Error{Code: identity.Unauthenticated, HTTPStatus: 401}, 500},
+		{&identity.Error{Code: identity.PermissionDenied, HTTPStatus: 403}, 500},
+		{&identity.Error{Code: identity.RateLimited}, 503},
+		{&identity.Error{Code: identity.Unavailable, Err: context.DeadlineExceeded}, 503},
+		{&identity.Error{Code: identity.Unsupported}, 501},
+		{&identity.Error{Code: identity.Internal}, 500},
+		{&identity.Error{Code: identity.Code(99)}, 500},
+		{context.DeadlineExceeded, 504},
+		{fmt.Errorf("op: %w", context.Canceled), identity.StatusClientClosedRequest},
+		{errors.New("plain"), 500},
+	}
+	for _, c := range cases {
+		assert.Equal(t, c.want, identity.HTTPStatus(c.err), "%v", c.err)
+	}
+}
+
+// TestUnknownSchemeSaysWhatExists: the hint for a scheme nothing is
+// registered for lists what is, and names the import for a backend of
+// this module.
+func TestUnknownSchemeSaysWhatExists(t *testing.T) {
+	var m identity.URLMux
+	_, err := m.Open(context.Background(), "auth0://tenant")
+	require.ErrorIs(t, err, identity.ErrInvalidArgument)
+	for _, b := range []string{"kratos", "logto", "memory", "okta", "passage"} {
+		assert.True(t, strings.Contains(err.Error(), b), "the message lists %s: %v", b, err)
+	}
+}
