@@ -53,7 +53,10 @@ var kit = &backendtest.Backend{
 		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true, RoleCatalog: true, UniqueEmail: true, UniquePhone: true,
 		Organizations: true, OrganizationMetadata: true, OrganizationRoles: true, OrganizationPermissions: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true,
-		Factors: true, Identities: true, UnlinkIdentity: true, HasPassword: true,
+		PasswordHashes: []string{"argon2id", "argon2i", "argon2d", "bcrypt", "pbkdf2-sha1", "pbkdf2-sha256", "pbkdf2-sha512",
+			"sha1", "sha256", "sha512", "md5"},
+		ExportPasswordHash: true,
+		Factors:            true, Identities: true, UnlinkIdentity: true, HasPassword: true,
 		Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended},
 	}}},
 	Emulator: func(o backendtest.EmulatorOptions) backendtest.Emulator {

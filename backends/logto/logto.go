@@ -94,6 +94,32 @@
 // link or temporary password. Logto signs a user out when it is
 // suspended or deleted, which is all a caller can do to end sessions.
 //
+// # Password hashes
+//
+// CreateUser imports a NewUser.PasswordHash as Logto's passwordDigest
+// and passwordAlgorithm, in the form Logto 1.37 verifies each:
+// Argon2id, Argon2i and Argon2d as their PHC strings (unpadded, as
+// hash-wasm reads them), bcrypt as its own string, unsalted SHA-1,
+// SHA-256 and MD5 as lowercase hex (SHA1, SHA256, MD5), and SHA-512,
+// every salted digest and PBKDF2 (SHA-1, SHA-256, SHA-512) through the
+// Legacy method: a JSON array such as ["sha256", ["salt", "@"], "<hex>"]
+// or ["pbkdf2", ["salt", "4096", "32", "sha256", "@"], "<hex>"], whose
+// arguments node:crypto hashes as UTF-8 text, "@" standing for the
+// password. A salt that is not UTF-8 (passhash.New makes binary ones),
+// a whole salt "@", a PBKDF2 without salt, and a digest longer than
+// Logto's 256 characters cannot be spelt so, and are Unsupported (Field
+// "PasswordHash") before any request. Scrypt and Firebase's scrypt have
+// no form Logto verifies.
+//
+// Logto keeps an imported digest until a password matches it (a
+// VerifyPassword, or a sign-in), then replaces it with its own Argon2i
+// hash of that password. PasswordHash reads GET
+// /api/users/{userId}?includePasswordHash=true and hands out the digest
+// in passhash's encoding, Argon2i for every password Logto hashed
+// itself; that parameter came after Logto 1.37.1, which ignores it, and
+// on such a server PasswordHash is Unsupported (Field "PasswordHash")
+// for a user with a password.
+//
 // # Beyond the portable API
 //
 // The directory's As accepts a **Client, and sets it to the directory's

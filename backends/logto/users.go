@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,7 @@ func (d *directory) Capabilities() identity.Capabilities {
 		Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true, RoleCatalog: true, UniqueEmail: true, UniquePhone: true,
 		Organizations: true, OrganizationMetadata: true, OrganizationRoles: true, OrganizationPermissions: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true,
+		PasswordHashes: slices.Clone(importedHashes), ExportPasswordHash: true,
 		Factors: true, Identities: true, UnlinkIdentity: true, HasPassword: true,
 		Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended},
 	}
@@ -135,6 +137,10 @@ func (d *directory) call(ctx context.Context, method, path string, body any, ide
 // phone turns E.164 into Logto's digits-only form.
 func phone(p string) string { return strings.TrimPrefix(p, "+") }
 
+// CreateUser is POST /api/users. A PasswordHash goes as passwordDigest
+// and passwordAlgorithm (see passwordDigest), which Logto keeps as sent
+// until the first password that matches it, and then replaces with its
+// own Argon2i hash of that password.
 func (d *directory) CreateUser(ctx context.Context, nu identity.NewUser) (*identity.User, error) {
 	b := map[string]any{}
 	set := func(k, v string) {
@@ -147,6 +153,13 @@ func (d *directory) CreateUser(ctx context.Context, nu identity.NewUser) (*ident
 	set("primaryPhone", phone(nu.Phone))
 	set("name", nu.DisplayName)
 	set("password", string(nu.Password))
+	if nu.PasswordHash != "" {
+		digest, method, err := passwordDigest(nu.PasswordHash)
+		if err != nil {
+			return nil, err
+		}
+		b["passwordDigest"], b["passwordAlgorithm"] = digest, method
+	}
 	if nu.GivenName != "" || nu.FamilyName != "" {
 		pr := map[string]string{}
 		if nu.GivenName != "" {

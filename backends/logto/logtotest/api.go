@@ -1,8 +1,6 @@
 package logtotest
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,9 +29,11 @@ type user struct {
 	created    time.Time
 	updated    time.Time
 	suspended  bool
-	pwSalt     []byte
-	pwHash     []byte // nil: no password
-	roles      map[string]bool
+	// pwDigest and pwMethod are passwordEncrypted and
+	// passwordEncryptionMethod (see password.go); "" is no password.
+	pwDigest string
+	pwMethod string
+	roles    map[string]bool
 	// mfa are the user's MFA verifications, oldest first; identities
 	// the social identities by connector target; pats the personal
 	// access tokens, oldest first (see security.go).
@@ -188,7 +188,7 @@ func (u *user) json() map[string]any {
 		"id": u.id, "username": null(u.username), "primaryEmail": null(u.email), "primaryPhone": null(u.phone),
 		"name": null(u.name), "avatar": nil, "customData": cd, "identities": u.identitiesJSON(),
 		"lastSignInAt": nil, "createdAt": ms(u.created), "updatedAt": ms(u.updated), "profile": pr,
-		"applicationId": nil, "isSuspended": u.suspended, "hasPassword": u.pwHash != nil,
+		"applicationId": nil, "isSuspended": u.suspended, "hasPassword": u.pwDigest != "",
 	}
 }
 
@@ -226,8 +226,8 @@ func (e *Emulator) newRouter() *emulate.Router {
 	}
 	api("GET /api/users", func(w http.ResponseWriter, r *http.Request, _ string) { e.listUsers(w, r) })
 	api("POST /api/users", func(w http.ResponseWriter, r *http.Request, _ string) { e.createUser(w, r) })
-	api("GET /api/users/{id}", func(w http.ResponseWriter, _ *http.Request, id string) {
-		e.withUser(w, id, func(u *user) { emulate.WriteJSON(w, 200, u.json()) })
+	api("GET /api/users/{id}", func(w http.ResponseWriter, r *http.Request, id string) {
+		e.withUser(w, id, func(u *user) { emulate.WriteJSON(w, 200, withHash(r.URL.Query(), u, u.json())) })
 	})
 	api("PATCH /api/users/{id}", e.patchUser)
 	api("DELETE /api/users/{id}", func(w http.ResponseWriter, _ *http.Request, id string) { e.deleteUser(w, id) })
@@ -239,7 +239,7 @@ func (e *Emulator) newRouter() *emulate.Router {
 	api("PATCH /api/users/{id}/password", e.setPassword)
 	api("POST /api/users/{id}/password/verify", e.verifyPassword)
 	api("GET /api/users/{id}/has-password", func(w http.ResponseWriter, _ *http.Request, id string) {
-		e.withUser(w, id, func(u *user) { emulate.WriteJSON(w, 200, map[string]bool{"hasPassword": u.pwHash != nil}) })
+		e.withUser(w, id, func(u *user) { emulate.WriteJSON(w, 200, map[string]bool{"hasPassword": u.pwDigest != ""}) })
 	})
 	api("PATCH /api/users/{id}/is-suspended", e.suspend)
 	api("GET /api/users/{id}/roles", e.listUserRoles)
@@ -386,11 +386,6 @@ func readMaps(w http.ResponseWriter, body map[string]json.RawMessage) (customDat
 	return out[0], out[1], true
 }
 
-func hashPassword(salt []byte, pw string) []byte {
-	h := sha256.Sum256(append(append([]byte{}, salt...), pw...))
-	return h[:]
-}
-
 func readPassword(w http.ResponseWriter, body map[string]json.RawMessage) (string, bool) {
 	var pw string
 	raw := body["password"]
@@ -426,17 +421,39 @@ func (e *Emulator) createUser(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	digest, method, ok := readDigest(w, body)
+	if !ok {
+		return
+	}
+	switch {
+	case pw != "" && digest != "":
+		fail(w, http.StatusBadRequest, "user.password_and_digest", "You cannot set both plain text password and password digest.")
+		return
+	case digest != "" && method == "":
+		fail(w, http.StatusBadRequest, "user.password_algorithm_required", "Password algorithm is required.")
+		return
+	}
 	now := e.opts.Now()
 	u := &user{id: emulate.ID(emulate.Lower36, 12), username: ids.username, email: ids.email, phone: ids.phone, name: ids.name,
 		customData: cd, profile: pr, created: now, updated: now, roles: map[string]bool{}}
-	if pw != "" {
-		u.pwSalt = []byte(emulate.ID(emulate.Base62, 16))
-		u.pwHash = hashPassword(u.pwSalt, pw)
+	switch {
+	case pw != "":
+		u.pwDigest, u.pwMethod = e.hashPlain(pw)
+	case digest != "":
+		// Kept as sent: Logto reads it only when verifying.
+		u.pwDigest, u.pwMethod = digest, method
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.collision(w, "", ids) {
 		return
+	}
+	if method == "Legacy" {
+		// After the identifiers, as Logto checks it.
+		if _, code, msg := parseLegacy(digest); code != "" {
+			fail(w, http.StatusBadRequest, code, msg)
+			return
+		}
 	}
 	e.seq++
 	u.seq = e.seq
@@ -527,9 +544,9 @@ func (e *Emulator) setPassword(w http.ResponseWriter, r *http.Request, id string
 	if !ok {
 		return
 	}
+	digest, method := e.hashPlain(pw)
 	e.withUser(w, id, func(u *user) {
-		u.pwSalt = []byte(emulate.ID(emulate.Base62, 16))
-		u.pwHash = hashPassword(u.pwSalt, pw)
+		u.pwDigest, u.pwMethod = digest, method
 		u.updated = e.opts.Now()
 		emulate.WriteJSON(w, 200, u.json())
 	})
@@ -547,13 +564,38 @@ func (e *Emulator) verifyPassword(w http.ResponseWriter, r *http.Request, id str
 	if !ok {
 		return
 	}
-	e.withUser(w, id, func(u *user) {
-		if u.pwHash != nil && subtle.ConstantTimeCompare(hashPassword(u.pwSalt, pw), u.pwHash) == 1 {
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
+	e.mu.Lock()
+	u, found := e.users[id]
+	var digest, method string
+	if found {
+		digest, method = u.pwDigest, u.pwMethod
+	}
+	e.mu.Unlock()
+	if !found {
+		userNotFound(w)
+		return
+	}
+	// Hashing runs outside the lock: an Argon2 digest can take a while.
+	match, thrown := verifyStored(digest, method, pw)
+	switch {
+	case thrown:
+		emulate.WriteJSON(w, http.StatusInternalServerError, map[string]any{"message": "Internal server error."})
+		return
+	case !match:
 		fail(w, 422, "session.invalid_credentials", "Incorrect account or password. Please check your input.")
-	})
+		return
+	}
+	if method != "Argon2i" {
+		// Logto moves every other method to its own Argon2i once a
+		// password matches (verifyUserPassword's migration).
+		next, nextMethod := e.hashPlain(pw)
+		e.mu.Lock()
+		if u.pwDigest == digest && e.users[id] == u {
+			u.pwDigest, u.pwMethod = next, nextMethod
+		}
+		e.mu.Unlock()
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (e *Emulator) suspend(w http.ResponseWriter, r *http.Request, id string) {
@@ -844,7 +886,7 @@ func (e *Emulator) listUsers(w http.ResponseWriter, r *http.Request) {
 	start, end := paginate(w, r, len(hits), page, size)
 	out := make([]map[string]any, 0, end-start)
 	for _, u := range hits[start:end] {
-		out = append(out, u.json())
+		out = append(out, withHash(q, u, u.json()))
 	}
 	e.mu.Unlock()
 	emulate.WriteJSON(w, 200, out)

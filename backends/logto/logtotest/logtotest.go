@@ -15,6 +15,17 @@
 // lowercase user ids, and Logto's error body {code, message, data?,
 // details?}. Tokens are JWT-shaped, signed by the emulator, and expire.
 //
+// Passwords are kept as Logto keeps them: one set in plain as an Argon2i
+// PHC string (see Options.LogtoArgon2), a passwordDigest given at
+// creation as sent, under its passwordAlgorithm, and verified as Logto
+// 1.37 verifies each: the Argon2 and bcrypt strings as hash-wasm reads
+// them, SHA1, SHA256 and MD5 as lowercase hex, Legacy's JSON arrays with
+// node:crypto's digests and PBKDF2. A digest that matches is replaced by
+// an Argon2i hash of the password, as Logto migrates it. GET
+// /api/users/{id} and GET /api/users hand out passwordDigest and
+// passwordAlgorithm with includePasswordHash=true, as Logto does since
+// that parameter came, after 1.37.1.
+//
 // What only a user can do at Logto, outside the Management API, the
 // emulator does through exported methods: AddMFAVerification enrols a
 // factor (WebAuthn included, which the Management API cannot), and
@@ -54,6 +65,13 @@ type Options struct {
 	Middleware func(http.Handler) http.Handler
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// LogtoArgon2 hashes passwords set in plain with Logto's own Argon2i
+	// parameters (8 MiB, 8 passes, one lane), each hash taking tens of
+	// milliseconds. By default the emulator uses passhash.New's light
+	// ones (1 MiB, one pass), so that suites creating thousands of users
+	// stay fast; either way the stored digest is an Argon2i PHC string
+	// with a 16-byte salt and a 32-byte hash, as Logto's is.
+	LogtoArgon2 bool
 }
 
 // Emulator is an http.Handler serving the emulated API. It is safe for
