@@ -260,3 +260,26 @@ type ExportReport struct {
 	// Import reports them again.
 	Losses []Loss
 }
+
+// FromRecords returns a Source over rs, in their order, which can be read
+// any number of times. It implements Counter. A nil record is yielded as
+// it is, and Copy fails it.
+func FromRecords(rs ...*Record) Source { return records(rs) }
+
+type records []*Record
+
+func (rs records) Records(ctx context.Context) iter.Seq2[*Record, error] {
+	return func(yield func(*Record, error) bool) {
+		for _, r := range rs {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (rs records) Count(context.Context) (int, error) { return len(rs), nil }
