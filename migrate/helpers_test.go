@@ -226,7 +226,9 @@ func snap(t *testing.T, dir *identity.Directory) snapshot {
 		s.Users = append(s.Users, su)
 	}
 	s.UserCount = len(s.Users)
-	sort.Slice(s.Users, func(i, j int) bool { return s.Users[i].Email+s.Users[i].Username < s.Users[j].Email+s.Users[j].Username })
+	sort.Slice(s.Users, func(i, j int) bool {
+		return s.Users[i].Email+s.Users[i].Username < s.Users[j].Email+s.Users[j].Username
+	})
 	if caps.Roles {
 		rs, err := dir.ListRoles(ctx)
 		require.NoError(t, err)
