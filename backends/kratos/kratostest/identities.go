@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -338,43 +337,43 @@ var typeNames = map[string]string{
 	"kratostest.passwordBody":    "identity.AdminIdentityImportCredentialsPassword",
 }
 
-// knownHash is Kratos's list of hash formats it can import; anything else
-// is refused. Only bcrypt and argon2 hashes are verified at login here
-// (Unobserved: Kratos verifies every format it takes); the others are
-// accepted and never match.
-var knownHash = regexp.MustCompile(`^(\$md5-crypt\$|\$2[abzy]?\$|\$sha256-crypt\$|\$sha512-crypt\$|\$argon2id\$|\$argon2i\$|\$pbkdf2-sha[0-9]{1,3}\$|\$scrypt\$|\{SSHA(256|512)?\}|\$sha(1|256|512)\$|\$firescrypt\$|\$md5\$|\$hmac-(md4|md5|sha1|sha224|sha256|sha384|sha512)\$)`)
-
 // importPassword sets the identity's password from a create or update
-// body: a hash to import, else a plain password hashed with bcrypt (cost
-// 4, as scripts/kratos.sh configures). Admin-set passwords skip the
-// password policy, as on Kratos.
+// body, in the order of Kratos's importPasswordCredentials
+// (identity/handler_import.go): the password migration hook's flag,
+// which keeps no hash even when one is given beside it (observed); else
+// a plain password, hashed with bcrypt (cost 4, as scripts/kratos.sh
+// configures), which wins over a hashed_password beside it; else a hash
+// to import, which needs only a known prefix. Admin-set passwords skip
+// the password policy, as on Kratos.
 func importPassword(i *identity, c *credentialsBody, now time.Time) (bool, *reply) {
 	if c == nil || c.Password == nil {
 		return false, nil
 	}
 	cfg := c.Password.Config
-	var hash string
+	config := map[string]any{}
 	switch {
-	case cfg.HashedPassword != "":
-		if !knownHash.MatchString(cfg.HashedPassword) {
-			rp := badRequest("The imported password does not match any known hash format. For more information see https://www.ory.sh/dr/2")
-			return false, &rp
-		}
-		hash = cfg.HashedPassword
+	case cfg.UsePasswordMigrationHook:
+		config["hashed_password"], config["use_password_migration_hook"] = "", true
 	case cfg.Password != "":
 		h, err := bcrypt.GenerateFromPassword([]byte(cfg.Password), 4)
 		if err != nil { // longer than 72 bytes
 			rp := badRequest(err.Error())
 			return false, &rp
 		}
-		hash = string(h)
+		config["hashed_password"] = string(h)
+	case cfg.HashedPassword != "":
+		if !knownHash.MatchString(cfg.HashedPassword) {
+			rp := badRequest("The imported password does not match any known hash format. For more information see https://www.ory.sh/dr/2")
+			return false, &rp
+		}
+		config["hashed_password"] = cfg.HashedPassword
 	default:
 		return false, nil
 	}
 	if i.cred == nil {
 		i.cred = &credential{created: now}
 	}
-	i.cred.config = map[string]any{"hashed_password": hash}
+	i.cred.config = config
 	i.cred.updated = now
 	return true, nil
 }

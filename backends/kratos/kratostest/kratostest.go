@@ -14,9 +14,12 @@
 //     ({"error":{"code","status","reason"?,"details"?,"message"}}), trait
 //     validation against the identity schema with the validator's own
 //     "I[#/traits/...] S[#/properties/traits/...] ..." reason text,
-//     case-insensitive identifier uniqueness (409), passwords set or
-//     imported as bcrypt or argon2 hashes, keyset paging (page_size,
-//     page_token, the Link header) and the legacy page/per_page paging;
+//     case-insensitive identifier uniqueness (409), passwords set (as
+//     bcrypt) or imported as hashes in the formats Kratos's comparator
+//     reads, checked at login as it checks them (crypt(3)'s formats are
+//     taken and never match) and re-hashed as bcrypt at the first login
+//     that matches, keyset paging (page_size, page_token, the Link
+//     header) and the legacy page/per_page paging;
 //   - the RFC 6902 JSON Patch of PATCH as Kratos applies it (see patch.go):
 //     add, remove and replace only, replace as add, missing parents
 //     created, the /credentials quirk;

@@ -172,6 +172,29 @@ func TestLiveFidelity(t *testing.T) {
 		{name: "delete password", method: "DELETE", path: "/admin/identities/{{linked}}/credentials/password", compare: "body"},
 		{name: "delete credential unknown", method: "DELETE", path: "/admin/identities/6f1a5b7e-8a3c-4d2b-9e1f-0a1b2c3d4e5f/credentials/totp", compare: "body"},
 		{name: "delete linked", method: "DELETE", path: "/admin/identities/{{linked}}", compare: "status"},
+		// Imported hashes: stored as given, checked at login as Kratos's
+		// comparator reads them, re-hashed with bcrypt once they match.
+		{name: "import argon2d", method: "POST", path: "/admin/identities", body: `{"schema_id":"default","traits":{},"credentials":{"password":{"config":{"hashed_password":"$argon2d$v=19$m=64,t=2,p=2$c29tZXNhbHQ$aOJGLJi4vGu2DsaNtBiuLJ7ST8Z0ikDp"}}}}`, compare: "body"},
+		{name: "import scrypt", method: "POST", path: "/admin/identities", body: `{"schema_id":"default","traits":{"email":"scrypt-{{run}}@example.com"},"credentials":{"password":{"config":{"hashed_password":"$scrypt$ln=16384,r=8,p=1$2npRo7P03Mt8keSoMbyD/tKFWyUzjiQf2svUaNDSrhA=$MiCzNcIplSMqSBrm4HckjYqYhaVPPjTARTzwB1cVNYE="}}}}`, save: map[string]string{"scrypt": "id"}, compare: "keys"},
+		{name: "get imported", method: "GET", path: "/admin/identities/{{scrypt}}?include_credential=password", compare: "hash"},
+		{name: "hash flow", public: true, method: "GET", path: "/self-service/login/api", save: map[string]string{"hflow": "id"}, compare: "status"},
+		{name: "scrypt wrong password", public: true, method: "POST", path: "/self-service/login?flow={{hflow}}", body: `{"method":"password","identifier":"scrypt-{{run}}@example.com","password":"tesu"}`, compare: "status"},
+		{name: "scrypt login", public: true, method: "POST", path: "/self-service/login?flow={{hflow}}", body: `{"method":"password","identifier":"scrypt-{{run}}@example.com","password":"test"}`, compare: "status"},
+		{name: "get rehashed", method: "GET", path: "/admin/identities/{{scrypt}}?include_credential=password", compare: "hashprefix"},
+		{name: "import scrypt log2", method: "POST", path: "/admin/identities", body: `{"schema_id":"default","traits":{"email":"log2-{{run}}@example.com"},"credentials":{"password":{"config":{"hashed_password":"$scrypt$ln=14,r=8,p=1$2npRo7P03Mt8keSoMbyD/tKFWyUzjiQf2svUaNDSrhA=$MiCzNcIplSMqSBrm4HckjYqYhaVPPjTARTzwB1cVNYE="}}}}`, save: map[string]string{"log2": "id"}, compare: "status"},
+		{name: "scrypt log2 login", public: true, method: "POST", path: "/self-service/login?flow={{hflow}}", body: `{"method":"password","identifier":"log2-{{run}}@example.com","password":"test"}`, compare: "status"},
+		{name: "import bare sha256", method: "POST", path: "/admin/identities", body: `{"schema_id":"default","traits":{"email":"bare-{{run}}@example.com"},"credentials":{"password":{"config":{"hashed_password":"$sha256$XohImNooBHFR0OVvjcYpJ3NgPQ1qq73WKhHvch0VQtg="}}}}`, save: map[string]string{"bare256": "id"}, compare: "status"},
+		{name: "bare sha256 login", public: true, method: "POST", path: "/self-service/login?flow={{hflow}}", body: `{"method":"password","identifier":"bare-{{run}}@example.com","password":"password"}`, compare: "status"},
+		{name: "import sha256 empty salt", method: "POST", path: "/admin/identities", body: `{"schema_id":"default","traits":{"email":"nosalt-{{run}}@example.com"},"credentials":{"password":{"config":{"hashed_password":"$sha256$pf=e1BBU1NXT1JEfQ==$$XohImNooBHFR0OVvjcYpJ3NgPQ1qq73WKhHvch0VQtg="}}}}`, save: map[string]string{"nosalt": "id"}, compare: "status"},
+		{name: "sha256 empty salt login", public: true, method: "POST", path: "/self-service/login?flow={{hflow}}", body: `{"method":"password","identifier":"nosalt-{{run}}@example.com","password":"password"}`, compare: "status"},
+		{name: "import with migration hook", method: "POST", path: "/admin/identities", body: `{"schema_id":"default","traits":{"email":"hook-{{run}}@example.com"},"credentials":{"password":{"config":{"use_password_migration_hook":true,"hashed_password":"$md5$CY9rzUYh03PK3k6DJie09g=="}}}}`, save: map[string]string{"hook": "id"}, compare: "keys"},
+		{name: "get migration hook", method: "GET", path: "/admin/identities/{{hook}}?include_credential=password", compare: "config"},
+		{name: "migration hook login", public: true, method: "POST", path: "/self-service/login?flow={{hflow}}", body: `{"method":"password","identifier":"hook-{{run}}@example.com","password":"test"}`, compare: "body"},
+		{name: "delete migration hook", method: "DELETE", path: "/admin/identities/{{hook}}", compare: "status"},
+		{name: "delete scrypt", method: "DELETE", path: "/admin/identities/{{scrypt}}", compare: "status"},
+		{name: "delete scrypt log2", method: "DELETE", path: "/admin/identities/{{log2}}", compare: "status"},
+		{name: "delete bare sha256", method: "DELETE", path: "/admin/identities/{{bare256}}", compare: "status"},
+		{name: "delete sha256 empty salt", method: "DELETE", path: "/admin/identities/{{nosalt}}", compare: "status"},
 		{name: "recovery code", method: "POST", path: "/admin/recovery/code", body: `{"identity_id":"{{id}}"}`, compare: "keys"},
 		{name: "delete sessions", method: "DELETE", path: "/admin/identities/{{id}}/sessions", compare: "status"},
 		{name: "delete sessions again", method: "DELETE", path: "/admin/identities/{{id}}/sessions", compare: "body"},
@@ -203,6 +226,30 @@ func TestLiveFidelity(t *testing.T) {
 				return []any{c["identifiers"], c["config"]}
 			}
 			assert.Equal(t, oidc(real), oidc(emu), st.name)
+		case "config", "hash", "hashprefix":
+			// The password credential's config; or its stored hash, whole
+			// or its first seven characters ("$2a$04$": bcrypt at the
+			// configured cost).
+			config := func(a liveAnswer) map[string]any {
+				m, _ := a.body.(map[string]any)
+				creds, _ := m["credentials"].(map[string]any)
+				pw, _ := creds["password"].(map[string]any)
+				c, _ := pw["config"].(map[string]any)
+				return c
+			}
+			if st.compare == "config" {
+				assert.Equal(t, config(real), config(emu), st.name)
+				break
+			}
+			stored := func(a liveAnswer) string {
+				h, _ := config(a)["hashed_password"].(string)
+				if st.compare == "hashprefix" {
+					h = h[:min(len(h), 7)]
+				}
+				return h
+			}
+			assert.NotEmpty(t, stored(real), st.name)
+			assert.Equal(t, stored(real), stored(emu), st.name)
 		case "body":
 			norm := func(tg *target, s string) string {
 				for k, v := range tg.vars {

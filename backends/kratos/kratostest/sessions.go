@@ -2,10 +2,8 @@ package kratostest
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -13,9 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/crypto/argon2"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/idport/identity/internal/emulate"
 )
@@ -382,49 +377,4 @@ func (e *Emulator) recoveryCode(r *http.Request) reply {
 		"recovery_code": fmt.Sprintf("%06d", n.Int64()),
 		"expires_at":    timeString(e.now().Add(life)),
 	})
-}
-
-// verifyPassword checks pw against a bcrypt or argon2 (PHC string) hash.
-func verifyPassword(hash, pw string) bool {
-	switch {
-	case strings.HasPrefix(hash, "$2a$"), strings.HasPrefix(hash, "$2b$"), strings.HasPrefix(hash, "$2y$"):
-		return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil
-	case strings.HasPrefix(hash, "$argon2id$"), strings.HasPrefix(hash, "$argon2i$"):
-		ok, err := verifyArgon2(hash, pw)
-		return err == nil && ok
-	}
-	return false
-}
-
-// verifyArgon2 reads "$argon2id$v=19$m=65536,t=3,p=4$<salt>$<hash>", salt
-// and hash in unpadded standard base64.
-func verifyArgon2(hash, pw string) (bool, error) {
-	parts := strings.Split(hash, "$")
-	if len(parts) != 6 {
-		return false, errors.New("argon2: bad hash")
-	}
-	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, errors.New("argon2: bad version")
-	}
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || t == 0 || p == 0 || m > 1<<17 || t > 16 {
-		return false, errors.New("argon2: bad parameters")
-	}
-	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
-	if err != nil {
-		return false, err
-	}
-	want, err := base64.RawStdEncoding.DecodeString(parts[5])
-	if err != nil || len(want) == 0 || len(want) > 1024 {
-		return false, errors.New("argon2: bad key")
-	}
-	var got []byte
-	if parts[1] == "argon2id" {
-		got = argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
-	} else {
-		got = argon2.Key([]byte(pw), salt, t, m, p, uint32(len(want)))
-	}
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
