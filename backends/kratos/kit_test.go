@@ -40,7 +40,10 @@ var capabilities = identity.Capabilities{
 	Username: true, Phone: true, Names: true, DisplayName: true, Metadata: true, Roles: true, RoleCatalog: true,
 	UniqueEmail: true, UniquePhone: true, SetPassword: true, VerifyPassword: true, ChangePassword: true,
 	RevokeSessions: true, Factors: true, Identities: true, UnlinkIdentity: true, HasPassword: true, ResetPasswordLink: true,
-	Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended},
+	PasswordHashes: []string{"argon2id", "argon2i", "bcrypt", "pbkdf2-sha1", "pbkdf2-sha256", "pbkdf2-sha512",
+		"scrypt", "sha1", "sha256", "sha512", "md5", "firescrypt"},
+	ExportPasswordHash: true,
+	Statuses:           []identity.Status{identity.StatusActive, identity.StatusSuspended},
 }
 
 // kit describes the backend to the shared HTTP backend tests. The

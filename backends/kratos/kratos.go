@@ -68,6 +68,27 @@
 // Unsupported. An administrator's password skips Kratos's password
 // policy.
 //
+// A NewUser.PasswordHash is imported as credentials.password.config.
+// hashed_password, written in the form Kratos v1.3.1's comparator reads
+// (hash/hash_comparator.go): argon2id, argon2i, bcrypt and PBKDF2 as
+// passhash writes them; scrypt with N itself as "ln" and padded base64;
+// salted digests with a "pf=" salt template ("{SALT}{PASSWORD}" or
+// "{PASSWORD}{SALT}") and padded base64, an unsalted sha1, sha256 or
+// sha512 as the template "{PASSWORD}" with an empty salt, an unsalted md5
+// as "$md5$<hash>"; Firebase's scrypt as it is. Kratos has no argon2d,
+// which is Unsupported. Kratos checks only a hash's prefix when it takes
+// one, so a hash it cannot read would be stored and never sign in:
+// passhash's parsing before the request is what stands between a typo and
+// a locked-out user. At the first sign-in that matches, Kratos re-hashes
+// the password with its configured hasher (bcrypt here), so an exported
+// hash is then bcrypt. PasswordHash reads the stored hash
+// (include_credential=password) back into passhash's encoding, from the
+// formats above and LDAP's {SSHA}, {SSHA256} and {SSHA512}; a hash in a
+// format passhash has no encoding for (crypt(3)'s md5-crypt, sha256-crypt
+// and sha512-crypt, HMAC, PBKDF2 with another digest, another salt
+// template) is Unsupported naming PasswordHash, and so is a password
+// behind Kratos's password migration hook.
+//
 // # Account security
 //
 // RevokeSessions is DELETE /admin/identities/{id}/sessions, which deletes

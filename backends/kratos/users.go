@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,7 @@ func (d *directory) Capabilities() identity.Capabilities {
 		UniqueEmail: t.identifier("email"), UniquePhone: t.identifier("phone"),
 		SetPassword: true, VerifyPassword: d.public != nil, ChangePassword: d.public != nil,
 		RevokeSessions: true, Factors: true, Identities: true, UnlinkIdentity: true, HasPassword: true, ResetPasswordLink: true,
+		PasswordHashes: slices.Clone(hashAlgorithms), ExportPasswordHash: true,
 		Statuses: []identity.Status{identity.StatusActive, identity.StatusSuspended},
 	}
 }
@@ -250,8 +252,17 @@ func (d *directory) CreateUser(ctx context.Context, nu identity.NewUser) (*ident
 	if len(nu.Metadata) > 0 {
 		b[d.metadataKey()] = nu.Metadata
 	}
-	if nu.Password != "" {
+	switch {
+	case nu.Password != "" && nu.PasswordHash != "":
+		return nil, driver.InvalidArgumentError("PasswordHash", "a new user takes a Password or a PasswordHash, not both")
+	case nu.Password != "":
 		b["credentials"] = map[string]any{"password": map[string]any{"config": map[string]any{"password": string(nu.Password)}}}
+	case nu.PasswordHash != "":
+		hashed, err := kratosHash(nu.PasswordHash)
+		if err != nil {
+			return nil, err
+		}
+		b["credentials"] = map[string]any{"password": map[string]any{"config": map[string]any{"hashed_password": hashed}}}
 	}
 	return d.creates.User(ctx, nu, func(ctx context.Context) (*identity.User, error) {
 		u, _, err := d.call(ctx, &httpx.Request{Method: http.MethodPost, Path: httpx.Path("admin", "identities"), Body: b})
