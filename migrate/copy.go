@@ -72,13 +72,13 @@ func CopyFrom(ctx context.Context, src Source, dst *identity.Directory, opts Opt
 	}
 	c := newCopier(dst, opts)
 	if opts.Journal != "" {
-		prior, torn, err := readJournal(opts.Journal)
+		prior, keep, newline, err := readJournal(opts.Journal)
 		if err != nil {
 			return rep, err
 		}
 		c.prior = prior
 		if !opts.DryRun {
-			if c.journal, err = openJournal(opts.Journal, torn); err != nil {
+			if c.journal, err = openJournal(opts.Journal, keep, newline); err != nil {
 				return rep, err
 			}
 		}
@@ -415,8 +415,17 @@ func (c *copier) attempt(ctx context.Context, st *userState) (outcome, error) {
 	}
 	if u != nil {
 		st.destID = u.ID
+		if st.maybe && !overwrite {
+			// An earlier attempt's create, whose answer was lost, made
+			// it.
+			st.owned = true
+		}
 	}
-	return c.reconcile(ctx, st, u, overwrite)
+	out, err := c.reconcile(ctx, st, u, overwrite)
+	if overwrite && identity.CodeOf(err) == identity.AlreadyExists {
+		return outcome{outcome: Conflict, reason: fmt.Sprintf("%s, and Options.Overwrite could not resolve it: %s", conflict, message(err))}, nil
+	}
+	return out, err
 }
 
 // find looks the user up in the destination: by the id the journal

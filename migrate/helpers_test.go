@@ -36,16 +36,29 @@ type faulty struct {
 
 	mu    sync.Mutex
 	calls map[string]int
+	ok    map[string]int
 	// fail, when set, is asked before each call: a non-nil error is
 	// returned instead of making it. n counts the calls of op from 1.
 	fail func(op string, n int) error
 	// after, when set, runs after each call that succeeded.
 	after func(op string, n int)
+	// spoil, when set, runs after each call that succeeded, and a
+	// non-nil error it returns replaces the answer: the call took
+	// effect, and the caller cannot know.
+	spoil func(op string, n int) error
+	// refuse, when set, is asked before each CreateUser and UpdateUser
+	// with what it would create or change.
+	refuse func(nu *identity.NewUser, uu *identity.UserUpdate) error
 }
 
-func newFaulty(t *testing.T, inner *identity.Directory) (*faulty, *identity.Directory) {
+// newFaulty wraps inner; caps, when given, narrows the capabilities,
+// which the portable layer reads once, here.
+func newFaulty(t *testing.T, inner *identity.Directory, caps ...func(*identity.Capabilities)) (*faulty, *identity.Directory) {
 	t.Helper()
-	f := &faulty{Backend: wrap.Backend{Dir: inner}, calls: map[string]int{}}
+	f := &faulty{Backend: wrap.Backend{Dir: inner}, calls: map[string]int{}, ok: map[string]int{}}
+	if len(caps) > 0 {
+		f.caps = caps[0]
+	}
 	return f, identity.NewDirectory(inner.Backend(), f)
 }
 
@@ -71,16 +84,32 @@ func (f *faulty) enter(op string) (int, error) {
 	return n, nil
 }
 
-func (f *faulty) leave(op string, n int, err error) {
+func (f *faulty) leave(op string, n int, err error) error {
+	if err == nil {
+		f.mu.Lock()
+		f.ok[op]++
+		f.mu.Unlock()
+	}
 	if err == nil && f.after != nil {
 		f.after(op, n)
 	}
+	if err == nil && f.spoil != nil {
+		return f.spoil(op, n)
+	}
+	return err
 }
 
 func (f *faulty) count(op string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls[op]
+}
+
+// succeeded counts the calls of op that the inner directory made.
+func (f *faulty) succeeded(op string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.ok[op]
 }
 
 // writes counts every call that changes something.
@@ -103,8 +132,10 @@ func call[T any](f *faulty, op string, do func() (T, error)) (T, error) {
 		return zero, err
 	}
 	v, err := do()
-	f.leave(op, n, err)
-	return v, err
+	if err = f.leave(op, n, err); err != nil {
+		return zero, err
+	}
+	return v, nil
 }
 
 func call0(f *faulty, op string, do func() error) error {
@@ -113,6 +144,11 @@ func call0(f *faulty, op string, do func() error) error {
 }
 
 func (f *faulty) CreateUser(ctx context.Context, u identity.NewUser) (*identity.User, error) {
+	if f.refuse != nil {
+		if err := f.refuse(&u, nil); err != nil {
+			return nil, err
+		}
+	}
 	return call(f, "CreateUser", func() (*identity.User, error) { return f.Backend.CreateUser(ctx, u) })
 }
 
@@ -121,6 +157,11 @@ func (f *faulty) GetUser(ctx context.Context, id string) (*identity.User, error)
 }
 
 func (f *faulty) UpdateUser(ctx context.Context, id string, u identity.UserUpdate) (*identity.User, error) {
+	if f.refuse != nil {
+		if err := f.refuse(nil, &u); err != nil {
+			return nil, err
+		}
+	}
 	return call(f, "UpdateUser", func() (*identity.User, error) { return f.Backend.UpdateUser(ctx, id, u) })
 }
 

@@ -46,64 +46,69 @@ type journal struct {
 }
 
 // readJournal reads the journal at path, if there is one, into the last
-// line of each source user. A last line that does not parse, or has no
-// line ending, is what a crash in the middle of a write leaves: it is
-// ignored, and torn reports it so that the next line starts on a line of
-// its own. Any other line that does not parse is InvalidArgument naming
-// it: the file is not a journal.
-func readJournal(path string) (lines map[string]prior, torn bool, err error) {
+// line of each source user. A last line that does not parse is what a
+// crash in the middle of a write leaves: it is ignored, and keep, the
+// length of the file up to it, tells openJournal where to cut it off. A
+// whole last line without its line ending gets one (newline). Any other
+// line that does not parse is InvalidArgument naming it: the file is not
+// a journal.
+func readJournal(path string) (lines map[string]prior, keep int64, newline bool, err error) {
 	lines = map[string]prior{}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return lines, false, nil
+		return lines, 0, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("migrate: reading the journal: %w", err)
+		return nil, 0, false, fmt.Errorf("migrate: reading the journal: %w", err)
 	}
 	n := 0
-	for len(b) > 0 {
+	for off := 0; off < len(b); {
 		n++
-		i := bytes.IndexByte(b, '\n')
-		line, last := b, true
-		if i >= 0 {
-			line, b, last = b[:i], b[i+1:], len(b) == i+1
-		} else {
-			b = nil
+		end, next := len(b), len(b)
+		if i := bytes.IndexByte(b[off:], '\n'); i >= 0 {
+			end, next = off+i, off+i+1
 		}
-		line = bytes.TrimRight(line, "\r")
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		var l journalLine
-		if err := json.Unmarshal(line, &l); err != nil || l.SourceID == "" || l.Outcome == "" {
-			if last {
-				return lines, true, nil
+		line := bytes.TrimRight(b[off:end], "\r")
+		last := next == len(b)
+		if len(bytes.TrimSpace(line)) > 0 {
+			var l journalLine
+			if err := json.Unmarshal(line, &l); err != nil || l.SourceID == "" || l.Outcome == "" {
+				if last {
+					return lines, int64(off), false, nil
+				}
+				return nil, 0, false, lineError(n, "Journal", "the journal %s has a line that is not one Copy wrote; is it a journal?", path)
 			}
-			return nil, false, lineError(n, "Journal", "the journal %s has a line that is not one Copy wrote; is it a journal?", path)
+			lines[l.SourceID] = prior{outcome: l.Outcome, destinationID: l.DestinationID, owned: l.Owned || l.Outcome == creating}
 		}
-		lines[l.SourceID] = prior{outcome: l.Outcome, destinationID: l.DestinationID, owned: l.Owned || l.Outcome == creating}
-		if i < 0 {
-			// A whole line without its line ending: the next one must
-			// not be glued to it.
-			torn = true
-		}
+		off = next
 	}
-	return lines, torn, nil
+	return lines, int64(len(b)), len(b) > 0 && b[len(b)-1] != '\n', nil
 }
 
-func openJournal(path string, torn bool) (*journal, error) {
+// openJournal opens the journal for appending, first cutting off a torn
+// last line at keep, or ending a last line without its line ending.
+func openJournal(path string, keep int64, newline bool) (*journal, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: opening the journal: %w", err)
 	}
-	j := &journal{f: f}
-	if torn {
-		if _, err := f.Write([]byte("\n")); err != nil {
-			_ = f.Close()
-			return nil, fmt.Errorf("migrate: writing the journal: %w", err)
+	fail := func(err error) (*journal, error) {
+		_ = f.Close()
+		return nil, fmt.Errorf("migrate: opening the journal: %w", err)
+	}
+	if st, err := f.Stat(); err != nil {
+		return fail(err)
+	} else if st.Size() > keep {
+		if err := f.Truncate(keep); err != nil {
+			return fail(err)
 		}
 	}
-	return j, nil
+	if newline {
+		if _, err := f.Write([]byte("\n")); err != nil {
+			return fail(err)
+		}
+	}
+	return &journal{f: f}, nil
 }
 
 // write appends l as one write, so that a crash leaves at most the last
