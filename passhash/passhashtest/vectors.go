@@ -45,6 +45,8 @@ var Vectors = []Vector{
 	{"pbkdf2-sha1 RFC 6070", passhash.PBKDF2SHA1, "$pbkdf2-sha1$i=4096,l=20$" + base64.RawStdEncoding.EncodeToString([]byte("salt")) + "$" + B64Hex("4b007901b765489abead49d926f721d065a429c1"), "password"},
 	{"pbkdf2-sha256", passhash.PBKDF2SHA256, "$pbkdf2-sha256$i=4096,l=32$" + base64.RawStdEncoding.EncodeToString([]byte("salt")) + "$" + B64Hex("c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a"), "password"},
 	{"pbkdf2-sha512", passhash.PBKDF2SHA512, "$pbkdf2-sha512$i=1,l=64$" + base64.RawStdEncoding.EncodeToString([]byte("salt")) + "$" + B64Hex("867f70cf1ade02cff3752599a3a53dc4af34c7a669815ae5d513554e1c8cf252c02d470a285a0501bad999bfe943c08f050235d7d68b1da55e63f73b60a57fce"), "password"},
+	// The same table's 4096-iteration row, the least Okta imports.
+	{"pbkdf2-sha512 4096", passhash.PBKDF2SHA512, "$pbkdf2-sha512$i=4096,l=64$" + base64.RawStdEncoding.EncodeToString([]byte("salt")) + "$" + B64Hex("d197b1b33db0143e018b12f3d1d1479e6cdebdcc97c5c0f87f6902e072f457b5143f30602641b3d55cd335988cb36b84376060ecd532e039b742a239434af2d5"), "password"},
 	{"scrypt RFC 7914", passhash.Scrypt, "$scrypt$ln=10,r=8,p=16$" + base64.RawStdEncoding.EncodeToString([]byte("NaCl")) + "$" + B64Hex("fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640"), "password"},
 	{"sha1", passhash.SHA1, "$sha1$" + B64Hex("5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8"), "password"},
 	{"sha256", passhash.SHA256, "$sha256$" + B64Hex("5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"), "password"},
