@@ -102,6 +102,7 @@ var groupsCapabilities = identity.Capabilities{
 	EmailRequired: true, PendingCreate: true, PendingUntilPassword: true, Roles: true, RoleCatalog: true,
 	Organizations: true, UniqueOrganizationName: true, OrganizationMetadata: true,
 	SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
+	PasswordHashes: []string{"bcrypt", "pbkdf2-sha256", "pbkdf2-sha512", "sha1", "sha256", "sha512", "md5"},
 	RevokeSessions: true, Factors: true, Identities: true, UnlinkIdentity: true, Deprovision: true, HasPassword: true,
 	ResetPasswordLink: true, ResetPasswordTemporary: true,
 	Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended,

@@ -98,6 +98,21 @@
 // or RECOVERY user VerifyPassword gives FailedPrecondition, and for a
 // user without a password InvalidCredentials without asking Okta.
 //
+// CreateUser imports a NewUser.PasswordHash as credentials.password.hash,
+// which Okta checks at sign-in: bcrypt as BCRYPT (the cost as workFactor,
+// bcrypt's 22-character salt and 31-character hash as they are), SHA-1,
+// SHA-256, SHA-512 and MD5 as their base64 digest with, when salted, the
+// base64 salt and saltOrder PREFIX or POSTFIX, and PBKDF2 with HMAC-SHA-256
+// or HMAC-SHA-512 (SHA256_HMAC, SHA512_HMAC) with iterationCount, keySize
+// and base64 salt and value. Okta's password policy does not apply to a
+// hash. The user has a password, so it is Active (ACTIVE), or Pending
+// (STAGED) when created so, and ActivateUser makes it ACTIVE. Okta's
+// rules make some hashes of these algorithms Unsupported (Field
+// "PasswordHash") before any request: a bcrypt cost above 20, a PBKDF2
+// of fewer than 4096 iterations or without salt. Okta imports no Argon2,
+// scrypt or PBKDF2 with HMAC-SHA-1, and hands no hash out, so
+// ExportPasswordHash is false.
+//
 // # Account security
 //
 // RevokeSessions is DELETE /api/v1/users/{userId}/sessions with

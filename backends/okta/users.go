@@ -42,6 +42,7 @@ func (d *directory) Capabilities() identity.Capabilities {
 		EmailRequired: true, PendingCreate: true, PendingUntilPassword: true, Roles: true, RoleCatalog: d.catalog != nil,
 		Organizations: true, UniqueOrganizationName: true, OrganizationMetadata: true,
 		SetPassword: true, VerifyPassword: true, ChangePassword: true, ExpirePassword: true,
+		PasswordHashes: importedHashList(),
 		RevokeSessions: true, Factors: true, Identities: true, UnlinkIdentity: true, Deprovision: true, HasPassword: true,
 		ResetPasswordLink: true, ResetPasswordTemporary: true,
 		Statuses: []identity.Status{identity.StatusPending, identity.StatusActive, identity.StatusSuspended,
@@ -278,6 +279,15 @@ func (d *directory) CreateUser(ctx context.Context, nu identity.NewUser) (*ident
 	body := map[string]any{"profile": profile}
 	if nu.Password != "" {
 		body["credentials"] = map[string]any{"password": map[string]string{"value": string(nu.Password)}}
+	}
+	if nu.PasswordHash != "" {
+		// Okta checks an imported hash at the first sign-in; the user
+		// has a password, so activate makes it ACTIVE, not PROVISIONED.
+		hash, err := hashCredential(nu.PasswordHash)
+		if err != nil {
+			return nil, err
+		}
+		body["credentials"] = map[string]any{"password": map[string]any{"hash": hash}}
 	}
 	q := url.Values{"activate": {strconv.FormatBool(nu.Status != identity.StatusPending)}}
 	return d.creates.User(ctx, nu, func(ctx context.Context) (*identity.User, error) {

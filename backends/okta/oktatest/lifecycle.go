@@ -74,7 +74,7 @@ func (e *Emulator) lifecycle(r *http.Request, id, op string) reply {
 		if u.status != staged && u.status != deprovisioned {
 			return fail(http.StatusForbidden, "E0000016", "Activation failed because the user is already active")
 		}
-		if u.pwHash != nil {
+		if u.pw != nil {
 			e.setStatus(u, active)
 		} else {
 			e.setStatus(u, provisioned)
@@ -117,7 +117,7 @@ func (e *Emulator) lifecycle(r *http.Request, id, op string) reply {
 		e.setStatus(u, active)
 		return empty()
 	case "expire_password":
-		if u.pwHash == nil || u.status != active && u.status != passwordExpired {
+		if u.pw == nil || u.status != active && u.status != passwordExpired {
 			return wrongStatus()
 		}
 		e.setStatus(u, passwordExpired)
@@ -160,7 +160,7 @@ func (e *Emulator) lifecycle(r *http.Request, id, op string) reply {
 // deactivate makes the user DEPROVISIONED, deleting its password and
 // ending its sessions and refresh tokens. Callers hold e.mu.
 func (e *Emulator) deactivate(u *user) {
-	u.pwHash, u.pwSalt = nil, nil
+	u.pw = nil
 	endSessions(u, true)
 	e.setStatus(u, deprovisioned)
 }

@@ -20,6 +20,13 @@
 // Date; an exhausted quota answers 429 E0000047; GET of a user sends an
 // ETag and updates honour If-Match.
 //
+// A password given as credentials.password.hash (BCRYPT, SHA-512,
+// SHA-256, SHA-1, MD5, PBKDF2 with an HMAC-SHA-256 or -512 PRF) is kept
+// as the hash and checked at primary authentication and change_password,
+// where Okta checks it; the password policy does not apply to it, and an
+// update may import one only into a STAGED user. A hash object the
+// document's rules refuse is 400 E0000001.
+//
 // What a user does itself, outside the admin API (enrolling a factor at
 // the sign-in widget, federating through an IdP, signing in, consenting
 // to an app), a test does with EnrollFactor, AddIdP and LinkIdentity,

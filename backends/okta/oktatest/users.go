@@ -2,8 +2,6 @@ package oktatest
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -17,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/idport/identity/internal/emulate"
+	"github.com/idport/identity/passhash"
 )
 
 // Okta's user statuses.
@@ -45,11 +44,12 @@ type user struct {
 	passwordChanged time.Time
 	// profile holds only properties that are set; values are strings,
 	// json.Numbers, booleans or arrays of those.
-	profile  map[string]any
-	pwSalt   []byte
-	pwHash   []byte // nil: no password
-	version  int64  // bumped on every change; the ETag
-	failures int    // consecutive failed primary authentications
+	profile map[string]any
+	// pw verifies the password: a salted digest of one set in plain, or
+	// the hash imported (see passwordhash.go); nil is no password.
+	pw       *passhash.Hash
+	version  int64 // bumped on every change; the ETag
+	failures int   // consecutive failed primary authentications
 	roles    []*roleAssignment
 	appLinks []AppLink
 	// What the user did itself: factors enrolled, Okta sessions and the
@@ -133,7 +133,7 @@ func (e *Emulator) userJSON(u *user, origin string, single bool) map[string]any 
 		}
 	}
 	creds := map[string]any{"provider": map[string]string{"type": "OKTA", "name": "OKTA"}}
-	if u.pwHash != nil {
+	if u.pw != nil {
 		creds["password"] = map[string]any{}
 	}
 	self := origin + "/api/v1/users/" + u.id
@@ -164,10 +164,10 @@ func (e *Emulator) userJSON(u *user, origin string, single bool) map[string]any 
 		case active, passwordExpired, recovery, lockedOut:
 			action("resetPassword", "/lifecycle/reset_password")
 		}
-		if u.pwHash != nil && (u.status == active || u.status == passwordExpired) {
+		if u.pw != nil && (u.status == active || u.status == passwordExpired) {
 			action("expirePassword", "/lifecycle/expire_password")
 		}
-		if u.pwHash != nil && changeAllowed(u.status) {
+		if u.pw != nil && changeAllowed(u.status) {
 			action("changePassword", "/credentials/change_password")
 		}
 		links["type"] = map[string]string{"href": origin + "/api/v1/meta/types/user/" + e.typeID}
@@ -371,21 +371,25 @@ func meetsPolicy(pw, login string) bool {
 	return len(local) < 3 || !strings.Contains(strings.ToLower(pw), strings.ToLower(local))
 }
 
-func hashPassword(salt []byte, pw string) []byte {
-	h := sha256.Sum256(append(append([]byte{}, salt...), pw...))
-	return h[:]
-}
-
 // setPassword stores a salted hash, never the password. Callers hold e.mu.
 func (e *Emulator) setPassword(u *user, pw string) {
-	u.pwSalt = []byte(emulate.ID(emulate.Base62, 16))
-	u.pwHash = hashPassword(u.pwSalt, pw)
-	u.passwordChanged = e.opts.Now()
+	// passhash.New makes every digest; were it ever to fail, the user
+	// would be left with no password rather than the old one.
+	h, _ := passhash.New(passhash.SHA256, pw)
+	u.pw, u.passwordChanged = h, e.opts.Now()
 }
 
-func (u *user) passwordIs(pw string) bool {
-	return u.pwHash != nil && subtle.ConstantTimeCompare(hashPassword(u.pwSalt, pw), u.pwHash) == 1
+// setCredential stores what a body's credentials.password gave: a
+// password, or an imported hash. Callers hold e.mu.
+func (e *Emulator) setCredential(u *user, c *credential) {
+	if c.hash != nil {
+		u.pw, u.passwordChanged = c.hash, e.opts.Now()
+		return
+	}
+	e.setPassword(u, c.value)
 }
+
+func (u *user) passwordIs(pw string) bool { return u.pw != nil && u.pw.Verify(pw) }
 
 // userBody is the body of create, update and replace.
 type userBody struct {
@@ -403,21 +407,39 @@ type userBody struct {
 	} `json:"type"`
 }
 
-// password returns the password a body sets, if any. Imported hashes and
-// password hooks are not emulated: they are refused with 400 E0000001
-// rather than ignored.
-func (b *userBody) password() (pw string, has bool, rp reply, good bool) {
+// credential is what a body's credentials.password sets: a password in
+// plain, or an imported hash.
+type credential struct {
+	value string
+	hash  *passhash.Hash
+}
+
+// password returns what a body sets as the password, or nil. A hash is
+// read by readHash; one beside a value is refused (Unpublished). Password
+// hooks are not emulated: they are refused with 400 E0000001 rather than
+// ignored.
+func (b *userBody) password() (c *credential, rp reply, good bool) {
 	if b.Credentials == nil || b.Credentials.Password == nil {
-		return "", false, reply{}, true
+		return nil, reply{}, true
 	}
 	p := b.Credentials.Password
-	if (len(p.Hash) > 0 && string(p.Hash) != "null") || (len(p.Hook) > 0 && string(p.Hook) != "null") {
-		return "", false, invalid("password", "password: Password import by hash or hook is not supported by the emulator"), false
+	if len(p.Hook) > 0 && string(p.Hook) != "null" {
+		return nil, invalid("password", "password: Password import by hook is not supported by the emulator"), false
+	}
+	if len(p.Hash) > 0 && string(p.Hash) != "null" {
+		if p.Value != nil {
+			return nil, invalid("password", "password: A password may have a value or a hash, not both."), false
+		}
+		h, rp, good := readHash(p.Hash)
+		if !good {
+			return nil, rp, false
+		}
+		return &credential{hash: h}, reply{}, true
 	}
 	if p.Value == nil {
-		return "", false, reply{}, true
+		return nil, reply{}, true
 	}
-	return *p.Value, true, reply{}, true
+	return &credential{value: *p.Value}, reply{}, true
 }
 
 // checkType refuses a user type other than the org's default one, the
@@ -455,10 +477,11 @@ func (e *Emulator) createUser(r *http.Request, _ []string) reply {
 	if !good {
 		return malformed()
 	}
-	pw, hasPw, rp, good := b.password()
+	cred, rp, good := b.password()
 	if !good {
 		return rp
 	}
+	hasPw := cred != nil
 	expire := false
 	switch next := q.Get("nextLogin"); {
 	case next == "":
@@ -484,7 +507,9 @@ func (e *Emulator) createUser(r *http.Request, _ []string) reply {
 	if causes := e.checkProfile(profile, ""); len(causes) > 0 {
 		return profileFailure(causes)
 	}
-	if hasPw && !meetsPolicy(pw, profile["login"].(string)) {
+	if hasPw && cred.hash == nil && !meetsPolicy(cred.value, profile["login"].(string)) {
+		// An imported hash is taken whatever the password it hides:
+		// Okta cannot apply the policy to it.
 		return invalid("password", policyText)
 	}
 	for _, gid := range b.GroupIDs {
@@ -496,7 +521,7 @@ func (e *Emulator) createUser(r *http.Request, _ []string) reply {
 	e.seq++
 	u := &user{seq: e.seq, id: "00u" + emulate.ID(emulate.Base62, 17), status: staged, created: now, lastUpdated: now, profile: profile}
 	if hasPw {
-		e.setPassword(u, pw)
+		e.setCredential(u, cred)
 	}
 	switch {
 	case expire:
@@ -631,10 +656,11 @@ func (e *Emulator) writeUser(r *http.Request, id string, replace bool) reply {
 	if !good {
 		return malformed()
 	}
-	pw, hasPw, rp, good := b.password()
+	cred, rp, good := b.password()
 	if !good {
 		return rp
 	}
+	hasPw := cred != nil
 	if rp, good := e.checkType(&b); !good {
 		return rp
 	}
@@ -651,6 +677,10 @@ func (e *Emulator) writeUser(r *http.Request, id string, replace bool) reply {
 	if u.status == deprovisioned {
 		return wrongStatus()
 	}
+	if hasPw && cred.hash != nil && u.status != staged {
+		// Okta's answer, as reported on its developer forum.
+		return invalid("password", "password: An imported password may only be specified for a user with status: STAGED")
+	}
 	next := patch
 	if !replace {
 		next = maps.Clone(u.profile)
@@ -666,14 +696,14 @@ func (e *Emulator) writeUser(r *http.Request, id string, replace bool) reply {
 		return profileFailure(causes)
 	}
 	login := next["login"].(string)
-	if hasPw && !meetsPolicy(pw, login) {
+	if hasPw && cred.hash == nil && !meetsPolicy(cred.value, login) {
 		return invalid("password", policyText)
 	}
 	delete(e.logins, strings.ToLower(u.login()))
 	u.profile = next
 	e.logins[strings.ToLower(login)] = u.id
 	if hasPw {
-		e.setPassword(u, pw)
+		e.setCredential(u, cred)
 		switch u.status {
 		case provisioned, passwordExpired, recovery:
 			e.setStatus(u, active)
