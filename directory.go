@@ -345,9 +345,12 @@ func (d *Directory) DeleteUser(ctx context.Context, id string) (err error) {
 
 // ListUsersPage returns one page of users. Pass the empty cursor for the
 // first page and the previous page's NextCursor for the next; the last
-// page has an empty NextCursor. A cursor is opaque and belongs to the
-// options it was made with; a cursor this backend did not make gives
-// InvalidArgument.
+// page has an empty NextCursor. Users come in the backend's listing
+// order (see the package doc). A cursor is opaque and belongs to the
+// options it was made with: given with other ListOptions (another filter
+// or PageSize) it gives InvalidArgument naming the cursor, as does a
+// cursor this backend did not make. A cursor names no process: another
+// instance of the application, or the same after a restart, takes it.
 func (d *Directory) ListUsersPage(ctx context.Context, opts ListOptions, cursor string) (_ *UserPage, err error) {
 	const op = "ListUsersPage"
 	ctx, ot := d.observe(ctx, op)
@@ -361,7 +364,17 @@ func (d *Directory) ListUsersPage(ctx context.Context, opts ListOptions, cursor 
 	if err := checkCursor(cursor); err != nil {
 		return nil, d.fail(ctx, op, err, "", "")
 	}
-	return d.page(ctx, op, opts, cursor)
+	inner, err := unbindCursor(d.backend, opts, cursor)
+	if err != nil {
+		return nil, d.fail(ctx, op, err, "", "")
+	}
+	pg, err := d.page(ctx, op, opts, inner)
+	if err != nil {
+		return nil, err
+	}
+	out := *pg
+	out.NextCursor = bindCursor(d.backend, opts, pg.NextCursor)
+	return &out, nil
 }
 
 func (d *Directory) page(ctx context.Context, op string, opts ListOptions, cursor string) (*UserPage, error) {

@@ -2,7 +2,13 @@ package identity
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"strings"
 	"sync"
+
+	"github.com/idport/identity/driver"
 )
 
 // pageResult is a page as the backend answered it.
@@ -208,4 +214,57 @@ func onePass(cmp func(a, b *User) int) func(*User) bool {
 		tied[u.ID] = true
 		return true
 	}
+}
+
+// A cursor ListUsersPage hands out is the backend's cursor after a tag,
+// the first bytes of a SHA-256 of the backend's name and the listing's
+// options, and a dot: a cursor given back with other options is told
+// from one given back with its own before the backend reads it, which a
+// backend's cursor alone could not do (Okta's is an id to list after,
+// whatever the filter). The tag is not keyed: it catches mistakes, not
+// forgery, and so holds across processes; a forged tag would only hand
+// the backend a cursor of its own under other options, which is what
+// every cursor was before tags.
+const cursorTagLen = 11 // 8 bytes, unpadded base64url
+
+// cursorTag is the tag of a listing with opts on backend. Email and
+// Query match ignoring case, so their case does not change the listing.
+func cursorTag(backend string, o ListOptions) string {
+	h := sha256.New()
+	var n [8]byte
+	for _, s := range []string{"identity.ListUsersPage/1", backend, strings.ToLower(o.Email), o.Username,
+		string(o.Status), strings.ToLower(o.Query)} {
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	binary.BigEndian.PutUint64(n[:], uint64(int64(o.PageSize)))
+	h.Write(n[:])
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:8])
+}
+
+// bindCursor is the cursor ListUsersPage returns for the backend's next,
+// "" staying "".
+func bindCursor(backend string, o ListOptions, next string) string {
+	if next == "" {
+		return ""
+	}
+	return cursorTag(backend, o) + "." + next
+}
+
+// unbindCursor returns the backend's cursor inside one bindCursor made
+// for the same options, "" for "", and InvalidArgument naming the cursor
+// for anything else.
+func unbindCursor(backend string, o ListOptions, cursor string) (string, error) {
+	if cursor == "" {
+		return "", nil
+	}
+	tag, inner, ok := strings.Cut(cursor, ".")
+	if !ok || len(tag) != cursorTagLen || inner == "" {
+		return "", driver.InvalidArgumentError("cursor", "the cursor was not made by ListUsersPage of this backend; start the listing again with the empty cursor")
+	}
+	if tag != cursorTag(backend, o) {
+		return "", driver.InvalidArgumentError("cursor", "the cursor was made for other ListOptions; pass the filters and PageSize of the listing it came from, or start again with the empty cursor")
+	}
+	return inner, nil
 }
