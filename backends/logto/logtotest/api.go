@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -564,6 +565,24 @@ func (e *Emulator) verifyPassword(w http.ResponseWriter, r *http.Request, id str
 	if !ok {
 		return
 	}
+	// One check of a user's password at a time: a client that gives up
+	// on a slow Argon2 digest and sends again then waits for the first
+	// check, and meets the digest it migrated, rather than hashing the
+	// same costly digest beside it. Logto would run both; the answers
+	// are the same, and a loaded test machine finishes.
+	e.mu.Lock()
+	lock := e.verifying[id]
+	if _, exists := e.users[id]; exists && lock == nil {
+		lock = new(sync.Mutex)
+		e.verifying[id] = lock
+	}
+	e.mu.Unlock()
+	if lock == nil {
+		userNotFound(w)
+		return
+	}
+	lock.Lock()
+	defer lock.Unlock()
 	e.mu.Lock()
 	u, found := e.users[id]
 	var digest, method string

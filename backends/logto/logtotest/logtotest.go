@@ -94,6 +94,10 @@ type Emulator struct {
 	members   map[string]map[string]map[string]bool
 	orgRoles  map[string]*orgRole
 	orgScopes map[string]*orgScope
+
+	// verifying holds a lock per user id, taken while a password is
+	// checked against the user's digest (see verifyPassword).
+	verifying map[string]*sync.Mutex
 }
 
 // New returns an emulator with no users, roles or organizations.
@@ -108,7 +112,7 @@ func New(opts Options) *Emulator {
 	}
 	e := &Emulator{opts: opts, key: make([]byte, 32), users: map[string]*user{}, roles: map[string]*role{},
 		orgs: map[string]*organization{}, members: map[string]map[string]map[string]bool{},
-		orgRoles: map[string]*orgRole{}, orgScopes: map[string]*orgScope{}}
+		orgRoles: map[string]*orgRole{}, orgScopes: map[string]*orgScope{}, verifying: map[string]*sync.Mutex{}}
 	_, _ = rand.Read(e.key)
 	e.router = e.newRouter()
 	e.handler = emulate.Chain(e.router, opts.Middleware, opts.Latency)
