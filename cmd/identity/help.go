@@ -22,7 +22,7 @@ only, under the names each backend reads ('identity help environment').`,
 identity users list --status active
 identity users create --email ada@example.com --given-name Ada --password-prompt
 identity copy okta://dev-1.okta.com logto://auth.example.com --journal okta-logto.journal`,
-		subs: []*command{usersCommand(), rolesCommand(), orgsCommand(), helpTopicCommand()},
+		subs: []*command{usersCommand(), rolesCommand(), orgsCommand(), exportCommand(), importCommand(), copyCommand(), helpTopicCommand()},
 	}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"sync"
 	"time"
@@ -15,16 +14,19 @@ import (
 // characters. It is safe for concurrent use, as migrate's callbacks may
 // come from several workers.
 type progress struct {
-	w     io.Writer
-	desc  string
-	on    bool
-	mu    sync.Mutex
-	bar   *progressbar.ProgressBar
-	total int
+	w      io.Writer
+	desc   string
+	on     bool
+	mu     sync.Mutex
+	bar    *progressbar.ProgressBar
+	total  int
+	detail string
+	// throttle is the least time between two draws.
+	throttle time.Duration
 }
 
 func (c *cli) newProgress(desc string) *progress {
-	return &progress{w: c.env.Stderr, desc: desc, on: c.env.StderrTerminal}
+	return &progress{w: c.env.Stderr, desc: desc, on: c.env.StderrTerminal, throttle: 100 * time.Millisecond}
 }
 
 // update shows done of total users (total < 0: not known), and detail
@@ -42,19 +44,23 @@ func (p *progress) update(done, total int, detail string) {
 		p.bar.ChangeMax(total)
 		p.total = total
 	}
-	desc := p.desc
-	if detail != "" {
-		desc += " (" + detail + ")"
-	}
-	p.bar.Describe(desc)
 	_ = p.bar.Set(done)
+	// Describe draws at once, unthrottled: only when the words change.
+	if detail != p.detail {
+		p.detail = detail
+		desc := p.desc
+		if detail != "" {
+			desc += " (" + detail + ")"
+		}
+		p.bar.Describe(desc)
+	}
 }
 
 // start makes the bar: with a total, a bar with the time left; without
 // one, a spinner with the count and the rate.
 func (p *progress) start(total int) {
 	if p.bar != nil {
-		_ = p.bar.Clear()
+		_ = p.bar.Finish()
 	}
 	max := total
 	if total < 0 {
@@ -69,15 +75,17 @@ func (p *progress) start(total int) {
 		progressbar.OptionSetItsString("users"),
 		progressbar.OptionSetPredictTime(total >= 0),
 		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionThrottle(p.throttle),
 		progressbar.OptionSpinnerType(14),
 		progressbar.OptionFullWidth(),
 		progressbar.OptionSetRenderBlankState(true),
+		progressbar.OptionClearOnFinish(),
 	)
 }
 
 // finish removes the bar, so that the report printed next starts on a
-// clean line.
+// clean line. A spinner's own goroutine, which redraws it, stops drawing
+// once it is finished, before finish returns.
 func (p *progress) finish() {
 	if p == nil || !p.on {
 		return
@@ -85,8 +93,7 @@ func (p *progress) finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.bar != nil {
-		_ = p.bar.Clear()
-		fmt.Fprint(p.w, "\r")
+		_ = p.bar.Finish()
 		p.bar = nil
 	}
 }
