@@ -18,6 +18,8 @@ import (
 	"github.com/idport/identity/backends/logto"
 	"github.com/idport/identity/backends/logto/logtotest"
 	"github.com/idport/identity/backends/memory"
+	"github.com/idport/identity/backends/okta"
+	"github.com/idport/identity/backends/okta/oktatest"
 )
 
 // seed gives the harness's memory directory three users: Ada with a
@@ -33,7 +35,7 @@ func seed(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	_, err = dir.CreateOrganizationRole(ctx, identity.OrganizationRole{Name: "admin", Permissions: []string{"read:docs"}})
 	require.NoError(t, err)
-	ada, err := dir.CreateUser(ctx, identity.NewUser{Email: "ada@example.com", Username: "ada", GivenName: "Ada", Password: "analytical-engine",
+	ada, err := dir.CreateUser(ctx, identity.NewUser{Email: "ada@example.com", Username: "lovelace", GivenName: "Ada", FamilyName: "Lovelace", Password: "analytical-engine",
 		Metadata: map[string]any{"plan": "pro"}})
 	require.NoError(t, err)
 	require.NoError(t, dir.AssignRole(ctx, ada.ID, "editor"))
@@ -427,4 +429,63 @@ func TestProgressBar(t *testing.T) {
 	p.update(3, 10, "")
 	p.finish()
 	assert.Empty(t, b.String(), "off a terminal, nothing")
+}
+
+// TestMemoryToOkta is the README's walkthrough: an application's memory
+// directory exported to a file, which the command imports into Okta.
+func TestMemoryToOkta(t *testing.T) {
+	h := newHarness(t)
+	seed(t, h)
+	srv := oktatest.NewServer(t, oktatest.Options{APIToken: "okta-token"})
+	oktaURL := "okta://" + strings.TrimPrefix(srv.URL, "http://") + "?insecure_http=true"
+	h.env[okta.EnvAPIToken] = "okta-token"
+	file := filepath.Join(t.TempDir(), "users.jsonl")
+	r := h.run("export", "-o", file)
+	require.Equal(t, 0, r.code, r.stderr)
+
+	journal := filepath.Join(t.TempDir(), "okta.journal")
+	out := h.ok("import", file, "--url", oktaURL, "--dry-run")
+	h.golden("import-memory-okta-dry-run", out)
+
+	// Okta's default profile needs both names, which Grace and Alan
+	// lack: they fail, and the rest is done.
+	r = h.run("import", file, "--url", oktaURL, "--journal", journal, "--json")
+	assert.Equal(t, exitPartial, r.code)
+	assert.Equal(t, "identity import: import finished with 2 failed and 0 conflicts; see the report\n", r.stderr)
+	var rep reportJSON
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep))
+	assert.Equal(t, 1, rep.Created)
+	var failed []string
+	for _, res := range rep.Results {
+		if res.Outcome == "failed" {
+			failed = append(failed, strings.TrimRight(h.normalise(res.SourceID), "."))
+			assert.Contains(t, res.Reason, "InvalidArgument", "Okta refused the user as it stands")
+		}
+	}
+	assert.Equal(t, []string{"user-2", "user-3"}, failed)
+
+	// Given their names, a rerun with the journal does the two left.
+	ctx := t.Context()
+	for _, up := range []struct{ email, given, family string }{
+		{"grace@example.com", "Grace", "Hopper"}, {"alan@example.com", "Alan", "Turing"},
+	} {
+		u, err := h.dir().GetUserByEmail(ctx, up.email)
+		require.NoError(t, err)
+		_, err = h.dir().UpdateUser(ctx, u.ID, identity.UserUpdate{GivenName: &up.given, FamilyName: &up.family})
+		require.NoError(t, err)
+	}
+	require.NoError(t, os.Remove(file))
+	r = h.run("export", "-o", file)
+	require.Equal(t, 0, r.code, r.stderr)
+	out = h.ok("import", file, "--url", oktaURL, "--journal", journal)
+	h.golden("import-memory-okta", out)
+	assert.NotContains(t, out, "okta-token")
+
+	dir, err := okta.New(ctx, okta.Options{OrgURL: srv.URL, APIToken: "okta-token"})
+	require.NoError(t, err)
+	defer dir.Close()
+	for _, email := range []string{"ada@example.com", "grace@example.com", "alan@example.com"} {
+		_, err := dir.GetUserByEmail(ctx, email)
+		assert.NoError(t, err, email)
+	}
 }
