@@ -53,8 +53,14 @@ func decodeError(status int, _ http.Header, body []byte) *identity.Error {
 	e.Retryable = retryable[b.ErrorCode]
 	if len(b.ErrorCauses) > 0 {
 		cause := b.ErrorCauses[0].ErrorSummary
-		e.Message += ": " + cause
 		prop, what, found := strings.Cut(cause, ":")
+		if found && strings.HasSuffix(e.Message, ": "+prop) {
+			// "Api validation failed: login" and "login: An object with
+			// this field already exists": the property once.
+			e.Message += ":" + what
+		} else {
+			e.Message += ": " + cause
+		}
 		if found && isPropertyName(prop) {
 			e.Field = fieldOf(prop)
 			what = strings.ToLower(what)
@@ -161,11 +167,16 @@ func isPropertyName(s string) bool {
 
 // withCode returns err with its code replaced when it is an
 // *identity.Error with the provider code pc, for the calls where an
-// Okta code means something more precise than its general meaning.
+// Okta code means something more precise than its general meaning. A
+// lifecycle call's E0000001 names the property "status", which is the
+// user's Status there, not a metadata key.
 func withCode(err error, pc string, c identity.Code) error {
 	var ie *identity.Error
 	if errors.As(err, &ie) && ie.ProviderCode == pc {
 		ie.Code = c
+		if c == identity.FailedPrecondition && ie.Field == fieldOf("status") {
+			ie.Field = "Status"
+		}
 	}
 	return err
 }

@@ -221,8 +221,8 @@ func TestWhatOktaRefuses(t *testing.T) {
 		{"a profile property as metadata", create(identity.NewUser{Email: "n@example.com", GivenName: "A", FamilyName: "L", Metadata: map[string]any{"login": "x"}}), identity.InvalidArgument, "Metadata.login"},
 		{"a password against the policy", create(identity.NewUser{Email: "n@example.com", GivenName: "A", FamilyName: "L", Password: "short"}), identity.InvalidArgument, "Password"},
 		{"a change against the policy", func() error { return dir.ChangePassword(c, u.ID, pw, "alllowercase") }, identity.FailedPrecondition, "Password"},
-		{"GetUser by login", func() error { _, err := dir.GetUser(c, "grace_h"); return err }, identity.NotFound, ""},
-		{"a username but for case", func() error { _, err := dir.GetUserByUsername(c, "GRACE_H"); return err }, identity.NotFound, ""},
+		{"GetUser by login", func() error { _, err := dir.GetUser(c, "grace_h"); return err }, identity.NotFound, "user"},
+		{"a username but for case", func() error { _, err := dir.GetUserByUsername(c, "GRACE_H"); return err }, identity.NotFound, "user"},
 	} {
 		err := r.call()
 		requireCode(t, err, r.code)
