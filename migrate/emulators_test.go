@@ -302,7 +302,9 @@ func TestCopyOktaToLogtoThroughFaults(t *testing.T) {
 	ctx := context.Background()
 	oktaFaults := faultinject.New(faultinject.Options{Seed: 1202, Rate: faultRate, Kinds: faultinject.TransientFaults,
 		SlowDelay: time.Minute, RetryAfter: "0", RateLimitReset: time.Second})
-	oemu := oktatest.New(oktatest.Options{APIToken: "okta-token"})
+	// A limit no run reaches: the throughput benchmark is where Okta's
+	// rate limit is the subject.
+	oemu := oktatest.New(oktatest.Options{APIToken: "okta-token", RateLimit: 1 << 30})
 	oktaClean := httptest.NewServer(oemu)
 	oktaFaulty := httptest.NewServer(oktaFaults.Wrap(oemu))
 	t.Cleanup(oktaClean.Close)
@@ -313,11 +315,15 @@ func TestCopyOktaToLogtoThroughFaults(t *testing.T) {
 		t.Cleanup(func() { _ = d.Close() })
 		return d
 	}
+	start := time.Now()
 	seedOkta(t, oemu, openOkta(oktaClean.URL))
+	t.Logf("seeded %d Okta users in %v", proofUsers, time.Since(start).Round(time.Second))
 	src := openOkta(oktaFaulty.URL)
 	dst, clean, faults, emu := logtoPair(t, 20261203)
 
+	start = time.Now()
 	first, second := copyInTwo(t, src, dst)
+	t.Logf("copied in %v", time.Since(start).Round(time.Second))
 	t.Logf("Okta emulator faults %v; Logto emulator: %d requests, faults %v", oktaFaults.Counts(), sumRequests(emu.Requests()), faults.Counts())
 
 	got := byEmail(t, clean)
