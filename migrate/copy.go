@@ -406,7 +406,7 @@ func (c *copier) attempt(ctx context.Context, st *userState) (outcome, error) {
 	overwrite := false
 	if conflict != "" {
 		if !c.opts.Overwrite || u == nil {
-			st.owned = false
+			st.owned, st.destID = false, ""
 			return outcome{outcome: Conflict, reason: conflict}, nil
 		}
 		overwrite = true

@@ -218,19 +218,33 @@ func (c *copier) status(ctx context.Context, st *userState, u *identity.User, wr
 	case identity.StatusSuspended:
 		err = c.dst.SuspendUser(ctx, u.ID)
 		if identity.CodeOf(err) == identity.FailedPrecondition && c.caps.Deprovision {
-			if derr := c.dst.DeprovisionUser(ctx, u.ID); derr != nil {
+			if derr := c.deprovision(ctx, st, u); derr != nil {
 				return "", derr
 			}
 			st.losses.add("Status", "the destination refused to suspend its user (%s), which is deprovisioned instead, so that it cannot sign in", message(err))
 			return "Status", nil
 		}
 	case identity.StatusDeprovisioned:
-		err = c.dst.DeprovisionUser(ctx, u.ID)
+		err = c.deprovision(ctx, st, u)
 	}
 	if err != nil {
 		return "", err
 	}
 	return "Status", nil
+}
+
+// deprovision deprovisions u, and names the loss of the password where
+// the destination deletes it on the way (Okta's deactivation does).
+func (c *copier) deprovision(ctx context.Context, st *userState, u *identity.User) error {
+	if err := c.dst.DeprovisionUser(ctx, u.ID); err != nil {
+		return err
+	}
+	if st.plan.nu.PasswordHash != "" && c.caps.HasPassword {
+		if has, err := c.dst.HasPassword(ctx, u.ID); err == nil && !has {
+			st.losses.add("PasswordHash", "the destination deleted the user's password when it deprovisioned the user; activated again, the user needs a new one")
+		}
+	}
+	return nil
 }
 
 func statusWord(s identity.Status) identity.Status {
