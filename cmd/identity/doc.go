@@ -11,7 +11,7 @@
 //	identity orgs members add o1a2b3c u1a2b3c
 //	identity export -o users.jsonl
 //	identity import --from auth0 auth0-users.json --journal auth0.journal
-//	identity copy memory:// okta://dev-1.okta.com --dry-run
+//	identity copy okta://dev-1.okta.com logto://auth.example.com --dry-run
 //
 // The commands:
 //

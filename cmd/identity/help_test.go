@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,7 +35,7 @@ func TestHelpEverywhere(t *testing.T) {
 			assert.Equal(t, 0, r.code, "%v", form)
 			assert.Empty(t, r.stderr, "%v", form)
 			assert.Contains(t, r.stdout, "Usage: "+strings.TrimSpace(name), "%v", form)
-			assert.Regexp(t, `Example:\n  (export .*\n  )?identity `, r.stdout, "%v: every command's help shows an example", form)
+			assert.Regexp(t, `Example:\n  (export .*\n  )?([A-Z_]+=\S+ )*identity `, r.stdout, "%v: every command's help shows an example", form)
 			assert.NotEmpty(t, cmd.example, "%v", form)
 		}
 		if cmd.run != nil {
@@ -129,4 +130,26 @@ func TestExitCodesDocumented(t *testing.T) {
 	for _, l := range lines[2:] {
 		assert.Contains(t, string(src), "//\t"+strings.TrimPrefix(l, "  ")+"\n", "the package doc has the line")
 	}
+}
+
+// TestReadmeExamples runs the README's commands that need no provider, so
+// that the set-up section stays true.
+func TestReadmeExamples(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	n := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "identity --url memory:// ") {
+			continue
+		}
+		cmd, _, _ := strings.Cut(line, "#")
+		args := strings.Fields(cmd)[1:]
+		h := newHarness(t)
+		h.env[EnvURL] = ""
+		r := h.run(args...)
+		assert.Equal(t, 0, r.code, "%s: %s", line, r.stderr)
+		assert.Contains(t, r.stdout, "ID:", line)
+		n++
+	}
+	assert.Positive(t, n, "the README has a command to try")
 }

@@ -63,7 +63,7 @@ cleanly with the journal flushed, and the same command resumes.
 The two sides read their secrets with a prefix first, SRC_ and DST_
 (SRC_OKTA_API_TOKEN, DST_LOGTO_M2M_APP_SECRET); unprefixed names serve a
 side only when the two URLs are of different kinds ('identity help environment').`,
-		example: "identity copy memory:// okta://dev-1.okta.com --dry-run\n" +
+		example: "SRC_OKTA_API_TOKEN=... DST_OKTA_API_TOKEN=... identity copy okta://dev-1.okta.com okta://acme.okta.com --dry-run\n" +
 			"SRC_OKTA_API_TOKEN=... DST_LOGTO_M2M_APP_ID=... DST_LOGTO_M2M_APP_SECRET=... \\\n" +
 			"  identity copy okta://dev-1.okta.com logto://auth.example.com --journal okta-logto.journal",
 		noURL: true,

@@ -71,7 +71,7 @@ func TestCopyMemoryToLogto(t *testing.T) {
 	journal := filepath.Join(t.TempDir(), "copy.journal")
 
 	out := h.ok("copy", "memory://test", dstURL, "--journal", journal)
-	h.golden("copy-memory-logto", out)
+	h.goldenReport("copy-memory-logto", out)
 
 	ctx := t.Context()
 	dst, err := logto.New(ctx, logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s3cret"})
@@ -290,7 +290,7 @@ func TestExportImport(t *testing.T) {
 
 	dst := h.newMemory("memory://dst")
 	out := h.ok("import", file, "--url", "memory://dst")
-	h.golden("import-identity", out)
+	h.goldenReport("import-identity", out)
 	ada, err := dst.GetUserByEmail(ctx, "ada@example.com")
 	require.NoError(t, err)
 	assert.NoError(t, dst.VerifyPassword(ctx, ada.ID, "analytical-engine"))
@@ -320,7 +320,7 @@ func TestExportImport(t *testing.T) {
 func TestImportAuth0ToLogto(t *testing.T) {
 	h, srv := logtoHarness(t)
 	out := h.ok("import", "--from", "auth0", filepath.Join("testdata", "auth0-users.ndjson"))
-	h.golden("import-auth0-logto", out)
+	h.goldenReport("import-auth0-logto", out)
 
 	ctx := t.Context()
 	dir, err := logto.New(ctx, logto.Options{Endpoint: srv.URL, AppID: "m2m", AppSecret: "s3cret"})
@@ -445,7 +445,7 @@ func TestMemoryToOkta(t *testing.T) {
 
 	journal := filepath.Join(t.TempDir(), "okta.journal")
 	out := h.ok("import", file, "--url", oktaURL, "--dry-run")
-	h.golden("import-memory-okta-dry-run", out)
+	h.goldenReport("import-memory-okta-dry-run", out)
 
 	// Okta's default profile needs both names, which Grace and Alan
 	// lack: they fail, and the rest is done.
@@ -478,7 +478,7 @@ func TestMemoryToOkta(t *testing.T) {
 	r = h.run("export", "-o", file)
 	require.Equal(t, 0, r.code, r.stderr)
 	out = h.ok("import", file, "--url", oktaURL, "--journal", journal)
-	h.golden("import-memory-okta", out)
+	h.goldenReport("import-memory-okta", out)
 	assert.NotContains(t, out, "okta-token")
 
 	dir, err := okta.New(ctx, okta.Options{OrgURL: srv.URL, APIToken: "okta-token"})
