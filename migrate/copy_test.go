@@ -532,3 +532,22 @@ func TestProgress(t *testing.T) {
 	require.Len(t, calls, 1)
 	assert.Equal(t, 1, calls[0].Total, "FromRecords knows")
 }
+
+// TestJournalLineEnding: a journal whose last line lacks its line ending
+// (written by hand, or cut by a crash after its last byte) is read, and
+// the next line starts on a line of its own.
+func TestJournalLineEnding(t *testing.T) {
+	dst := newMemory(t)
+	journal := journalPath(t)
+	require.NoError(t, os.WriteFile(journal, []byte(`{"source_id":"a","destination_id":"x","outcome":"created","time":"2025-01-01T00:00:00Z"}`), 0o600))
+	recs := migrate.FromRecords(&migrate.Record{ID: "a", Email: "a@example.com"}, &migrate.Record{ID: "b", Email: "b@example.com"})
+	rep, err := migrate.CopyFrom(bg, recs, dst, migrate.Options{Journal: journal})
+	require.NoError(t, err)
+	assert.Equal(t, []migrate.Outcome{migrate.Skipped, migrate.Created}, []migrate.Outcome{rep.Results[0].Outcome, rep.Results[1].Outcome})
+	rep, err = migrate.CopyFrom(bg, recs, dst, migrate.Options{Journal: journal})
+	require.NoError(t, err)
+	assert.Equal(t, 2, rep.Skipped)
+	b, err := os.ReadFile(journal)
+	require.NoError(t, err)
+	assert.Equal(t, 4, strings.Count(string(b), "\n"), "the hand-written line, then b's two creating lines and its created line")
+}

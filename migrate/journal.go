@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -54,35 +55,42 @@ type journal struct {
 // a journal.
 func readJournal(path string) (lines map[string]prior, keep int64, newline bool, err error) {
 	lines = map[string]prior{}
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return lines, 0, false, nil
 	}
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("migrate: reading the journal: %w", err)
 	}
-	n := 0
-	for off := 0; off < len(b); {
-		n++
-		end, next := len(b), len(b)
-		if i := bytes.IndexByte(b[off:], '\n'); i >= 0 {
-			end, next = off+i, off+i+1
+	defer f.Close()
+	// Read as a stream: a journal of a million users is hundreds of
+	// megabytes, of which only the last line of each user is kept.
+	br := bufio.NewReaderSize(f, 64<<10)
+	var off int64
+	for n := 1; ; n++ {
+		raw, rerr := br.ReadBytes('\n')
+		if rerr != nil && !errors.Is(rerr, io.EOF) {
+			return nil, 0, false, fmt.Errorf("migrate: reading the journal: %w", rerr)
 		}
-		line := bytes.TrimRight(b[off:end], "\r")
-		last := next == len(b)
+		if len(raw) == 0 {
+			return lines, off, false, nil
+		}
+		line := bytes.TrimRight(raw, "\r\n")
 		if len(bytes.TrimSpace(line)) > 0 {
 			var l journalLine
 			if err := json.Unmarshal(line, &l); err != nil || l.SourceID == "" || l.Outcome == "" {
-				if last {
-					return lines, int64(off), false, nil
+				if _, perr := br.Peek(1); errors.Is(perr, io.EOF) {
+					return lines, off, false, nil
 				}
 				return nil, 0, false, lineError(n, "Journal", "the journal %s has a line that is not one Copy wrote; is it a journal?", path)
 			}
 			lines[l.SourceID] = prior{outcome: l.Outcome, destinationID: l.DestinationID, owned: l.Owned || l.Outcome == creating}
 		}
-		off = next
+		off += int64(len(raw))
+		if errors.Is(rerr, io.EOF) {
+			return lines, off, raw[len(raw)-1] != '\n', nil
+		}
 	}
-	return lines, int64(len(b)), len(b) > 0 && b[len(b)-1] != '\n', nil
 }
 
 // openJournal opens the journal for appending, first cutting off a torn
