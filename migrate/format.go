@@ -103,7 +103,7 @@ func toWire(r *Record) *wireRecord {
 	if r.Organizations != nil {
 		ms := make([]wireMembership, 0, len(r.Organizations))
 		for _, m := range r.Organizations {
-			ms = append(ms, wireMembership{Name: m.Name, Roles: m.Roles})
+			ms = append(ms, wireMembership(m))
 		}
 		w.Organizations = &ms
 	}
@@ -133,7 +133,7 @@ func (w *wireRecord) record() *Record {
 	if w.Organizations != nil {
 		r.Organizations = make([]Membership, 0, len(*w.Organizations))
 		for _, m := range *w.Organizations {
-			r.Organizations = append(r.Organizations, Membership{Name: m.Name, Roles: m.Roles})
+			r.Organizations = append(r.Organizations, Membership(m))
 		}
 	}
 	if w.CreatedAt != nil {
