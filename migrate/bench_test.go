@@ -91,4 +91,3 @@ func benchCopyUnderQuota(b *testing.B, perMinute int) {
 	b.ReportMetric(float64(q.Refused()), "429s-sent")
 	b.ReportMetric(float64(surfaced), "429s-surfaced")
 }
-
