@@ -317,3 +317,14 @@ func result(t *testing.T, rep *migrate.Report, id string) migrate.Result {
 	t.Fatalf("no result for %s in %+v", id, rep.Results)
 	return migrate.Result{}
 }
+
+// idsWithLoss is the set of source ids with a loss of field.
+func idsWithLoss(rep *migrate.Report, field string) map[string]bool {
+	out := map[string]bool{}
+	for _, l := range rep.Losses {
+		if l.Field == field {
+			out[l.SourceID] = true
+		}
+	}
+	return out
+}

@@ -55,8 +55,12 @@ func (c *copier) reconcile(ctx context.Context, st *userState, u *identity.User,
 			changed = append(changed, what)
 		}
 	}
-	if st.rec.EmailVerified && !u.EmailVerified {
+	switch {
+	case st.rec.EmailVerified && !u.EmailVerified:
 		st.losses.add("EmailVerified", "the source's email is verified and the destination's is not: no portable call sets EmailVerified")
+	case !st.rec.EmailVerified && u.EmailVerified && st.rec.Email != "":
+		// Logto counts every primary email as verified.
+		st.losses.add("EmailVerified", "the source's email is not verified, and the destination counts it as verified")
 	}
 	switch {
 	case st.owned:
