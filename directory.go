@@ -605,6 +605,12 @@ func (d *Directory) failUserRole(ctx context.Context, op string, err error, user
 		return d.fail(ctx, op, err, userID, role)
 	}
 	if src.Field == "role" || src.Field == "" && src.Role != "" {
+		// A backend may resolve the role before the user: a user missing
+		// too is named first, as the contract has it, at the cost of a
+		// read on this path alone.
+		if _, uerr := d.drv.GetUser(ctx, userID); CodeOf(uerr) == NotFound {
+			return missing(d.fail(ctx, op, uerr, userID, ""), "user")
+		}
 		return missing(d.fail(ctx, op, err, userID, role), "role")
 	}
 	return missing(d.fail(ctx, op, err, userID, ""), "user")

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/idport/identity"
+	"github.com/idport/identity/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -70,7 +71,11 @@ func TestNotFoundSaysWhatIsMissing(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d := identity.NewDirectory("test", &counting{caps: all, err: c.backend})
+			var b driver.Directory = &counting{caps: all, err: c.backend}
+			if strings.HasSuffix(c.name, "/role") || strings.HasSuffix(c.name, "by field") {
+				b = userExists{&counting{caps: all, err: c.backend}}
+			}
+			d := identity.NewDirectory("test", b)
 			err := c.call(d)
 			var e *identity.Error
 			require.ErrorAs(t, err, &e)
@@ -83,6 +88,37 @@ func TestNotFoundSaysWhatIsMissing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// userExists is a backend whose GetUser finds every user, whatever else
+// it answers.
+type userExists struct{ *counting }
+
+func (userExists) GetUser(_ context.Context, id string) (*identity.User, error) {
+	return &identity.User{ID: id}, nil
+}
+
+// roleFirst resolves the role before the user, as Okta's groups do: both
+// missing, it says the role is.
+type roleFirst struct{ *counting }
+
+func (roleFirst) AssignRole(context.Context, string, string) error {
+	return &identity.Error{Code: identity.NotFound, Role: "editor", Message: "no such role"}
+}
+
+func (roleFirst) GetUser(context.Context, string) (*identity.User, error) {
+	return nil, &identity.Error{Code: identity.NotFound, Message: "no such user"}
+}
+
+func TestMissingUserIsNamedBeforeMissingRole(t *testing.T) {
+	err := identity.NewDirectory("test", roleFirst{&counting{caps: all}}).AssignRole(context.Background(), "u1", "editor")
+	var e *identity.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, identity.NotFound, e.Code)
+	assert.Equal(t, "user", e.Field)
+	assert.Equal(t, "u1", e.UserID)
+	assert.Empty(t, e.Role)
+	assert.Equal(t, "AssignRole", e.Op)
 }
 
 func TestHTTPStatus(t *testing.T) {

@@ -97,6 +97,7 @@ func Run(t *testing.T, h Harness) {
 		{"PasswordHashes", testPasswordHashes},
 		{"Context", testContext},
 		{"Errors", testErrors},
+		{"NotFound", testNotFound},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, h) })
