@@ -105,16 +105,22 @@ type copier struct {
 	claim dryClaims
 
 	aborted atomic.Pointer[error]
+	stop    chan struct{} // closed on abort
+	once    sync.Once
 }
 
 func newCopier(dst *identity.Directory, opts Options) *copier {
 	c := &copier{dst: dst, caps: dst.Capabilities(), opts: opts, retries: retriesOf(opts.Retries), dry: opts.DryRun,
-		prior: map[string]prior{}, start: time.Now()}
+		prior: map[string]prior{}, start: time.Now(), stop: make(chan struct{})}
 	c.cat.c = c
 	return c
 }
 
-func (c *copier) abort(err error) { c.aborted.CompareAndSwap(nil, &err) }
+// abort ends the copy on err: no user is started after it.
+func (c *copier) abort(err error) {
+	c.aborted.CompareAndSwap(nil, &err)
+	c.once.Do(func() { close(c.stop) })
+}
 
 func (c *copier) abortErr() error {
 	if p := c.aborted.Load(); p != nil {
@@ -165,6 +171,11 @@ func (c *copier) run(ctx context.Context, src Source, rep *Report) error {
 	for range workers {
 		wg.Go(func() {
 			for j := range jobs {
+				if c.abortErr() != nil {
+					results <- done{index: j.index, res: Result{SourceID: j.rec.ID, Outcome: Failed,
+						Reason: fmt.Sprintf("not started: the copy stopped on an earlier error (%v)", c.abortErr())}}
+					continue
+				}
 				results <- c.user(ctx, j)
 			}
 		})
@@ -229,6 +240,8 @@ feed:
 		select {
 		case jobs <- job{index: i, rec: r}:
 		case <-ctx.Done():
+			break feed
+		case <-c.stop:
 			break feed
 		}
 	}
