@@ -162,3 +162,23 @@ func TestUnknownSchemeSaysWhatExists(t *testing.T) {
 		assert.True(t, strings.Contains(err.Error(), b), "the message lists %s: %v", b, err)
 	}
 }
+
+// TestErrorSaysEachThingOnce: a provider code that is only the HTTP
+// status, as Kratos's mostly are, is not printed twice, and a Field that
+// names the target printed beside it is not repeated.
+func TestErrorSaysEachThingOnce(t *testing.T) {
+	for _, c := range []struct {
+		err  *identity.Error
+		want string
+	}{
+		{&identity.Error{Code: identity.AlreadyExists, Backend: "kratos", Op: "CreateUser", HTTPStatus: 409, ProviderCode: "409", Message: "conflict"},
+			"kratos: CreateUser: AlreadyExists: conflict [http 409]"},
+		{&identity.Error{Code: identity.Unauthenticated, HTTPStatus: 401, ProviderCode: "E0000011"}, "Unauthenticated [http 401 E0000011]"},
+		{&identity.Error{Code: identity.NotFound, UserID: "u1", Field: "user"}, `NotFound user "u1"`},
+		{&identity.Error{Code: identity.NotFound, Role: "admin", UserID: "u1", Field: "role"}, `NotFound user "u1" role "admin"`},
+		{&identity.Error{Code: identity.NotFound, Field: "user"}, "NotFound (user)"},
+		{&identity.Error{Code: identity.NotFound, Organization: "o1", Field: "organization"}, `NotFound organization "o1"`},
+	} {
+		assert.Equal(t, c.want, c.err.Error())
+	}
+}

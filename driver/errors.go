@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -178,7 +179,9 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, "http %d", e.HTTPStatus)
 			sep = " "
 		}
-		if e.ProviderCode != "" {
+		// A provider without codes of its own (Kratos, mostly) has its
+		// status as the code: said once.
+		if e.ProviderCode != "" && (e.HTTPStatus == 0 || e.ProviderCode != strconv.Itoa(e.HTTPStatus)) {
 			b.WriteString(sep + e.ProviderCode)
 			sep = " "
 		}
