@@ -551,3 +551,21 @@ func TestJournalLineEnding(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 4, strings.Count(string(b), "\n"), "the hand-written line, then b's two creating lines and its created line")
 }
+
+// TestMatchedPassword: a hash for a user the destination had already
+// cannot be set; where that user has no password, the loss says so.
+func TestMatchedPassword(t *testing.T) {
+	dst := newMemory(t)
+	_, err := dst.CreateUser(bg, identity.NewUser{Email: "none@example.com"})
+	require.NoError(t, err)
+	_, err = dst.CreateUser(bg, identity.NewUser{Email: "has@example.com", Password: "a password"})
+	require.NoError(t, err)
+	const hash = "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW"
+	rep, err := migrate.CopyFrom(bg, migrate.FromRecords(
+		&migrate.Record{ID: "none", Email: "none@example.com", PasswordHash: hash},
+		&migrate.Record{ID: "has", Email: "has@example.com", PasswordHash: hash}), dst, migrate.Options{Update: true})
+	require.NoError(t, err)
+	assert.Equal(t, 2, rep.Matched)
+	assert.Equal(t, []string{"PasswordHash"}, lossFields(rep, "none"))
+	assert.Empty(t, lossFields(rep, "has"))
+}

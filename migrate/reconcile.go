@@ -55,6 +55,11 @@ func (c *copier) reconcile(ctx context.Context, st *userState, u *identity.User,
 			changed = append(changed, what)
 		}
 	}
+	if !st.owned && st.plan.nu.PasswordHash != "" {
+		if err := c.passwordOfMatched(ctx, st, u); err != nil {
+			return outcome{}, err
+		}
+	}
 	switch {
 	case st.rec.EmailVerified && !u.EmailVerified:
 		st.losses.add("EmailVerified", "the source's email is verified and the destination's is not: no portable call sets EmailVerified")
@@ -69,6 +74,25 @@ func (c *copier) reconcile(ctx context.Context, st *userState, u *identity.User,
 		return outcome{outcome: Updated, changed: changed}, nil
 	}
 	return outcome{outcome: Matched}, nil
+}
+
+// passwordOfMatched names the loss of a hash the source has for a user
+// the destination had already: no portable call sets a hash on an
+// existing user. Where the destination says the user has a password, it
+// is taken to be the one an earlier copy brought.
+func (c *copier) passwordOfMatched(ctx context.Context, st *userState, u *identity.User) error {
+	if !c.caps.HasPassword {
+		st.losses.add("PasswordHash", "the destination had this user already, and cannot say whether it has a password: no portable call sets a password hash on an existing user, so the source's may not have moved")
+		return nil
+	}
+	has, err := c.dst.HasPassword(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if !has {
+		st.losses.add("PasswordHash", "the destination had this user already, without a password: no portable call sets a password hash on an existing user, so the source's does not move")
+	}
+	return nil
 }
 
 // fieldDiff returns the update that brings u's fields to the source's,
