@@ -12,6 +12,39 @@
 // cover stays reachable through [Directory.As], which hands out the
 // backend's own API client.
 //
+// # Start-up
+//
+// A directory opened by URL takes what the URL does not carry as
+// options of [Open]: [WithHTTPOptions] for the HTTP client, timeouts,
+// logger and telemetry, and [WithSecrets] for credentials from a vault
+// rather than the environment. Open and New make no call; [Directory.Ping]
+// makes the cheapest authenticated one, so that a wrong host or token
+// shows at start-up:
+//
+//	dir, err := identity.Open(ctx, url, identity.WithHTTPOptions(identity.HTTPOptions{Logger: logger}))
+//	if err == nil {
+//		err = dir.Ping(ctx) // Unauthenticated, Unavailable, ... or nil
+//	}
+//
+// # Timeouts, retries and logging
+//
+// Each HTTP attempt is bounded by [HTTPOptions].Timeout (30 s); a call
+// makes up to MaxAttempts (4) attempts against faults a retry may cure,
+// waits out rate limits as the provider asks, and starts no attempt once
+// a 60 s budget is spent, so that a call without a deadline ends within
+// about 90 s. A context deadline bounds it tighter: every attempt and
+// wait ends with it, and the call returns the context's error.
+// HTTPOptions.Logger gets one debug line per answered attempt (method,
+// path, status, duration, request id), never a credential or a body.
+//
+// # Listing order
+//
+// [Directory.ListUsers] yields users in the provider's order, unsorted:
+// memory and Passage oldest first, Logto newest first, Kratos by id, Okta
+// in its users API's order (creation order as observed). A
+// [Directory.ListUsersPage] cursor belongs to the ListOptions it was made
+// with; with others it is InvalidArgument naming the cursor.
+//
 // # Errors
 //
 // Every error a Directory returns is either the context's own error
@@ -26,6 +59,29 @@
 // email or role name gives [InvalidArgument] and changes nothing. A field or
 // operation the backend cannot carry gives [Unsupported] naming it, never a
 // silent drop; [Directory.Capabilities] tells in advance.
+//
+// Error.Field is a field path a program can act on, never prose: the input
+// at fault ("Email", "Metadata.plan", "cursor"), the field or operation a
+// backend cannot carry, or, for [NotFound], what is missing ("user",
+// "role", "organization", "factor", "identity"), with UserID, Role or
+// Organization naming it. A closed directory's errors are
+// [FailedPrecondition] with [ErrClosed] in the chain.
+//
+// An HTTP API answers each error with the status [HTTPStatus] gives it:
+// 404, 409 and 400 for NotFound, AlreadyExists and InvalidArgument, 409
+// for a target's state, 401 for a password the client gave, and a 5xx for
+// what is the server's to fix, the backend's own credentials among it
+// (Unauthenticated and PermissionDenied are 500, not 401 or 403). See
+// ExampleHTTPStatus.
+//
+// # Examples
+//
+// The package's examples run as tests: [Open] on memory:// (Example),
+// errors (ExampleError, ExampleHTTPStatus), listing
+// (ExampleDirectory_ListUsers). Each HTTP backend's package has one of
+// its typed client against its emulator, package mocks one of a unit test
+// over a mock, and examples/ holds runnable programs (quickstart,
+// organizations, observability).
 //
 // # Types from package driver
 //
