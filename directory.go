@@ -49,6 +49,8 @@ type Directory struct {
 	orgRoles  driver.OrganizationRoles
 	orgPerms  driver.OrganizationPermissions
 	sec       securityGroups
+	// cons are the backend's rules beyond the portable ones.
+	cons driver.Constraints
 
 	// How ListUsers fetches: pages requested at once, the backend's
 	// cursors of later pages (nil without), and its listing's order for
@@ -123,6 +125,7 @@ func NewDirectory(backend string, d driver.Directory, opts ...DirectoryOptions) 
 		dir.caps.OrganizationPermissions = false
 	}
 	dir.sec = maskSecurity(d, &dir.caps)
+	dir.cons = constraintsOf(d)
 	return dir
 }
 
@@ -234,10 +237,13 @@ func (d *Directory) CreateUser(ctx context.Context, u NewUser) (_ *User, err err
 	if u.Status == "" {
 		u.Status = StatusActive
 	}
-	// Copied so that a backend holding on to the map, or the caller
-	// changing it afterwards, cannot affect the other.
-	u.Metadata = driver.CloneMetadata(u.Metadata)
-	return d.user(ctx, op, "")(d.drv.CreateUser(ctx, u))
+	// Normalised into a copy of its own, so that a backend holding on to
+	// the map, or the caller changing it afterwards, cannot affect the
+	// other.
+	if err := d.constrainNewUser(&u); err != nil {
+		return nil, d.fail(ctx, op, err, "", "")
+	}
+	return d.user(ctx, op, "")(refusedUser(d.drv.CreateUser(ctx, u)))
 }
 
 // user checks a user returned by the backend: a nil user with a nil error
@@ -321,11 +327,13 @@ func (d *Directory) UpdateUser(ctx context.Context, id string, u UserUpdate) (_ 
 	if err := validateUpdate(d.caps, &u); err != nil {
 		return nil, d.fail(ctx, op, err, id, "")
 	}
+	if err := d.constrainUpdate(&u); err != nil {
+		return nil, d.fail(ctx, op, err, id, "")
+	}
 	if u.IsZero() {
 		return d.user(ctx, op, id)(d.drv.GetUser(ctx, id))
 	}
-	u.Metadata = driver.CloneMetadata(u.Metadata)
-	return d.user(ctx, op, id)(d.drv.UpdateUser(ctx, id, u))
+	return d.user(ctx, op, id)(refusedUser(d.drv.UpdateUser(ctx, id, u)))
 }
 
 // DeleteUser deletes the user permanently. It returns NotFound when there
@@ -504,14 +512,14 @@ func (d *Directory) CreateRole(ctx context.Context, r Role) (_ *Role, err error)
 	if err := d.gate(ctx, op, d.caps.RoleCatalog); err != nil {
 		return nil, err
 	}
-	if err := checkRoleName("Role.Name", r.Name); err != nil {
+	if err := d.checkNewRole("Role.Name", r.Name); err != nil {
 		return nil, d.fail(ctx, op, err, "", "")
 	}
 	if err := checkText("Role.Description", r.Description, MaxDescriptionLen); err != nil {
 		return nil, d.fail(ctx, op, err, "", r.Name)
 	}
 	got, err := d.catalog.CreateRole(ctx, r)
-	if err != nil {
+	if err = refused(err); err != nil {
 		return nil, d.fail(ctx, op, err, "", r.Name)
 	}
 	if got == nil {
@@ -530,7 +538,7 @@ func (d *Directory) DeleteRole(ctx context.Context, name string) (err error) {
 	if err := d.gate(ctx, op, d.caps.RoleCatalog); err != nil {
 		return err
 	}
-	if err := checkRoleName("role", name); err != nil {
+	if err := d.checkRole("role", name); err != nil {
 		return d.fail(ctx, op, err, "", "")
 	}
 	err = d.fail(ctx, op, d.catalog.DeleteRole(ctx, name), "", name)
@@ -589,10 +597,10 @@ func (d *Directory) userRole(ctx context.Context, op, userID, role string, call 
 	if err := checkID("userID", userID); err != nil {
 		return d.fail(ctx, op, err, "", "")
 	}
-	if err := checkRoleName("role", role); err != nil {
+	if err := d.checkRole("role", role); err != nil {
 		return d.fail(ctx, op, err, userID, "")
 	}
-	return d.failUserRole(ctx, op, call(ctx, userID, role), userID, role)
+	return d.failUserRole(ctx, op, refused(call(ctx, userID, role)), userID, role)
 }
 
 // failUserRole is fail for a call on a user and a role. A NotFound the

@@ -300,7 +300,7 @@ func (d *Directory) SetRoles(ctx context.Context, userID string, roles ...string
 		return err
 	}
 	for _, r := range roles {
-		if err := checkRoleName("roles", r); err != nil {
+		if err := d.checkRole("roles", r); err != nil {
 			return d.fail(ctx, op, err, userID, "")
 		}
 	}
@@ -309,9 +309,9 @@ func (d *Directory) SetRoles(ctx context.Context, userID string, roles ...string
 		names = []string{}
 	}
 	if d.sec.roleSets != nil {
-		return d.failUser(ctx, op, d.sec.roleSets.SetRoles(ctx, userID, names), userID)
+		return d.failUser(ctx, op, refused(d.sec.roleSets.SetRoles(ctx, userID, names)), userID)
 	}
-	return d.failUser(ctx, op, d.setRolesByDifference(ctx, userID, names), userID)
+	return d.failUser(ctx, op, refused(d.setRolesByDifference(ctx, userID, names)), userID)
 }
 
 // setRolesByDifference is SetRoles through driver.Roles; names is sorted

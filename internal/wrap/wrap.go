@@ -27,10 +27,15 @@ var (
 	_ driver.RoleCatalog = Backend{}
 	_ driver.Passwords   = Backend{}
 	_ driver.Aser        = Backend{}
+	_ driver.Constrained = Backend{}
 )
 
 // Capabilities returns Dir's.
 func (b Backend) Capabilities() identity.Capabilities { return b.Dir.Capabilities() }
+
+// Constraints returns Dir's, so that a decorated directory declares the
+// rules Dir checks.
+func (b Backend) Constraints() identity.Constraints { return b.Dir.Constraints() }
 
 // CreateUser calls Dir.CreateUser.
 func (b Backend) CreateUser(ctx context.Context, u identity.NewUser) (*identity.User, error) {
