@@ -85,6 +85,7 @@ func Run(t *testing.T, h Harness) {
 		{"Roles", testRoles},
 		{"Passwords", testPasswords},
 		{"BadInput", testBadInput},
+		{"Constraints", testConstraints},
 		{"Concurrency", testConcurrency},
 		{"Organizations", testOrganizations},
 		{"Sessions", testSessions},
