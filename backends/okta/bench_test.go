@@ -72,7 +72,7 @@ func BenchmarkList2000(b *testing.B) {
 	srv := httptest.NewServer(oktatest.New(oktatest.Options{APIToken: testToken, RateLimit: 1 << 30, NamesOptional: true, Middleware: lat.Middleware}))
 	b.Cleanup(srv.Close)
 	open := func(prefetch int) *identity.Directory {
-		dir, err := okta.New(ctx, okta.Options{OrgURL: srv.URL, APIToken: testToken,
+		dir, err := okta.New(ctx, okta.Options{OrgURL: srv.URL, APIToken: testToken, NamesOptional: true,
 			HTTPOptions: identity.HTTPOptions{DirectoryOptions: identity.DirectoryOptions{PrefetchPages: prefetch}}})
 		if err != nil {
 			b.Fatal(err)

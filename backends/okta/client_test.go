@@ -18,7 +18,7 @@ import (
 func clientFor(t *testing.T, opts oktatest.Options, logger func(o *okta.Options)) (*okta.Client, *identity.Directory, *oktatest.Server) {
 	t.Helper()
 	srv := oktatest.NewServer(t, opts)
-	o := okta.Options{OrgURL: srv.URL, APIToken: identity.Secret(opts.APIToken)}
+	o := okta.Options{OrgURL: srv.URL, APIToken: identity.Secret(opts.APIToken), NamesOptional: opts.NamesOptional}
 	if logger != nil {
 		logger(&o)
 	}

@@ -71,6 +71,8 @@ func emulated(t *testing.T, eo oktatest.Options, o okta.Options) (*identity.Dire
 	}
 	srv := oktatest.NewServer(t, eo)
 	o.OrgURL = srv.URL
+	// The directory is told what the emulator's org profile requires.
+	o.NamesOptional = o.NamesOptional || eo.NamesOptional
 	if o.ClientID == "" {
 		o.APIToken = testToken
 	}
@@ -82,7 +84,9 @@ func emulated(t *testing.T, eo oktatest.Options, o okta.Options) (*identity.Dire
 // options are the Options of a directory with c's credential: the
 // secret as the API token, or as the seed of the service app's key.
 func options(c backendtest.Config) okta.Options {
-	o := okta.Options{OrgURL: c.URL, HTTPOptions: c.HTTP}
+	// The kit's emulator lets users be created without names, as the org
+	// is told.
+	o := okta.Options{OrgURL: c.URL, HTTPOptions: c.HTTP, NamesOptional: true}
 	if c.Credential == "ServiceApp" {
 		o.ClientID, o.PrivateKey, o.KeyID = "0oa-svc", backendtest.KeyFor(c.Secret), "kid-1"
 		// The IdP users API, which ListIdentities and UnlinkIdentity

@@ -17,7 +17,7 @@ import (
 func TestListUsersPrefetchPaced(t *testing.T) {
 	ctx := context.Background()
 	srv := oktatest.NewServer(t, oktatest.Options{APIToken: testToken, RateLimit: 20, RateWindow: time.Second, NamesOptional: true})
-	dir, err := okta.New(ctx, okta.Options{OrgURL: srv.URL, APIToken: testToken,
+	dir, err := okta.New(ctx, okta.Options{OrgURL: srv.URL, APIToken: testToken, NamesOptional: true,
 		HTTPOptions: identity.HTTPOptions{DirectoryOptions: identity.DirectoryOptions{PrefetchPages: 4}}})
 	if err != nil {
 		t.Fatal(err)

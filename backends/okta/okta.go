@@ -1,7 +1,7 @@
 // Package okta is the identity backend for Okta's Management API. It
 // registers the URL scheme "okta":
 //
-//	okta://{org host}[?roles=groups|admin&org_prefix={prefix}&insecure_http=true]
+//	okta://{org host}[?roles=groups|admin&org_prefix={prefix}&names=optional&insecure_http=true]
 //
 // It authenticates with an API token (OKTA_API_TOKEN, sent as
 // "SSWS {token}") or as an OAuth 2.0 service app: a client id and a
@@ -289,6 +289,14 @@ type Options struct {
 	// organizations.
 	OrganizationPrefix string
 
+	// NamesOptional says that the org's user profile makes firstName and
+	// lastName optional, as orgs that onboard users by email alone set
+	// in the Profile Editor. Without it, as in Okta's default profile, a
+	// new user needs a GivenName and a FamilyName, and the portable
+	// layer refuses a create without them, or an update clearing one,
+	// before any request (see Directory.Constraints). URL: names=optional.
+	NamesOptional bool
+
 	// HTTPOptions are the transport settings: client, timeouts,
 	// attempts, logger, and whether plain http may go to a host that is
 	// not a loopback address.
@@ -342,12 +350,13 @@ func (o Options) MarshalJSON() ([]byte, error) {
 		Scopes             []string      `json:",omitempty"`
 		RoleMode           RoleMode      `json:",omitempty"`
 		OrganizationPrefix string        `json:",omitempty"`
+		NamesOptional      bool          `json:",omitempty"`
 		AllowInsecureHTTP  bool          `json:",omitempty"`
 		Timeout            time.Duration `json:",omitempty"`
 		MaxAttempts        int           `json:",omitempty"`
 		RetryBaseDelay     time.Duration `json:",omitempty"`
 	}{redactedURL(o.OrgURL), redacted(o.APIToken != ""), o.ClientID, redacted(o.PrivateKey != nil), o.KeyID, o.Scopes,
-		o.RoleMode, o.OrganizationPrefix, o.AllowInsecureHTTP, o.Timeout, o.MaxAttempts, o.RetryBaseDelay})
+		o.RoleMode, o.OrganizationPrefix, o.NamesOptional, o.AllowInsecureHTTP, o.Timeout, o.MaxAttempts, o.RetryBaseDelay})
 }
 
 // New returns a directory over the Okta org. It checks opts and makes no
@@ -367,7 +376,7 @@ func badOption(field, format string, args ...any) error {
 // URLOpener opens okta:// URLs: the host is the org's host, reached over
 // https, or over plain http with insecure_http=true (which, like
 // HTTPOptions.AllowInsecureHTTP, allows it to any host). Query
-// parameters: roles (groups or admin), org_prefix
+// parameters: roles (groups or admin), names (optional or required), org_prefix
 // (Options.OrganizationPrefix, not empty) and insecure_http; any other
 // is InvalidArgument. Credentials come from Options or the environment:
 // an API token, or else a service app's client id and private key.
@@ -383,6 +392,13 @@ func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity
 		switch k {
 		case "roles":
 			opts.RoleMode = RoleMode(v)
+		case "names":
+			switch v {
+			case "optional", "required":
+				opts.NamesOptional = v == "optional"
+			default:
+				return true, badOption("NamesOptional", "names is %q, not \"optional\" or \"required\"", v)
+			}
 		case "org_prefix":
 			// New validates it; an empty value would silently mean the
 			// default, which the URL did not ask for.
@@ -553,7 +569,7 @@ func newDirectory(opts Options) (*directory, error) {
 	if err != nil {
 		return nil, renameBaseURL(err)
 	}
-	d := &directory{http: c, authn: authnClient, creates: createonce.Creator{Attempts: opts.MaxAttempts}, orgPrefix: opts.OrganizationPrefix}
+	d := &directory{http: c, authn: authnClient, creates: createonce.Creator{Attempts: opts.MaxAttempts}, orgPrefix: opts.OrganizationPrefix, namesOptional: opts.NamesOptional}
 	if opts.RoleMode == RoleModeAdmin {
 		d.roleMapping = adminRoleTypes{d}
 	} else {

@@ -34,6 +34,9 @@ type directory struct {
 	creates createonce.Creator
 	// orgPrefix starts the names of the groups that are organizations.
 	orgPrefix string
+	// namesOptional: the org's profile does not require firstName and
+	// lastName (Options.NamesOptional).
+	namesOptional bool
 }
 
 func (d *directory) Capabilities() identity.Capabilities {

@@ -30,12 +30,22 @@ func metadataFields() map[string]passagetest.FieldType {
 	return f
 }
 
+// fieldTypes are the emulator's fields as the backend is told them.
+func fieldTypes(fs map[string]passagetest.FieldType) map[string]identity.ValueType {
+	out := make(map[string]identity.ValueType, len(fs))
+	for k, t := range fs {
+		out[k] = identity.ValueType(t)
+	}
+	return out
+}
+
 var schemaOptions = openapicheck.Options{BasePath: "/v1"}
 
 // options are the Options of a directory on the app "app1" at c.URL; the
 // "roles" mode keeps roles in the metadata field of that name.
 func options(c backendtest.Config) passage.Options {
-	o := passage.Options{AppID: "app1", APIKey: identity.Secret(c.Secret), BaseURL: strings.TrimSuffix(c.URL, "/") + "/v1", HTTPOptions: c.HTTP}
+	o := passage.Options{AppID: "app1", APIKey: identity.Secret(c.Secret), BaseURL: strings.TrimSuffix(c.URL, "/") + "/v1", HTTPOptions: c.HTTP,
+		MetadataFields: fieldTypes(metadataFields())}
 	if c.Mode == "roles" {
 		o.RolesField = "roles"
 	}

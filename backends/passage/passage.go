@@ -1,7 +1,7 @@
 // Package passage is the identity backend for Passage by 1Password's
 // Management API. It registers the URL scheme "passage":
 //
-//	passage://{app id}[?base_url=...&roles_field=...&roles=admin,editor]
+//	passage://{app id}[?base_url=...&roles_field=...&roles=admin,editor&metadata_fields=plan:string,seats:integer]
 //
 // with the API key in PASSAGE_API_KEY (or Options.APIKey).
 //
@@ -117,6 +117,15 @@ type Options struct {
 	RolesField string
 	// Roles is the initial role catalogue in roles mode.
 	Roles []identity.Role
+
+	// MetadataFields are the app's user_metadata fields and their types
+	// (string, boolean, integer, email, phone or date), as defined in
+	// Passage's console. When set, the portable layer refuses a metadata
+	// key that is not one of them, or a value of another type, before
+	// any request (see Directory.Constraints); without it Passage itself
+	// refuses such a key (404 metadata_field_not_found). URL:
+	// metadata_fields=plan:string,seats:integer.
+	MetadataFields map[string]identity.ValueType
 }
 
 // New returns a directory over the Passage app. It checks opts and makes
@@ -134,8 +143,9 @@ func badOption(field, format string, args ...any) error {
 }
 
 // URLOpener opens passage:// URLs. The host is the app id. Query
-// parameters: base_url, roles_field, roles (comma-separated role names)
-// and insecure_http (true or false); any other is InvalidArgument.
+// parameters: base_url, roles_field, roles (comma-separated role names),
+// metadata_fields (comma-separated name:type pairs) and insecure_http
+// (true or false); any other is InvalidArgument.
 // The API key comes from Options.APIKey or else PASSAGE_API_KEY.
 type URLOpener struct {
 	// Options is the base configuration the URL adds to.
@@ -152,6 +162,12 @@ func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity
 			opts.BaseURL = v
 		case "roles_field":
 			opts.RolesField = v
+		case "metadata_fields":
+			fields, err := parseFields(v)
+			if err != nil {
+				return true, err
+			}
+			opts.MetadataFields = fields
 		case "roles":
 			opts.Roles = nil
 			for _, name := range strings.Split(v, ",") {
@@ -189,6 +205,9 @@ func newDirectory(opts Options) (*directory, error) {
 	}
 	if opts.BaseURL == "" {
 		opts.BaseURL = DefaultBaseURL
+	}
+	if err := checkFields(opts); err != nil {
+		return nil, err
 	}
 	d := &directory{opts: opts, appPath: []string{"apps", opts.AppID, "users"}, creates: createonce.Creator{Attempts: opts.MaxAttempts}}
 	if opts.RolesField == "" && len(opts.Roles) > 0 {
