@@ -37,6 +37,15 @@
 // password working until the link is used; or a temporary password that
 // replaces the user's, expired (NativeStatus "password_expired") until
 // the next SetPassword. SetRoles changes all or nothing.
+//
+// With Options.Like (memory://?like=okta), a directory behaves as the
+// backend it names (see Profiles): that backend's capabilities and
+// constraints, which the portable layer holds calls to, and what its
+// provider visibly does (a user created without a password pending on
+// Okta, Logto's newest-first listing, Passage's lower-case emails,
+// usernames unique ignoring case), so that an application's tests on
+// memory fail where production would. Emails stay unique in every
+// profile.
 package memory
 
 import (
@@ -62,6 +71,17 @@ type Options struct {
 	LockoutThreshold int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Like, when set, makes the directory behave as the backend it
+	// names does (see Profiles and profile.go's Like constants): that
+	// backend's capabilities and constraints, which the portable layer
+	// holds calls to, and its visible behaviours (pending without a
+	// password, listing order, case rules), so that tests on memory fail
+	// where production would. URL: memory://?like=okta.
+	Like string
+	// MetadataFields are a Passage app's user_metadata fields and their
+	// types, for Like LikePassage or LikePortable, as
+	// passage.Options.MetadataFields. URL: metadata_fields=plan:string.
+	MetadataFields map[string]identity.ValueType
 	// DirectoryOptions are the portable layer's settings: the
 	// OpenTelemetry providers, and how many pages a listing fetches
 	// ahead.
@@ -85,11 +105,17 @@ func New(_ context.Context, opts Options) (*identity.Directory, error) {
 	if opts.Hash.Time > maxHashTime || opts.Hash.MemoryKiB > maxHashMemoryKiB {
 		return nil, driver.OptionError(Scheme, "Hash", "Hash costs are at most Time %d and MemoryKiB %d", maxHashTime, maxHashMemoryKiB)
 	}
-	return identity.NewDirectory(Scheme, newStore(opts), opts.DirectoryOptions), nil
+	d, err := newDriver(opts)
+	if err != nil {
+		return nil, err
+	}
+	return identity.NewDirectory(Scheme, d, opts.DirectoryOptions), nil
 }
 
-// URLOpener opens "memory://" URLs. The URL takes no host, path or query
-// parameters: any is an InvalidArgument error naming it.
+// URLOpener opens "memory://" URLs. The URL takes no host or path, and
+// the query parameters like and metadata_fields only (Options.Like and
+// Options.MetadataFields): any other is an InvalidArgument error naming
+// it.
 type URLOpener struct {
 	// Options is the configuration of every directory it opens.
 	Options Options
@@ -101,11 +127,11 @@ func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity
 		return nil, &identity.Error{Code: identity.InvalidArgument, Op: "Open", Backend: Scheme, Field: "url",
 			Message: "memory URLs take no host or path; use memory://"}
 	}
-	for k := range u.Query() {
-		return nil, &identity.Error{Code: identity.InvalidArgument, Op: "Open", Backend: Scheme, Field: k,
-			Message: "unknown query parameter " + k}
+	opts, err := likeOptions(o.Options, u.Query())
+	if err != nil {
+		return nil, err
 	}
-	return New(ctx, o.Options)
+	return New(ctx, opts)
 }
 
 func init() { identity.Register(Scheme, &URLOpener{}) }
