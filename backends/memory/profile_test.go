@@ -43,7 +43,8 @@ func (h profileHarness) MakeDirectory(ctx context.Context, _ *testing.T) (*ident
 func (h profileHarness) Capabilities() identity.Capabilities {
 	dir, err := memory.New(context.Background(), h.opts)
 	if err != nil {
-		panic(err) // the options are the test's own, opened in TestProfiles first
+		// MakeDirectory fails the subtest with the same error.
+		return identity.Capabilities{}
 	}
 	return dir.Capabilities()
 }
