@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/internal/httpx"
@@ -114,7 +115,13 @@ func decodeError(status int, _ http.Header, body []byte) *identity.Error {
 		if c, ok := errorIDs[a.ID]; ok && a.ID != "" {
 			e.Code = c
 		}
-		if a.Reason != "" {
+		switch {
+		case a.Reason == "":
+		case e.Message == "" || strings.HasPrefix(a.Reason, a.Message):
+			// A reason that starts with the message says it all
+			// ("The request could not be authorized: the API key ...").
+			e.Message = a.Reason
+		default:
 			e.Message += ": " + a.Reason
 		}
 		switch {

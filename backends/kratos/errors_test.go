@@ -32,6 +32,10 @@ func TestErrorTable(t *testing.T) {
 			Want: identity.FailedPrecondition, Message: "disabled"},
 		backendtest.ErrorRow{Status: 401, Code: "401", Body: `{"error":{"code":401,"status":"Unauthorized","message":"The request could not be authorized"}}`,
 			Want: identity.Unauthenticated},
+		// Ory Network's refusal of an API key repeats its message in
+		// the reason: said once.
+		backendtest.ErrorRow{Status: 401, Code: "401", Body: `{"error":{"code":401,"status":"Unauthorized","reason":"The request could not be authorized: the API key is missing or invalid.","message":"The request could not be authorized"}}`,
+			Want: identity.Unauthenticated, Message: "The request could not be authorized: the API key is missing or invalid."},
 		backendtest.ErrorRow{Status: 400, Code: "4000006", Body: `{"id":"f","ui":{"messages":[{"id":4000006,"text":"The provided credentials are invalid","type":"error"}],"nodes":[]}}`,
 			Want: identity.InvalidCredentials},
 		backendtest.ErrorRow{Status: 400, Code: "4000002", Body: `{"id":"f","ui":{"messages":[],"nodes":[{"messages":[{"id":4000002,"text":"Property password is missing.","type":"error"}]}]}}`,
@@ -48,4 +52,17 @@ func TestErrorTable(t *testing.T) {
 		backendtest.ErrorRow{Status: 404, Body: "404 page not found"},
 		backendtest.ErrorRow{Status: 400, Body: `{"id":"f","ui":{"messages":[],"nodes":[]}}`},
 	), nil)
+}
+
+// TestReasonRepeatingTheMessage: a reason that starts with the message
+// is the message alone, not both one after the other.
+func TestReasonRepeatingTheMessage(t *testing.T) {
+	e := decodeError(401, nil, []byte(`{"error":{"code":401,"status":"Unauthorized","reason":"The request could not be authorized: the API key is missing or invalid.","message":"The request could not be authorized"}}`))
+	if e == nil || e.Message != "The request could not be authorized: the API key is missing or invalid." {
+		t.Errorf("decodeError: %v", e)
+	}
+	e = decodeError(409, nil, []byte(`{"error":{"code":409,"status":"Conflict","reason":"This identity conflicts with another identity that already exists.","message":"The resource could not be created due to a conflict"}}`))
+	if e == nil || e.Message != "The resource could not be created due to a conflict: This identity conflicts with another identity that already exists." {
+		t.Errorf("decodeError: %v", e)
+	}
 }

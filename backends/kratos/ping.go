@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/internal/httpx"
@@ -23,7 +24,7 @@ func (d *directory) Ping(ctx context.Context) error {
 	var page []json.RawMessage
 	if _, err := d.admin.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: httpx.Path("admin", "identities"),
 		Query: url.Values{"page_size": {"1"}}, Out: &page}); err != nil {
-		return err
+		return pingHint(err)
 	}
 	if d.public == nil {
 		return nil
@@ -37,6 +38,24 @@ func (d *directory) Ping(ctx context.Context) error {
 		// Whatever the public URL answered, what is wrong is the URL.
 		e.Code, e.Field = identity.Unavailable, "PublicURL"
 		e.Message = "the public URL does not answer as Kratos's public API (GET /health/alive): " + e.Message
+	}
+	return err
+}
+
+// pingHint adds to a refusal of the credentials what to check, since at
+// start-up that is what Ping is for.
+func pingHint(err error) error {
+	var e *identity.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	hint := ""
+	switch e.Code {
+	case identity.Unauthenticated:
+		hint = "check the Ory Network API key (" + EnvAPIKey + ")"
+	}
+	if hint != "" {
+		e.Message = strings.TrimPrefix(e.Message+"; "+hint, "; ")
 	}
 	return err
 }

@@ -3,9 +3,12 @@ package okta
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
+	"github.com/idport/identity"
 	"github.com/idport/identity/internal/httpx"
 )
 
@@ -20,5 +23,25 @@ func (d *directory) Ping(ctx context.Context) error {
 	var page []json.RawMessage
 	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: usersPath(), Route: usersRoute,
 		Query: url.Values{"limit": {"1"}}, Out: &page})
+	return pingHint(err)
+}
+
+// pingHint adds to a refusal of the credentials what to check, since at
+// start-up that is what Ping is for.
+func pingHint(err error) error {
+	var e *identity.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	hint := ""
+	switch e.Code {
+	case identity.Unauthenticated:
+		hint = "check the API token (" + EnvAPIToken + "), or the service app's client id, private key and key id"
+	case identity.PermissionDenied:
+		hint = "the token's administrator, or the service app's scopes, may not read users (okta.users.read)"
+	}
+	if hint != "" {
+		e.Message = strings.TrimPrefix(e.Message+"; "+hint, "; ")
+	}
 	return err
 }

@@ -55,6 +55,9 @@ func TestPing(t *testing.T) {
 			var e *identity.Error
 			if err != nil && assert.ErrorAs(t, err, &e) {
 				assert.Equal(t, "Ping", e.Op)
+				if e.Code == identity.Unauthenticated {
+					assert.Contains(t, e.Message, "; check ", "says what to check")
+				}
 				assert.Equal(t, okta.Scheme, e.Backend)
 				assert.Equal(t, c.provider, e.ProviderCode)
 				assert.NotContains(t, err.Error(), c.secret)

@@ -2,9 +2,12 @@ package passage
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
+	"github.com/idport/identity"
 	"github.com/idport/identity/internal/httpx"
 )
 
@@ -17,5 +20,25 @@ func (d *directory) Ping(ctx context.Context) error {
 	var env listEnvelope
 	_, err := d.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: d.path(),
 		Query: url.Values{"limit": {"1"}, "page": {"1"}}, Out: &env})
+	return pingHint(err)
+}
+
+// pingHint adds to a refusal of the credentials what to check, since at
+// start-up that is what Ping is for.
+func pingHint(err error) error {
+	var e *identity.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	hint := ""
+	switch e.Code {
+	case identity.Unauthenticated:
+		hint = "check the app's API key (" + EnvAPIKey + ")"
+	case identity.PermissionDenied:
+		hint = "the API key may not read the app's users"
+	}
+	if hint != "" {
+		e.Message = strings.TrimPrefix(e.Message+"; "+hint, "; ")
+	}
 	return err
 }

@@ -39,6 +39,9 @@ func TestPing(t *testing.T) {
 			var e *identity.Error
 			if err != nil && assert.ErrorAs(t, err, &e) {
 				assert.Equal(t, "Ping", e.Op)
+				if e.Code == identity.Unauthenticated {
+					assert.Contains(t, e.Message, "; check ", "says what to check")
+				}
 				assert.Equal(t, c.provider, e.ProviderCode)
 				assert.Equal(t, c.field, e.Field)
 				assert.NotContains(t, err.Error(), c.key)
