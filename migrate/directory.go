@@ -15,7 +15,7 @@ import (
 // yields: their roles, organizations and password hashes are asked for
 // at once, in order, so that a copy out of an HTTP backend is not one
 // round trip per call.
-const sourceWindow = 4
+const sourceWindow = 8
 
 // FromDirectory returns a Source over dir's users, in its listing's
 // order: each with its roles (ListUserRoles) where dir has roles, its
