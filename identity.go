@@ -41,7 +41,8 @@
 //
 // [Directory.ListUsers] yields users in the provider's order, unsorted:
 // memory and Passage oldest first, Logto newest first, Kratos by id, Okta
-// in its users API's order (creation order as observed). A
+// in its users API's order (creation order as observed), as
+// [Directory.Constraints] says in its Order. A
 // [Directory.ListUsersPage] cursor belongs to the ListOptions it was made
 // with; with others it is InvalidArgument naming the cursor.
 //
