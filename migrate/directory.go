@@ -23,7 +23,8 @@ const sourceWindow = 8
 // ListMemberRoles) where dir has them, and its password hash where
 // Capabilities().ExportPasswordHash. A password it cannot export is a
 // Loss on the record (Field "PasswordHash"): for a user HasPassword says
-// has one, or, where dir cannot say, for every user. Two organizations
+// has one, or, where dir cannot say, for every user (but where dir has no
+// passwords at all, as Passage has none). Two organizations
 // of one name (Logto allows them) become one membership, named as a
 // loss, since Copy finds organizations by name.
 //
@@ -83,7 +84,36 @@ type pending struct {
 	err  error
 }
 
-// Records yields dir's users.
+// users lists every user of dir, deprovisioned ones included: Okta's
+// listing leaves those out unless asked for them by status, and a copy
+// that did not ask would drop them without a word. Where the listing
+// shows them already (memory), the second pass skips those it has seen.
+func (s *dirSource) users(ctx context.Context) iter.Seq2[*identity.User, error] {
+	return func(yield func(*identity.User, error) bool) {
+		seen := map[string]bool{}
+		for u, err := range s.dir.ListUsers(ctx, identity.ListOptions{}) {
+			if err == nil && u.Status == identity.StatusDeprovisioned {
+				seen[u.ID] = true
+			}
+			if !yield(u, err) || err != nil {
+				return
+			}
+		}
+		if !s.dir.Capabilities().HasStatus(identity.StatusDeprovisioned) {
+			return
+		}
+		for u, err := range s.dir.ListUsers(ctx, identity.ListOptions{Status: identity.StatusDeprovisioned}) {
+			if err == nil && seen[u.ID] {
+				continue
+			}
+			if !yield(u, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// Records yields dir's users, deprovisioned ones included.
 func (s *dirSource) Records(ctx context.Context) iter.Seq2[*Record, error] {
 	return func(yield func(*Record, error) bool) {
 		if s.dir == nil {
@@ -94,7 +124,7 @@ func (s *dirSource) Records(ctx context.Context) iter.Seq2[*Record, error] {
 		queue := make(chan *pending, sourceWindow-1)
 		go func() {
 			defer close(queue)
-			for u, err := range s.dir.ListUsers(ctx, identity.ListOptions{}) {
+			for u, err := range s.users(ctx) {
 				p := &pending{done: make(chan struct{})}
 				if err != nil {
 					p.err = err
@@ -261,6 +291,10 @@ func (s *dirSource) password(ctx context.Context, caps identity.Capabilities, r 
 		}
 		return &Loss{SourceID: r.ID, Field: "PasswordHash",
 			Reason: fmt.Sprintf("the user has a password, and the source (%s) cannot export password hashes: the password does not move", s.dir.Backend())}, nil
+	}
+	if !caps.SetPassword && !caps.VerifyPassword && !caps.ChangePassword {
+		// A passwordless provider (Passage): there is no password to lose.
+		return nil, nil
 	}
 	return &Loss{SourceID: r.ID, Field: "PasswordHash",
 		Reason: fmt.Sprintf("the source (%s) can neither export password hashes nor say whether the user has a password: a password, if any, does not move", s.dir.Backend())}, nil

@@ -137,3 +137,46 @@ func TestCopyTwiceMatches(t *testing.T) {
 	assert.Empty(t, rep.Losses, "a user that matches in every field loses nothing")
 	assert.Equal(t, before, snap(t, dst))
 }
+
+// TestFromDirectoryPasswords: where the source cannot export hashes, a
+// loss names each password that does not move: the users HasPassword
+// says have one, or every user where the source cannot say, and none
+// where the source has no passwords at all.
+func TestFromDirectoryPasswords(t *testing.T) {
+	inner := newMemory(t)
+	_, err := inner.CreateUser(context.Background(), identity.NewUser{Email: "pw@example.com", Password: "a password"})
+	require.NoError(t, err)
+	_, err = inner.CreateUser(context.Background(), identity.NewUser{Email: "none@example.com"})
+	require.NoError(t, err)
+	tests := []struct {
+		name   string
+		caps   func(*identity.Capabilities)
+		losses int
+	}{
+		{"exports", func(*identity.Capabilities) {}, 0},
+		{"says who has one", func(c *identity.Capabilities) { c.ExportPasswordHash = false }, 1},
+		{"cannot say", func(c *identity.Capabilities) { c.ExportPasswordHash, c.HasPassword = false, false }, 2},
+		{"passwordless", func(c *identity.Capabilities) {
+			c.ExportPasswordHash, c.HasPassword, c.SetPassword, c.VerifyPassword, c.ChangePassword, c.ExpirePassword = false, false, false, false, false, false
+		}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, src := newFaulty(t, inner, tt.caps)
+			n, hashes := 0, 0
+			for _, r := range readAll(t, migrate.FromDirectory(src)) {
+				for _, l := range r.Losses {
+					assert.Equal(t, "PasswordHash", l.Field)
+					n++
+				}
+				if r.PasswordHash != "" {
+					hashes++
+				}
+			}
+			assert.Equal(t, tt.losses, n)
+			if tt.name == "exports" {
+				assert.Equal(t, 1, hashes)
+			}
+		})
+	}
+}
