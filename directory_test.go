@@ -176,7 +176,7 @@ func TestUnsupportedNeverReachesTheDriver(t *testing.T) {
 			_, err := d.CreateUser(ctx, identity.NewUser{Email: "a@b.co", Password: "pw"})
 			return err
 		},
-		"Status pending": func() error {
+		"Status": func() error {
 			_, err := d.CreateUser(ctx, identity.NewUser{Email: "a@b.co", Status: identity.StatusPending})
 			return err
 		},
@@ -200,6 +200,11 @@ func TestUnsupportedNeverReachesTheDriver(t *testing.T) {
 		})
 	}
 	require.Zero(t, c.calls.Load())
+
+	_, err := d.CreateUser(ctx, identity.NewUser{Email: "a@b.co", Status: identity.StatusPending})
+	var ie *identity.Error
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "creating a user in Status pending is not supported by this backend", ie.Message)
 }
 
 func TestErrorsAreWrapped(t *testing.T) {

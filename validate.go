@@ -289,7 +289,9 @@ func validateNewUser(c Capabilities, u *NewUser) error {
 		}
 	}
 	if u.Status == StatusPending && !c.PendingCreate {
-		return driver.UnsupportedError("Status pending")
+		// Field is the path a program acts on; which value of it is
+		// refused is for the message.
+		return &Error{Code: Unsupported, Field: "Status", Message: "creating a user in Status pending is not supported by this backend"}
 	}
 	return nil
 }
