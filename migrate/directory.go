@@ -28,6 +28,9 @@ const sourceWindow = 8
 // of one name (Logto allows them) become one membership, named as a
 // loss, since Copy finds organizations by name.
 //
+// Deprovisioned users are listed too, by a second listing by status
+// where the first leaves them out (Okta's does unless asked).
+//
 // It implements CatalogueSource (dir's roles, organizations and
 // organization roles) and yields the errors of dir's calls, retried as
 // Copy retries them when they end RateLimited or Unavailable. A user
