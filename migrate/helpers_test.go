@@ -46,6 +46,9 @@ type faulty struct {
 	// non-nil error it returns replaces the answer: the call took
 	// effect, and the caller cannot know.
 	spoil func(op string, n int) error
+	// okta makes ListUsers leave deprovisioned users out unless asked
+	// for them by status, as Okta's listing does.
+	okta bool
 	// refuse, when set, is asked before each CreateUser and UpdateUser
 	// with what it would create or change.
 	refuse func(nu *identity.NewUser, uu *identity.UserUpdate) error
@@ -154,6 +157,20 @@ func (f *faulty) CreateUser(ctx context.Context, u identity.NewUser) (*identity.
 
 func (f *faulty) GetUser(ctx context.Context, id string) (*identity.User, error) {
 	return call(f, "GetUser", func() (*identity.User, error) { return f.Backend.GetUser(ctx, id) })
+}
+
+func (f *faulty) ListUsers(ctx context.Context, opts identity.ListOptions, cursor string) (*identity.UserPage, error) {
+	pg, err := f.Backend.ListUsers(ctx, opts, cursor)
+	if err != nil || !f.okta || opts.Status != "" {
+		return pg, err
+	}
+	kept := &identity.UserPage{NextCursor: pg.NextCursor}
+	for _, u := range pg.Users {
+		if u.Status != identity.StatusDeprovisioned {
+			kept.Users = append(kept.Users, u)
+		}
+	}
+	return kept, nil
 }
 
 func (f *faulty) UpdateUser(ctx context.Context, id string, u identity.UserUpdate) (*identity.User, error) {

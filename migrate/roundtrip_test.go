@@ -3,6 +3,7 @@ package migrate_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -178,5 +179,23 @@ func TestFromDirectoryPasswords(t *testing.T) {
 				assert.Equal(t, 1, hashes)
 			}
 		})
+	}
+}
+
+// TestFromDirectoryDeprovisioned: deprovisioned users come, once each,
+// whether the source's listing shows them (memory) or leaves them out
+// unless asked by status (Okta).
+func TestFromDirectoryDeprovisioned(t *testing.T) {
+	inner := newMemory(t)
+	populate(t, inner)
+	for _, okta := range []bool{false, true} {
+		f, src := newFaulty(t, inner)
+		f.okta = okta
+		var ids []string
+		for _, r := range readAll(t, migrate.FromDirectory(src)) {
+			ids = append(ids, r.ID)
+		}
+		assert.Len(t, ids, 5, "okta=%v", okta)
+		assert.Len(t, slices.Compact(slices.Sorted(slices.Values(ids))), 5, "none twice")
 	}
 }
