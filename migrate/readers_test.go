@@ -14,6 +14,7 @@ import (
 	"github.com/idport/identity"
 	"github.com/idport/identity/migrate"
 	"github.com/idport/identity/passhash"
+	"github.com/idport/identity/passhash/passhashtest"
 )
 
 func readAll(t *testing.T, src migrate.Source) []*migrate.Record {
@@ -173,6 +174,11 @@ func TestFirebase(t *testing.T) {
 	ok, err := passhash.Verify(string(one.PasswordHash), "user1password")
 	require.NoError(t, err)
 	assert.True(t, ok, "Firebase's own example verifies")
+	for _, v := range passhashtest.Vectors {
+		if v.Algorithm == passhash.FirebaseScrypt {
+			assert.Equal(t, v.Encoded, string(one.PasswordHash), "the hash is passhashtest's vector of the same example")
+		}
+	}
 	assert.Equal(t, &migrate.Record{
 		ID: "Ruo3EEyr8GgYP4kfbMlw7ZiNS682", Email: "user1@example.com", EmailVerified: true, DisplayName: "User One",
 		Metadata: map[string]any{"custom_claims": map[string]any{"tier": 2.0}}, Roles: []string{"admin"},
