@@ -234,6 +234,35 @@ func TestWhatOktaRefuses(t *testing.T) {
 	require.NoError(t, dir.VerifyPassword(c, u.ID, pw), "a refused change keeps the password")
 }
 
+// TestMetadataOktaCannotHold checks that metadata no profile property can
+// hold is refused before any request, with Field the key's path alone
+// and the reason in the message. Organizations' metadata reaches the
+// backend's own check; users' is refused by the constraints first
+// (TestWhatOktaRefuses).
+func TestMetadataOktaCannotHold(t *testing.T) {
+	dir, _ := emulated(t, oktatest.Options{}, okta.Options{})
+	for _, tt := range []struct {
+		name string
+		md   map[string]any
+		want string
+	}{
+		{"an object", map[string]any{"address": map[string]any{"city": "Paris"}},
+			"the value does not fit an Okta profile property, which holds a string, number, boolean or an array of those"},
+		{"an array of objects", map[string]any{"address": []any{map[string]any{"city": "Paris"}}},
+			"an array of objects, arrays or nulls does not fit an Okta profile property, which holds a string, number, boolean or an array of those"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := dir.CreateOrganization(t.Context(), identity.NewOrganization{Name: "Acme", Metadata: tt.md})
+			var ie *identity.Error
+			require.ErrorAs(t, err, &ie)
+			assert.Equal(t, identity.Unsupported, ie.Code, "%v", err)
+			assert.Equal(t, "Metadata.address", ie.Field)
+			assert.Equal(t, tt.want, ie.Message)
+		})
+	}
+	assert.Empty(t, groupNames(t, dir, "org:"), "no refused create made a group")
+}
+
 // TestLifecycleFromEveryStatus walks Okta's native statuses and what
 // each allows. The portable transitions every backend has (suspend and
 // activate, a pending user not suspended) are TestConformance/Lifecycle;

@@ -228,14 +228,22 @@ func metadataValue(k string, v any) error {
 			switch x.(type) {
 			case string, bool, float64, float32, int, int64, json.Number:
 			default:
-				return driver.UnsupportedError("Metadata." + k + " (an array of objects, arrays or nulls)")
+				return unfitMetadata(k, "an array of objects, arrays or nulls does not fit an Okta profile property")
 			}
 		}
 		return nil
 	case []string, []float64, []int, []bool:
 		return nil
 	}
-	return driver.UnsupportedError("Metadata." + k + " (Okta profile properties hold strings, numbers, booleans and arrays of those)")
+	return unfitMetadata(k, "the value does not fit an Okta profile property")
+}
+
+// unfitMetadata is the Unsupported error for metadata key k whose value
+// no profile property can hold; Field is the key's path alone, so that a
+// program can act on it, and why is for people.
+func unfitMetadata(k, why string) error {
+	return &identity.Error{Code: identity.Unsupported, Field: "Metadata." + k,
+		Message: why + ", which holds a string, number, boolean or an array of those"}
 }
 
 // checkMetadata refuses keys that are mapped profile properties, which a
