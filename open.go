@@ -18,7 +18,8 @@ type URLOpener interface {
 
 // URLOpenerWith is the optional interface of a URLOpener that takes the
 // [OpenSettings] of the OpenOptions given to [Open]: every backend of
-// this module but memory implements it. Open calls OpenDirectoryURLWith
+// this module implements it (memory takes only the DirectoryOptions, having
+// no transport or credentials). Open calls OpenDirectoryURLWith
 // only when some option was given, and OpenDirectoryURL otherwise.
 type URLOpenerWith interface {
 	URLOpener
