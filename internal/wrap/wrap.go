@@ -132,6 +132,12 @@ func (b Backend) ExpirePassword(ctx context.Context, userID string) error {
 // As calls Dir.As.
 func (b Backend) As(target any) bool { return b.Dir.As(target) }
 
+var _ driver.Pinger = Backend{}
+
+// Ping calls Dir.Ping, so that a wrapped directory checks its provider
+// with the backend's own cheapest call rather than by listing a user.
+func (b Backend) Ping(ctx context.Context) error { return b.Dir.Ping(ctx) }
+
 var (
 	_ driver.Organizations           = Backend{}
 	_ driver.OrganizationRoles       = Backend{}

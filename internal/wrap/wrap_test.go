@@ -60,3 +60,37 @@ func TestWrappedKeepsEveryGroup(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, identity.StatusDeprovisioned, got.Status)
 }
+
+// pinging is a backend whose Ping answers err and counts its calls.
+type pinging struct {
+	wrap.Backend
+	err   error
+	calls *int
+}
+
+func (p pinging) Ping(context.Context) error { *p.calls++; return p.err }
+
+// TestWrappedPings checks that Ping goes to the inner backend's own
+// Ping, and its answer comes back, rather than becoming a listing.
+func TestWrappedPings(t *testing.T) {
+	ctx := context.Background()
+	mem, err := memory.New(ctx, memory.Options{})
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		name string
+		err  error
+		want identity.Code
+	}{
+		{"reachable", nil, identity.Unknown},
+		{"refused credentials", &identity.Error{Code: identity.Unauthenticated, Message: "bad token"}, identity.Unauthenticated},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			inner := identity.NewDirectory(mem.Backend(), pinging{Backend: wrap.Backend{Dir: mem}, err: tt.err, calls: &calls})
+			dir := identity.NewDirectory(inner.Backend(), wrap.Backend{Dir: inner})
+			err := dir.Ping(ctx)
+			assert.Equal(t, tt.want, identity.CodeOf(err), "%v", err)
+			assert.Equal(t, 1, calls, "the inner backend's Ping made the check")
+		})
+	}
+}
