@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"slices"
 	"sort"
 	"strings"
@@ -207,8 +208,12 @@ func (c *copier) run(ctx context.Context, src Source, rep *Report) error {
 	seen := map[string]bool{}
 	index := 0
 	send := func(d done) { results <- d }
+	records := src.Records(ctx)
+	if s, ok := src.(skippingSource); ok {
+		records = s.recordsSkipping(ctx, func(id string) bool { return c.prior[id].done() })
+	}
 feed:
-	for r, err := range src.Records(ctx) {
+	for r, err := range records {
 		switch {
 		case err != nil:
 			if ctx.Err() == nil {
@@ -690,4 +695,10 @@ func cloneMap(m map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// skippingSource is a Source that can leave out the details of users a
+// resumed Copy skips, yielding their ids alone.
+type skippingSource interface {
+	recordsSkipping(ctx context.Context, skip func(id string) bool) iter.Seq2[*Record, error]
 }

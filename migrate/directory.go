@@ -118,6 +118,14 @@ func (s *dirSource) users(ctx context.Context) iter.Seq2[*identity.User, error] 
 
 // Records yields dir's users, deprovisioned ones included.
 func (s *dirSource) Records(ctx context.Context) iter.Seq2[*Record, error] {
+	return s.recordsSkipping(ctx, nil)
+}
+
+// recordsSkipping is Records, but for a user skip names it yields only
+// the id, reading none of the user's roles, memberships or hash: a
+// resumed copy skips those users, and reading them again would cost the
+// source's requests for nothing.
+func (s *dirSource) recordsSkipping(ctx context.Context, skip func(id string) bool) iter.Seq2[*Record, error] {
 	return func(yield func(*Record, error) bool) {
 		if s.dir == nil {
 			yield(nil, invalid("FromDirectory", "FromDirectory needs a directory"))
@@ -129,10 +137,14 @@ func (s *dirSource) Records(ctx context.Context) iter.Seq2[*Record, error] {
 			defer close(queue)
 			for u, err := range s.users(ctx) {
 				p := &pending{done: make(chan struct{})}
-				if err != nil {
+				switch {
+				case err != nil:
 					p.err = err
 					close(p.done)
-				} else {
+				case skip != nil && skip(u.ID):
+					p.rec = &Record{ID: u.ID}
+					close(p.done)
+				default:
 					go func() {
 						defer close(p.done)
 						p.rec, p.err = s.record(ctx, u)
