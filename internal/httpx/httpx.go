@@ -79,7 +79,6 @@ package httpx
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -498,10 +497,10 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 			if plainHTTPServer(err) {
 				// Every attempt would meet the same server: say what to
 				// change instead of retrying.
-				return nil, &identity.Error{Code: identity.Unavailable, Message: "the server answers plain http to this https URL: " +
-					"use its http:// URL (with insecure_http=true, or AllowInsecureHTTP, for a host that is not loopback)", Err: err}
+				return nil, &identity.Error{Code: identity.Unavailable, Message: plainHTTPHint}
 			}
-			fail = &identity.Error{Code: identity.Unavailable, Retryable: true, Message: "request failed: " + transportReason(err), Err: err}
+			what, why := describeTransport(err)
+			fail = &identity.Error{Code: identity.Unavailable, Retryable: true, Message: what, Err: &transportCause{why: why, err: err}}
 			maybe = maybe || sent
 			if sent && !req.idempotent() {
 				fail.Retryable = false
@@ -936,27 +935,6 @@ func sleep(ctx context.Context, d time.Duration) error {
 func dialFailed(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
-}
-
-// transportReason describes a transport error without the URL, which
-// url.Error would repeat.
-// plainHTTPServer reports net/http's error for an https request that a
-// plain-http server answered.
-func plainHTTPServer(err error) bool {
-	var re tls.RecordHeaderError
-	return errors.As(err, &re) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
-}
-
-func transportReason(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var op *net.OpError
-	if errors.As(err, &op) {
-		return op.Op + ": " + op.Err.Error()
-	}
-	return err.Error()
 }
 
 type discard struct{}

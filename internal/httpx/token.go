@@ -136,9 +136,16 @@ func tokenError(err error) error {
 	}
 	var ue *url.Error
 	var op *net.OpError
-	if errors.As(err, &ue) || errors.As(err, &op) {
-		e.Message += ": " + transportReason(err)
-	} else {
+	switch {
+	case (errors.As(err, &ue) || errors.As(err, &op)) && plainHTTPServer(err):
+		// As for the API's own requests: every fetch would meet the
+		// same server, so it is not retried.
+		e.Code, e.Message = identity.Unavailable, e.Message+": "+plainHTTPHint
+		return e
+	case errors.As(err, &ue) || errors.As(err, &op):
+		what, why := describeTransport(err)
+		e.Message += ": " + what + ": " + why
+	default:
 		// Anything else is x/oauth2 failing to read the answer, and its
 		// text can quote the answer, access token and all ("trying to
 		// unmarshal \"…\" into Number" for a token in expires_in).
