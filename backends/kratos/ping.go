@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/internal/httpx"
@@ -42,20 +41,7 @@ func (d *directory) Ping(ctx context.Context) error {
 	return err
 }
 
-// pingHint adds to a refusal of the credentials what to check, since at
-// start-up that is what Ping is for.
+// pingHint says what to check when Ping's credentials are refused.
 func pingHint(err error) error {
-	var e *identity.Error
-	if !errors.As(err, &e) {
-		return err
-	}
-	hint := ""
-	switch e.Code {
-	case identity.Unauthenticated:
-		hint = "check the Ory Network API key (" + EnvAPIKey + ")"
-	}
-	if hint != "" {
-		e.Message = strings.TrimPrefix(e.Message+"; "+hint, "; ")
-	}
-	return err
+	return httpx.CredentialHint(err, "check the Ory Network API key ("+EnvAPIKey+")", "")
 }

@@ -3,12 +3,9 @@ package logto
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
-	"github.com/idport/identity"
 	"github.com/idport/identity/internal/httpx"
 )
 
@@ -24,22 +21,7 @@ func (d *directory) Ping(ctx context.Context) error {
 	return pingHint(err)
 }
 
-// pingHint adds to a refusal of the credentials what to check, since at
-// start-up that is what Ping is for.
+// pingHint says what to check when Ping's credentials are refused.
 func pingHint(err error) error {
-	var e *identity.Error
-	if !errors.As(err, &e) {
-		return err
-	}
-	hint := ""
-	switch e.Code {
-	case identity.Unauthenticated:
-		hint = "check the machine-to-machine app's id and secret (" + EnvAppID + ", " + EnvAppSecret + ") and the resource"
-	case identity.PermissionDenied:
-		hint = "the machine-to-machine app's role lacks the Management API's all scope"
-	}
-	if hint != "" {
-		e.Message = strings.TrimPrefix(e.Message+"; "+hint, "; ")
-	}
-	return err
+	return httpx.CredentialHint(err, "check the machine-to-machine app's id and secret ("+EnvAppID+", "+EnvAppSecret+") and the resource", "the machine-to-machine app's role lacks the Management API's all scope")
 }

@@ -3,12 +3,9 @@ package okta
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
-	"github.com/idport/identity"
 	"github.com/idport/identity/internal/httpx"
 )
 
@@ -26,22 +23,7 @@ func (d *directory) Ping(ctx context.Context) error {
 	return pingHint(err)
 }
 
-// pingHint adds to a refusal of the credentials what to check, since at
-// start-up that is what Ping is for.
+// pingHint says what to check when Ping's credentials are refused.
 func pingHint(err error) error {
-	var e *identity.Error
-	if !errors.As(err, &e) {
-		return err
-	}
-	hint := ""
-	switch e.Code {
-	case identity.Unauthenticated:
-		hint = "check the API token (" + EnvAPIToken + "), or the service app's client id, private key and key id"
-	case identity.PermissionDenied:
-		hint = "the token's administrator, or the service app's scopes, may not read users (okta.users.read)"
-	}
-	if hint != "" {
-		e.Message = strings.TrimPrefix(e.Message+"; "+hint, "; ")
-	}
-	return err
+	return httpx.CredentialHint(err, "check the API token ("+EnvAPIToken+"), or the service app's client id, private key and key id", "the token's administrator, or the service app's scopes, may not read users (okta.users.read)")
 }
