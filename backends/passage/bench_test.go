@@ -69,40 +69,17 @@ func BenchmarkGetUser(b *testing.B) {
 
 // BenchmarkList2000 lists 2,000 users from the emulator at 20 ms a
 // request, in pages of 100: one page after another, and with pages
-// fetched ahead (the default), in one process.
+// fetched ahead (the default).
 func BenchmarkList2000(b *testing.B) {
-	ctx := context.Background()
-	lat := &benchkit.Latency{}
-	srv := httptest.NewServer(passagetest.New(passagetest.Options{AppID: "app1", APIKey: benchKey, Middleware: lat.Middleware}))
-	b.Cleanup(srv.Close)
-	open := func(prefetch int) *identity.Directory {
-		dir, err := passage.New(ctx, passage.Options{AppID: "app1", APIKey: benchKey, BaseURL: srv.URL + "/v1",
-			HTTPOptions: identity.HTTPOptions{DirectoryOptions: identity.DirectoryOptions{PrefetchPages: prefetch}}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		return dir
-	}
-	seed := open(1)
-	for i := range 2000 {
-		if _, err := seed.CreateUser(ctx, identity.NewUser{Email: fmt.Sprintf("user%d@example.com", i)}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	lat.Set(20 * time.Millisecond)
-	for _, tc := range []struct {
-		name     string
-		prefetch int
-	}{{"sequential", 1}, {"prefetch", 0}} {
-		b.Run(tc.name, func(b *testing.B) {
-			dir := open(tc.prefetch)
-			for b.Loop() {
-				if n := benchkit.ListAll(b, dir, 100, nil); n != 2000 {
-					b.Fatalf("listed %d", n)
-				}
-			}
-		})
-	}
+	benchkit.ListWithLatency(b, benchkit.Listing{
+		Emulator: func(mw func(http.Handler) http.Handler) http.Handler {
+			return passagetest.New(passagetest.Options{AppID: "app1", APIKey: benchKey, Middleware: mw})
+		},
+		Open: func(url string, o identity.DirectoryOptions) (*identity.Directory, error) {
+			return passage.New(context.Background(), passage.Options{AppID: "app1", APIKey: benchKey, BaseURL: url + "/v1",
+				HTTPOptions: identity.HTTPOptions{DirectoryOptions: o}})
+		},
+	})
 }
 
 // BenchmarkListHeap walks 100,000 users, prefetching, from a server that
