@@ -54,85 +54,93 @@ func (s *store) userFor(id string) (*record, error) {
 	return r, nil
 }
 
-func (s *store) RevokeSessions(_ context.Context, userID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.userFor(userID)
-	if err != nil {
-		return err
+// How withUser holds the store's lock.
+const (
+	reading = false
+	writing = true
+)
+
+// withUser runs f on the record of user id with the store's lock held,
+// the write lock when write is writing and the read lock otherwise, and
+// returns what f does. For a user that does not exist f does not run,
+// and it returns userFor's NotFound.
+func withUser[T any](s *store, write bool, id string, f func(*record) (T, error)) (T, error) {
+	if write {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	} else {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
 	}
-	r.sec.sessions = 0
-	return nil
+	r, err := s.userFor(id)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return f(r)
+}
+
+// changeUser is withUser for a change that returns only an error.
+func (s *store) changeUser(id string, f func(*record) error) error {
+	_, err := withUser(s, writing, id, func(r *record) (struct{}, error) { return struct{}{}, f(r) })
+	return err
+}
+
+func (s *store) RevokeSessions(_ context.Context, userID string) error {
+	return s.changeUser(userID, func(r *record) error {
+		r.sec.sessions = 0
+		return nil
+	})
 }
 
 func (s *store) ListFactors(_ context.Context, userID string) ([]*identity.Factor, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r, err := s.userFor(userID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*identity.Factor, len(r.sec.factors))
-	for i, f := range r.sec.factors {
-		c := *f
-		out[i] = &c
-	}
-	return out, nil
+	return withUser(s, reading, userID, func(r *record) ([]*identity.Factor, error) {
+		out := make([]*identity.Factor, len(r.sec.factors))
+		for i, f := range r.sec.factors {
+			c := *f
+			out[i] = &c
+		}
+		return out, nil
+	})
 }
 
 func (s *store) DeleteFactor(_ context.Context, userID, factorID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.userFor(userID)
-	if err != nil {
-		return err
-	}
-	i := slices.IndexFunc(r.sec.factors, func(f *identity.Factor) bool { return f.ID == factorID })
-	if i < 0 {
-		return factorNotFound(userID, factorID)
-	}
-	r.sec.factors = slices.Delete(r.sec.factors, i, i+1)
-	return nil
+	return s.changeUser(userID, func(r *record) error {
+		i := slices.IndexFunc(r.sec.factors, func(f *identity.Factor) bool { return f.ID == factorID })
+		if i < 0 {
+			return factorNotFound(userID, factorID)
+		}
+		r.sec.factors = slices.Delete(r.sec.factors, i, i+1)
+		return nil
+	})
 }
 
 func (s *store) ResetFactors(_ context.Context, userID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.userFor(userID)
-	if err != nil {
-		return err
-	}
-	r.sec.factors = nil
-	return nil
+	return s.changeUser(userID, func(r *record) error {
+		r.sec.factors = nil
+		return nil
+	})
 }
 
 func (s *store) ListIdentities(_ context.Context, userID string) ([]*identity.LinkedIdentity, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r, err := s.userFor(userID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*identity.LinkedIdentity, len(r.sec.identities))
-	for i, l := range r.sec.identities {
-		out[i] = &identity.LinkedIdentity{Provider: l.Provider, Subject: l.Subject, Details: slices.Clone(l.Details)}
-	}
-	return out, nil
+	return withUser(s, reading, userID, func(r *record) ([]*identity.LinkedIdentity, error) {
+		out := make([]*identity.LinkedIdentity, len(r.sec.identities))
+		for i, l := range r.sec.identities {
+			out[i] = &identity.LinkedIdentity{Provider: l.Provider, Subject: l.Subject, Details: slices.Clone(l.Details)}
+		}
+		return out, nil
+	})
 }
 
 func (s *store) UnlinkIdentity(_ context.Context, userID, provider string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.userFor(userID)
-	if err != nil {
-		return err
-	}
-	i := slices.IndexFunc(r.sec.identities, func(l *identity.LinkedIdentity) bool { return l.Provider == provider })
-	if i < 0 {
-		return identityNotFound(userID, provider)
-	}
-	r.sec.identities = slices.Delete(r.sec.identities, i, i+1)
-	return nil
+	return s.changeUser(userID, func(r *record) error {
+		i := slices.IndexFunc(r.sec.identities, func(l *identity.LinkedIdentity) bool { return l.Provider == provider })
+		if i < 0 {
+			return identityNotFound(userID, provider)
+		}
+		r.sec.identities = slices.Delete(r.sec.identities, i, i+1)
+		return nil
+	})
 }
 
 // DeprovisionUser reaches Deprovisioned from every status and signs the
@@ -140,49 +148,35 @@ func (s *store) UnlinkIdentity(_ context.Context, userID, provider string) error
 // and the password stay, so that ActivateUser brings the same account
 // back.
 func (s *store) DeprovisionUser(_ context.Context, userID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.userFor(userID)
-	if err != nil {
-		return err
-	}
-	if r.user.Status != identity.StatusDeprovisioned {
-		s.setStatus(r, identity.StatusDeprovisioned)
-	}
-	r.sec.sessions = 0
-	s.dropReset(r)
-	return nil
+	return s.changeUser(userID, func(r *record) error {
+		if r.user.Status != identity.StatusDeprovisioned {
+			s.setStatus(r, identity.StatusDeprovisioned)
+		}
+		r.sec.sessions = 0
+		s.dropReset(r)
+		return nil
+	})
 }
 
 func (s *store) HasPassword(_ context.Context, userID string) (bool, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r, err := s.userFor(userID)
-	if err != nil {
-		return false, err
-	}
-	return r.password != nil, nil
+	return withUser(s, reading, userID, func(r *record) (bool, error) { return r.password != nil, nil })
 }
 
 // SetRoles changes all or nothing: every role is checked before any is
 // given.
 func (s *store) SetRoles(_ context.Context, userID string, names []string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.userFor(userID)
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		if _, ok := s.roles[n]; !ok {
-			return &identity.Error{Code: identity.NotFound, Field: "role", Role: n, Message: "no such role"}
+	return s.changeUser(userID, func(r *record) error {
+		for _, n := range names {
+			if _, ok := s.roles[n]; !ok {
+				return &identity.Error{Code: identity.NotFound, Field: "role", Role: n, Message: "no such role"}
+			}
 		}
-	}
-	r.roles = make(map[string]struct{}, len(names))
-	for _, n := range names {
-		r.roles[n] = struct{}{}
-	}
-	return nil
+		r.roles = make(map[string]struct{}, len(names))
+		for _, n := range names {
+			r.roles[n] = struct{}{}
+		}
+		return nil
+	})
 }
 
 // resettable refuses a reset for a user who could not use it.
@@ -205,40 +199,32 @@ func (s *store) ResetPassword(_ context.Context, userID string, opts identity.Re
 		return s.temporaryPassword(userID)
 	}
 	token := randomToken()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.userFor(userID)
-	if err != nil {
-		return nil, err
-	}
-	if err := resettable(r); err != nil {
-		return nil, err
-	}
-	s.dropReset(r)
-	link := &resetLink{hash: sha256.Sum256([]byte(token)), expires: s.now().Add(ResetLinkLifetime)}
-	r.sec.reset = link
-	s.resets[link.hash] = userID
-	return &identity.PasswordReset{Kind: identity.ResetLink, Link: identity.Secret(ResetLinkPrefix + token), ExpiresAt: link.expires}, nil
+	return withUser(s, writing, userID, func(r *record) (*identity.PasswordReset, error) {
+		if err := resettable(r); err != nil {
+			return nil, err
+		}
+		s.dropReset(r)
+		link := &resetLink{hash: sha256.Sum256([]byte(token)), expires: s.now().Add(ResetLinkLifetime)}
+		r.sec.reset = link
+		s.resets[link.hash] = userID
+		return &identity.PasswordReset{Kind: identity.ResetLink, Link: identity.Secret(ResetLinkPrefix + token), ExpiresAt: link.expires}, nil
+	})
 }
 
 func (s *store) temporaryPassword(userID string) (*identity.PasswordReset, error) {
 	pw := temporaryPassword()
 	// Hashing is slow by design; do it outside the lock.
 	h := hashPassword(s.hash, pw)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.userFor(userID)
-	if err != nil {
-		return nil, err
-	}
-	if err := resettable(r); err != nil {
-		return nil, err
-	}
-	s.dropReset(r)
-	r.password, r.expired, r.failures = h, true, 0
-	r.user.NativeStatus = "password_expired"
-	r.user.UpdatedAt = s.now()
-	return &identity.PasswordReset{Kind: identity.ResetTemporaryPassword, TemporaryPassword: identity.Secret(pw)}, nil
+	return withUser(s, writing, userID, func(r *record) (*identity.PasswordReset, error) {
+		if err := resettable(r); err != nil {
+			return nil, err
+		}
+		s.dropReset(r)
+		r.password, r.expired, r.failures = h, true, 0
+		r.user.NativeStatus = "password_expired"
+		r.user.UpdatedAt = s.now()
+		return &identity.PasswordReset{Kind: identity.ResetTemporaryPassword, TemporaryPassword: identity.Secret(pw)}, nil
+	})
 }
 
 // dropReset forgets the user's reset link, if any. Callers hold the
@@ -329,31 +315,19 @@ func (s *store) As(target any) bool {
 // user is StatusActive: pending, suspended, locked and deprovisioned users
 // cannot sign in.
 func (a *Actor) SignIn(_ context.Context, userID string) error {
-	s := a.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.userFor(userID)
-	if err != nil {
-		return err
-	}
-	if r.user.Status != identity.StatusActive {
-		return &identity.Error{Code: identity.FailedPrecondition, Field: "Status", UserID: userID,
-			Message: "a " + string(r.user.Status) + " user cannot sign in"}
-	}
-	r.sec.sessions++
-	return nil
+	return a.s.changeUser(userID, func(r *record) error {
+		if r.user.Status != identity.StatusActive {
+			return &identity.Error{Code: identity.FailedPrecondition, Field: "Status", UserID: userID,
+				Message: "a " + string(r.user.Status) + " user cannot sign in"}
+		}
+		r.sec.sessions++
+		return nil
+	})
 }
 
 // Sessions returns how many sessions of the user are open.
 func (a *Actor) Sessions(_ context.Context, userID string) (int, error) {
-	s := a.s
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r, err := s.userFor(userID)
-	if err != nil {
-		return 0, err
-	}
-	return r.sec.sessions, nil
+	return withUser(a.s, reading, userID, func(r *record) (int, error) { return r.sec.sessions, nil })
 }
 
 // AddFactor enrols f as the user's second factor, as the user would at
@@ -366,25 +340,21 @@ func (a *Actor) AddFactor(_ context.Context, userID string, f identity.Factor) (
 		return nil, driver.InvalidArgumentError("Factor.Kind", "unknown factor kind %q", f.Kind)
 	}
 	s := a.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.userFor(userID)
-	if err != nil {
-		return nil, err
-	}
-	taken := make(map[string]bool, len(r.sec.factors))
-	for _, x := range r.sec.factors {
-		taken[x.ID] = true
-	}
-	f.ID = newID("f", taken)
-	f.CreatedAt = s.now()
-	if f.ProviderType == "" {
-		f.ProviderType = string(f.Kind)
-	}
-	f.Raw = slices.Clone(f.Raw)
-	r.sec.factors = append(r.sec.factors, &f)
-	c := f
-	return &c, nil
+	return withUser(s, writing, userID, func(r *record) (*identity.Factor, error) {
+		taken := make(map[string]bool, len(r.sec.factors))
+		for _, x := range r.sec.factors {
+			taken[x.ID] = true
+		}
+		f.ID = newID("f", taken)
+		f.CreatedAt = s.now()
+		if f.ProviderType == "" {
+			f.ProviderType = string(f.Kind)
+		}
+		f.Raw = slices.Clone(f.Raw)
+		r.sec.factors = append(r.sec.factors, &f)
+		c := f
+		return &c, nil
+	})
 }
 
 // LinkIdentity links the user's account l.Subject at l.Provider, as
@@ -401,31 +371,27 @@ func (a *Actor) LinkIdentity(_ context.Context, userID string, l identity.Linked
 		return driver.InvalidArgumentError("LinkedIdentity.Subject", "LinkedIdentity.Subject is empty")
 	}
 	s := a.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.userFor(userID)
-	if err != nil {
-		return err
-	}
-	for _, other := range s.users {
-		for _, x := range other.sec.identities {
-			if x.Provider != l.Provider {
-				continue
-			}
-			switch {
-			case other == r && x.Subject == l.Subject:
-				return nil
-			case other == r:
-				return &identity.Error{Code: identity.AlreadyExists, Field: "LinkedIdentity.Provider", UserID: userID,
-					Message: "the user has another account at " + l.Provider}
-			case x.Subject == l.Subject:
-				return &identity.Error{Code: identity.AlreadyExists, Field: "LinkedIdentity.Subject", UserID: userID,
-					Message: "that account is linked to another user"}
+	return s.changeUser(userID, func(r *record) error {
+		for _, other := range s.users {
+			for _, x := range other.sec.identities {
+				if x.Provider != l.Provider {
+					continue
+				}
+				switch {
+				case other == r && x.Subject == l.Subject:
+					return nil
+				case other == r:
+					return &identity.Error{Code: identity.AlreadyExists, Field: "LinkedIdentity.Provider", UserID: userID,
+						Message: "the user has another account at " + l.Provider}
+				case x.Subject == l.Subject:
+					return &identity.Error{Code: identity.AlreadyExists, Field: "LinkedIdentity.Subject", UserID: userID,
+						Message: "that account is linked to another user"}
+				}
 			}
 		}
-	}
-	r.sec.identities = append(r.sec.identities, &identity.LinkedIdentity{Provider: l.Provider, Subject: l.Subject, Details: slices.Clone(l.Details)})
-	return nil
+		r.sec.identities = append(r.sec.identities, &identity.LinkedIdentity{Provider: l.Provider, Subject: l.Subject, Details: slices.Clone(l.Details)})
+		return nil
+	})
 }
 
 func checkProvider(p string) error {
