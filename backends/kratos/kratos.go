@@ -21,7 +21,8 @@
 // follow them, and a lookup by one is one request with
 // credentials_identifier. A lookup by a field that is not an identifier
 // has no server-side filter in Kratos and walks every identity, one page
-// at a time.
+// at a time; since such a field is not kept unique, two identities that
+// have the value are FailedPrecondition naming the field, not a guess.
 //
 // EmailVerified is the email's verifiable address being verified.
 // Metadata is metadata_public (visible to the user through the sessions

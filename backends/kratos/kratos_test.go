@@ -112,6 +112,63 @@ func TestNestedTraitsAndLookupsWithoutIdentifier(t *testing.T) {
 	assert.Equal(t, "ada@example.com", up.Email)
 }
 
+// TestLookupByTraitNoIdentifierRefusesAmbiguity: a lookup by a trait the
+// schema does not make an identifier, which Kratos does not keep unique,
+// finds the one identity that has the value, and refuses to pick one of
+// several, as Okta does for a shared email.
+func TestLookupByTraitNoIdentifierRefusesAmbiguity(t *testing.T) {
+	handleNoIdentifier := []byte(`{"type":"object","properties":{"traits":{"type":"object","properties":{
+		"contact":{"type":"object","properties":{
+			"email":{"type":"string","format":"email","ory.sh/kratos":{"credentials":{"password":{"identifier":true}}}},
+			"handle":{"type":"string"}}}}}}}`)
+	emailNoIdentifier := []byte(`{"type":"object","properties":{"traits":{"type":"object","properties":{
+		"email":{"type":"string","format":"email"},
+		"username":{"type":"string","ory.sh/kratos":{"credentials":{"password":{"identifier":true}}}}}}}}`)
+	for _, tt := range []struct {
+		name   string
+		schema []byte
+		traits kratos.Traits
+		users  []identity.NewUser
+		get    func(*identity.Directory, string) (*identity.User, error)
+		shared string
+		alone  string
+		field  string
+	}{
+		{"username", handleNoIdentifier, kratos.Traits{Email: "contact.email", Username: "contact.handle", Identifiers: []string{"email"}},
+			[]identity.NewUser{{Email: "ada@example.com", Username: "ada"}, {Email: "ada2@example.com", Username: "ada"}, {Email: "bob@example.com", Username: "bob"}},
+			func(d *identity.Directory, v string) (*identity.User, error) {
+				return d.GetUserByUsername(context.Background(), v)
+			},
+			"ada", "bob", "Username"},
+		{"email", emailNoIdentifier, kratos.Traits{Email: "email", Username: "username", Identifiers: []string{"username"}},
+			[]identity.NewUser{{Email: "ada@example.com", Username: "ada"}, {Email: "ADA@example.com", Username: "ada2"}, {Email: "bob@example.com", Username: "bob"}},
+			func(d *identity.Directory, v string) (*identity.User, error) {
+				return d.GetUserByEmail(context.Background(), v)
+			},
+			"ada@example.com", "bob@example.com", "Email"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, _ := emulated(t, kratos.Options{Traits: tt.traits}, kratostest.Options{Schema: tt.schema})
+			ids := map[string]string{}
+			for _, nu := range tt.users {
+				u, err := dir.CreateUser(context.Background(), nu)
+				require.NoError(t, err)
+				ids[nu.Username] = u.ID
+			}
+			got, err := tt.get(dir, tt.alone)
+			require.NoError(t, err, "one identity has it")
+			assert.Equal(t, ids["bob"], got.ID)
+
+			_, err = tt.get(dir, tt.shared)
+			require.ErrorIs(t, err, identity.ErrFailedPrecondition, "%v", err)
+			var ie *identity.Error
+			require.ErrorAs(t, err, &ie)
+			assert.Equal(t, tt.field, ie.Field)
+			assert.Contains(t, ie.Message, "more than one user has this "+tt.name)
+		})
+	}
+}
+
 // TestMetadataAdmin: metadata and roles share metadata_admin, and the
 // roles key is neither shown as metadata nor writable as it.
 func TestMetadataAdmin(t *testing.T) {

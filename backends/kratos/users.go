@@ -311,27 +311,50 @@ func matches(u *identity.User, field, value string) bool {
 // find returns the user whose field is value. For an identifier that is
 // one request: credentials_identifier matches any of an identity's
 // identifiers ignoring case, so the answer is checked against the field.
-// For another field, Kratos has no filter, and every identity is read.
+// For another field, Kratos has no filter, and every identity is read; and
+// since Kratos keeps only identifiers unique, two identities may match:
+// that is FailedPrecondition naming the field, since the first of them
+// would be a guess at whose account the caller meant.
 func (d *directory) find(ctx context.Context, field, value string) (*identity.User, error) {
-	var found *identity.User
+	var found []*identity.User
 	q := url.Values{}
 	if d.opts.Traits.identifier(field) {
 		q.Set("credentials_identifier", strings.ToLower(value))
 	}
 	err := d.each(ctx, q, func(u *identity.User, _ *wireIdentity) error {
 		if matches(u, field, value) {
-			found = u
-			return errStop
+			if found = append(found, u); len(found) > 1 {
+				return errStop
+			}
 		}
 		return nil
 	})
 	if err != nil && err != errStop {
 		return nil, err
 	}
-	if found == nil {
+	switch {
+	case len(found) == 0:
 		return nil, driver.Errorf(identity.NotFound, "no user with that %s", field)
+	case len(found) > 1:
+		path := fieldPath(field)
+		e := driver.Errorf(identity.FailedPrecondition, "more than one user has this %s, which the identity schema does not make an identifier, so Kratos does not keep it unique; look them up with ListUsers and ListOptions.%s", field, path)
+		e.Field = path
+		return nil, e
 	}
-	return found, nil
+	return found[0], nil
+}
+
+// fieldPath is the portable field path of field ("email": "Email").
+func fieldPath(field string) string {
+	switch field {
+	case "email":
+		return "Email"
+	case "username":
+		return "Username"
+	case "phone":
+		return "Phone"
+	}
+	return field
 }
 
 // errStop ends a walk early.
