@@ -17,7 +17,7 @@ import (
 // gets its user and the org holds exactly one.
 func Example() {
 	f := faultinject.New(faultinject.Options{Script: []faultinject.Fault{faultinject.Status503, faultinject.ResetAfter}})
-	emu := oktatest.New(oktatest.Options{APIToken: "token", NamesOptional: true, Middleware: f.Wrap})
+	emu := oktatest.New(oktatest.Options{APIToken: "token", Middleware: f.Wrap})
 	srv := httptest.NewServer(emu)
 	defer srv.Close()
 
@@ -26,7 +26,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	u, err := dir.CreateUser(ctx, identity.NewUser{Email: "ada@example.com"})
+	u, err := dir.CreateUser(ctx, identity.NewUser{Email: "ada@example.com", GivenName: "Ada", FamilyName: "Lovelace"})
 	if err != nil {
 		panic(err)
 	}
