@@ -640,7 +640,7 @@ func dropNew(err error, nu *identity.NewUser, st *userState) bool {
 	case e.Field == "PasswordHash" && nu.PasswordHash != "":
 		nu.PasswordHash = ""
 		why += "; the user is created without a password"
-	case e.Field == "Status pending" && nu.Status == identity.StatusPending:
+	case e.Field == "Status" && nu.Status == identity.StatusPending:
 		nu.Status = identity.StatusActive
 		why += "; the user is created active"
 	case e.Field == "Metadata" && len(nu.Metadata) > 0:
@@ -666,17 +666,10 @@ func dropNew(err error, nu *identity.NewUser, st *userState) bool {
 }
 
 // metadataKey finds the key of md a backend's field path names: the
-// path is the key, or the key and a parenthesised note, or the key and
-// a path inside its value.
+// path is the key, or the key and a path inside its value.
 func metadataKey(md map[string]any, path string) (string, bool) {
 	if _, ok := md[path]; ok {
 		return path, true
-	}
-	if k, _, ok := strings.Cut(path, " ("); ok {
-		if _, ok := md[k]; ok {
-			return k, true
-		}
-		path = k
 	}
 	for k := range md {
 		if strings.HasPrefix(path, k+".") || strings.HasPrefix(path, k+"/") {

@@ -422,8 +422,8 @@ func TestLosses(t *testing.T) {
 			f, dst := newFaulty(t, newMemory(t))
 			f.refuse = func(nu *identity.NewUser, _ *identity.UserUpdate) error {
 				if _, ok := nu.Metadata["nested"]; ok {
-					return &identity.Error{Code: identity.Unsupported, Field: "Metadata.nested (Okta profile properties hold strings, numbers, booleans and arrays of those)",
-						Message: "Metadata.nested is not supported by this backend"}
+					return &identity.Error{Code: identity.Unsupported, Field: "Metadata.nested",
+						Message: "Metadata.nested is not supported by this backend: Okta profile properties hold strings, numbers, booleans and arrays of those"}
 				}
 				return nil
 			}
