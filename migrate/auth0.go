@@ -15,7 +15,6 @@ import (
 	"io"
 	"iter"
 	"strings"
-	"sync"
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/passhash"
@@ -45,29 +44,20 @@ import (
 // object, or has a field of the wrong type, wrapping InvalidArgument;
 // r's own errors, wrapped; and FailedPrecondition on a second read.
 func FromAuth0(r io.Reader) Source {
-	return &auth0Source{r: r}
+	return &auth0Source{streamOnce{r: r}}
 }
 
-type auth0Source struct {
-	mu   sync.Mutex
-	r    io.Reader
-	used bool
-}
+type auth0Source struct{ streamOnce }
 
 func (s *auth0Source) Records(ctx context.Context) iter.Seq2[*Record, error] {
 	return func(yield func(*Record, error) bool) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.used {
-			yield(nil, errReadTwice("FromAuth0"))
+		r, release, err := s.take("FromAuth0")
+		if err != nil {
+			yield(nil, err)
 			return
 		}
-		s.used = true
-		if s.r == nil {
-			yield(nil, invalid("FromAuth0", "FromAuth0 needs a reader"))
-			return
-		}
-		br := bufio.NewReaderSize(s.r, 64<<10)
+		defer release()
+		br := bufio.NewReaderSize(r, 64<<10)
 		first, err := firstByte(br)
 		if errors.Is(err, io.EOF) {
 			return

@@ -9,7 +9,6 @@ import (
 	"io"
 	"iter"
 	"strings"
-	"sync"
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/passhash"
@@ -94,34 +93,27 @@ func (p FirebaseParams) check() error {
 // wrapping InvalidArgument; r's own errors, wrapped; and
 // FailedPrecondition on a second read.
 func FromFirebase(r io.Reader, p FirebaseParams) Source {
-	return &firebaseSource{r: r, p: p}
+	return &firebaseSource{streamOnce: streamOnce{r: r}, p: p}
 }
 
 type firebaseSource struct {
-	mu   sync.Mutex
-	r    io.Reader
-	p    FirebaseParams
-	used bool
+	streamOnce
+	p FirebaseParams
 }
 
 func (s *firebaseSource) Records(ctx context.Context) iter.Seq2[*Record, error] {
 	return func(yield func(*Record, error) bool) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.used {
-			yield(nil, errReadTwice("FromFirebase"))
+		r, release, err := s.take("FromFirebase")
+		if err != nil {
+			yield(nil, err)
 			return
 		}
-		s.used = true
-		if s.r == nil {
-			yield(nil, invalid("FromFirebase", "FromFirebase needs a reader"))
-			return
-		}
+		defer release()
 		if err := s.p.check(); err != nil {
 			yield(nil, err)
 			return
 		}
-		a := newArrayReader(bufio.NewReaderSize(s.r, 64<<10))
+		a := newArrayReader(bufio.NewReaderSize(r, 64<<10))
 		if err := a.open("users"); err != nil {
 			yield(nil, err)
 			return

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/idport/identity"
@@ -118,4 +120,29 @@ func lineError(line int, field, format string, args ...any) error {
 func errReadTwice(op string) error {
 	return &identity.Error{Code: identity.FailedPrecondition, Op: op,
 		Message: "this source reads a stream, which can be read once; open the file again to read it again"}
+}
+
+// streamOnce is the state of a Source over an io.Reader, which can be
+// read once.
+type streamOnce struct {
+	mu   sync.Mutex
+	r    io.Reader
+	used bool
+}
+
+// take hands out the reader the first time, holding the source until
+// release is called; after that, or without a reader, it returns the
+// error op's Records yields.
+func (s *streamOnce) take(op string) (r io.Reader, release func(), err error) {
+	s.mu.Lock()
+	switch {
+	case s.used:
+		s.mu.Unlock()
+		return nil, nil, errReadTwice(op)
+	case s.r == nil:
+		s.mu.Unlock()
+		return nil, nil, invalid(op, "%s needs a reader", op)
+	}
+	s.used = true
+	return s.r, s.mu.Unlock, nil
 }
