@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -44,6 +45,9 @@ type OpenSettings struct {
 	// would otherwise read from the environment, by the same name (see
 	// [WithSecrets]).
 	Secrets func(ctx context.Context, name string) (Secret, error)
+	// Getenv, when not nil, stands for the process environment (see
+	// [WithEnvironment]).
+	Getenv func(name string) string
 }
 
 // LookupSecret returns the secret named name from s.Secrets, or "" when
@@ -62,6 +66,36 @@ func (s OpenSettings) LookupSecret(ctx context.Context, name string) (Secret, er
 		return "", &Error{Code: Unavailable, Op: "Open", Field: name, Message: "looking up the secret failed", Err: err}
 	}
 	return v, nil
+}
+
+// Secret returns the credential named name as a backend's opener reads
+// it: from s.Secrets when it has the name, else from the environment,
+// which is s.Getenv when set and the process's otherwise. Its error is
+// LookupSecret's.
+func (s OpenSettings) Secret(ctx context.Context, name string) (Secret, error) {
+	v, err := s.LookupSecret(ctx, name)
+	if err != nil || v != "" {
+		return v, err
+	}
+	return Secret(s.Env(name)), nil
+}
+
+// Env returns the environment variable named name: from s.Getenv when
+// set, else from the process environment.
+func (s OpenSettings) Env(name string) string {
+	if s.Getenv != nil {
+		return s.Getenv(name)
+	}
+	return os.Getenv(name)
+}
+
+// WithEnvironment makes a directory opened by URL read the variables it
+// would read from the process environment (OKTA_API_TOKEN and the rest)
+// through getenv instead, and never from the process: a program that
+// opens two directories of one kind with different credentials, such as
+// a copy between two Okta orgs, gives each its own.
+func WithEnvironment(getenv func(name string) string) OpenOption {
+	return func(s *OpenSettings) { s.Getenv = getenv }
 }
 
 // WithHTTPOptions sets the transport of a directory opened by URL, as an

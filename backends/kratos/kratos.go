@@ -160,7 +160,6 @@ package kratos
 import (
 	"context"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 
@@ -280,9 +279,20 @@ var traitParams = map[string]func(*Traits) *string{
 	"display_name_trait": func(t *Traits) *string { return &t.DisplayName },
 }
 
-// OpenDirectoryURL opens the directory the URL names.
+// OpenDirectoryURL opens the directory the URL names, with the API key,
+// when o.Options has none, read from the environment.
 func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity.Directory, error) {
+	return o.open(ctx, u, identity.OpenSettings{})
+}
+
+// open is OpenDirectoryURL and OpenDirectoryURLWith: s.HTTP replaces the
+// HTTPOptions of o.Options, and the API key o.Options leaves empty is
+// read with s.Secret.
+func (o *URLOpener) open(ctx context.Context, u *url.URL, s identity.OpenSettings) (*identity.Directory, error) {
 	opts := o.Options
+	if s.HTTP != nil {
+		opts.HTTPOptions = *s.HTTP
+	}
 	traits := opts.Traits
 	if traits.zero() {
 		traits = DefaultTraits
@@ -319,7 +329,11 @@ func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity
 	opts.Traits = traits
 	opts.AdminURL = base
 	if opts.APIKey == "" {
-		opts.APIKey = identity.Secret(os.Getenv(EnvAPIKey))
+		key, err := s.Secret(ctx, EnvAPIKey)
+		if err != nil {
+			return nil, err
+		}
+		opts.APIKey = key
 	}
 	return New(ctx, opts)
 }

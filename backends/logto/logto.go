@@ -152,7 +152,6 @@ package logto
 import (
 	"context"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/idport/identity"
@@ -219,30 +218,10 @@ type URLOpener struct {
 	Options Options
 }
 
-// OpenDirectoryURL opens the directory the URL names.
+// OpenDirectoryURL opens the directory the URL names, with the
+// credentials o.Options leaves empty read from the environment.
 func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity.Directory, error) {
-	opts := o.Options
-	base, err := httpx.HostURL(Scheme, u, &opts.HTTPOptions, func(k, v string) (bool, error) {
-		if k != "resource" {
-			return false, nil
-		}
-		opts.Resource = v
-		return true, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	opts.Endpoint = base
-	if opts.AppID == "" {
-		opts.AppID = os.Getenv(EnvAppID)
-	}
-	if opts.AppSecret == "" {
-		opts.AppSecret = identity.Secret(os.Getenv(EnvAppSecret))
-	}
-	if opts.Resource == "" {
-		opts.Resource = os.Getenv(EnvResource)
-	}
-	return New(ctx, opts)
+	return o.OpenDirectoryURLWith(ctx, u, identity.OpenSettings{})
 }
 
 func init() { identity.Register(Scheme, &URLOpener{}) }

@@ -207,7 +207,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -385,9 +384,20 @@ type URLOpener struct {
 	Options Options
 }
 
-// OpenDirectoryURL opens the directory the URL names.
+// OpenDirectoryURL opens the directory the URL names, with the
+// credentials, when o.Options has none, read from the environment.
 func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity.Directory, error) {
+	return o.open(ctx, u, identity.OpenSettings{})
+}
+
+// open is OpenDirectoryURL and OpenDirectoryURLWith: s.HTTP replaces the
+// HTTPOptions of o.Options, and the credentials, when o.Options has
+// none, are read with s.Secret (see credentials).
+func (o *URLOpener) open(ctx context.Context, u *url.URL, s identity.OpenSettings) (*identity.Directory, error) {
 	opts := o.Options
+	if s.HTTP != nil {
+		opts.HTTPOptions = *s.HTTP
+	}
 	base, err := httpx.HostURL(Scheme, u, &opts.HTTPOptions, func(k, v string) (bool, error) {
 		switch k {
 		case "roles":
@@ -416,45 +426,11 @@ func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity
 	}
 	opts.OrgURL = base
 	if opts.APIToken == "" && opts.ClientID == "" {
-		if err := fromEnv(&opts); err != nil {
+		if err := credentials(ctx, s, &opts); err != nil {
 			return nil, err
 		}
 	}
 	return New(ctx, opts)
-}
-
-// fromEnv fills the credentials from the environment: the API token if
-// set, else the service app.
-func fromEnv(opts *Options) error {
-	if t := os.Getenv(EnvAPIToken); t != "" {
-		opts.APIToken = identity.Secret(t)
-		return nil
-	}
-	opts.ClientID = os.Getenv(EnvClientID)
-	if opts.ClientID == "" {
-		return nil // New names what is missing
-	}
-	opts.KeyID = os.Getenv(EnvKeyID)
-	if s := os.Getenv(EnvScopes); s != "" {
-		opts.Scopes = strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
-	}
-	pemData := []byte(os.Getenv(EnvPrivateKey))
-	if len(pemData) == 0 {
-		path := os.Getenv(EnvPrivateKeyFile)
-		if path == "" {
-			return badOption("PrivateKey", "%s is set but neither %s nor %s is", EnvClientID, EnvPrivateKey, EnvPrivateKeyFile)
-		}
-		var err error
-		if pemData, err = os.ReadFile(path); err != nil {
-			return badOption("PrivateKey", "reading %s: %v", EnvPrivateKeyFile, errors.Unwrap(err))
-		}
-	}
-	key, err := ParsePrivateKey(pemData)
-	if err != nil {
-		return err
-	}
-	opts.PrivateKey = key
-	return nil
 }
 
 // ParsePrivateKey reads a PEM-encoded RSA or P-256 ECDSA private key (PKCS

@@ -15,40 +15,46 @@ var _ identity.URLOpenerWith = (*URLOpener)(nil)
 // OpenDirectoryURLWith implements identity.URLOpenerWith, for
 // identity.Open with OpenOptions: s.HTTP replaces the HTTPOptions of
 // o.Options, and when o.Options has neither an API token nor a client id,
-// the credentials are asked of s.Secrets by the names of their
-// environment variables: OKTA_API_TOKEN, or else OKTA_CLIENT_ID with
-// OKTA_PRIVATE_KEY (PEM) or OKTA_PRIVATE_KEY_FILE (a path), and
-// OKTA_KEY_ID and OKTA_SCOPES if it has them. When the lookup has neither
-// a token nor a client id, the environment is read, as OpenDirectoryURL
-// does. The URL is read as OpenDirectoryURL reads it.
+// the credentials are read with s.Secret (the secrets lookup, else the
+// environment) by the names of their environment variables:
+// OKTA_API_TOKEN, or else OKTA_CLIENT_ID with OKTA_PRIVATE_KEY (PEM) or
+// OKTA_PRIVATE_KEY_FILE (a path), and OKTA_KEY_ID and OKTA_SCOPES if
+// set. The URL is read as OpenDirectoryURL reads it.
 func (o *URLOpener) OpenDirectoryURLWith(ctx context.Context, u *url.URL, s identity.OpenSettings) (*identity.Directory, error) {
-	base := URLOpener{Options: o.Options}
-	if s.HTTP != nil {
-		base.Options.HTTPOptions = *s.HTTP
-	}
-	if base.Options.APIToken == "" && base.Options.ClientID == "" {
-		if err := fromSecrets(ctx, s, &base.Options); err != nil {
-			return nil, err
-		}
-	}
-	return base.OpenDirectoryURL(ctx, u)
+	return o.open(ctx, u, s)
 }
 
-// fromSecrets fills the credentials from s's lookup: the API token if it
-// has one, else the service app.
-func fromSecrets(ctx context.Context, s identity.OpenSettings, opts *Options) error {
-	tok, err := s.LookupSecret(ctx, EnvAPIToken)
-	if err != nil || tok != "" {
-		opts.APIToken = tok
+// credentials fills the credentials from one place: the secrets lookup
+// when it has an API token or a client id, else the environment, so that
+// a service app from a vault is never mixed with a token left in the
+// environment. The API token comes first, else the service app.
+func credentials(ctx context.Context, s identity.OpenSettings, opts *Options) error {
+	lookup := s.LookupSecret
+	tok, err := lookup(ctx, EnvAPIToken)
+	if err != nil {
 		return err
 	}
-	id, err := s.LookupSecret(ctx, EnvClientID)
-	if err != nil || id == "" {
+	id, err := lookup(ctx, EnvClientID)
+	if err != nil {
 		return err
+	}
+	if tok == "" && id == "" {
+		lookup = func(_ context.Context, name string) (identity.Secret, error) {
+			return identity.Secret(s.Env(name)), nil
+		}
+		tok, _ = lookup(ctx, EnvAPIToken)
+		id, _ = lookup(ctx, EnvClientID)
+	}
+	if tok != "" {
+		opts.APIToken = tok
+		return nil
+	}
+	if id == "" {
+		return nil // New names what is missing
 	}
 	opts.ClientID = string(id)
 	get := func(name string, set func(string)) error {
-		v, err := s.LookupSecret(ctx, name)
+		v, err := lookup(ctx, name)
 		if err == nil && v != "" {
 			set(string(v))
 		}
@@ -68,7 +74,7 @@ func fromSecrets(ctx context.Context, s identity.OpenSettings, opts *Options) er
 	}
 	if len(pemData) == 0 {
 		if path == "" {
-			return badOption("PrivateKey", "the secrets have %s but neither %s nor %s", EnvClientID, EnvPrivateKey, EnvPrivateKeyFile)
+			return badOption("PrivateKey", "%s is set but neither %s nor %s is", EnvClientID, EnvPrivateKey, EnvPrivateKeyFile)
 		}
 		if pemData, err = os.ReadFile(path); err != nil {
 			return badOption("PrivateKey", "reading %s: %v", EnvPrivateKeyFile, errors.Unwrap(err))

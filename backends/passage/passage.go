@@ -79,7 +79,6 @@ package passage
 import (
 	"context"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/idport/identity"
@@ -152,9 +151,20 @@ type URLOpener struct {
 	Options Options
 }
 
-// OpenDirectoryURL opens the directory the URL names.
+// OpenDirectoryURL opens the directory the URL names, with the API key,
+// when o.Options has none, read from the environment.
 func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity.Directory, error) {
+	return o.open(ctx, u, identity.OpenSettings{})
+}
+
+// open is OpenDirectoryURL and OpenDirectoryURLWith: s.HTTP replaces the
+// HTTPOptions of o.Options, and the API key o.Options leaves empty is
+// read with s.Secret.
+func (o *URLOpener) open(ctx context.Context, u *url.URL, s identity.OpenSettings) (*identity.Directory, error) {
 	opts := o.Options
+	if s.HTTP != nil {
+		opts.HTTPOptions = *s.HTTP
+	}
 	opts.AppID = u.Host
 	_, err := httpx.URLParams(Scheme, u, &opts.HTTPOptions, func(k, v string) (bool, error) {
 		switch k {
@@ -184,7 +194,11 @@ func (o *URLOpener) OpenDirectoryURL(ctx context.Context, u *url.URL) (*identity
 		return nil, err
 	}
 	if opts.APIKey == "" {
-		opts.APIKey = identity.Secret(os.Getenv(EnvAPIKey))
+		key, err := s.Secret(ctx, EnvAPIKey)
+		if err != nil {
+			return nil, err
+		}
+		opts.APIKey = key
 	}
 	return New(ctx, opts)
 }

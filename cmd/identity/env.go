@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
-	"sync"
 	"text/tabwriter"
 
 	"github.com/idport/identity"
@@ -45,41 +43,12 @@ var backendEnv = []struct {
 	{"passage", []string{passage.EnvAPIKey}},
 }
 
-// envMu serialises openURL's changes to the process environment.
-var envMu sync.Mutex
-
-// openURL opens urlstr with identity.Open, its backend seeing exactly the
-// variables getenv gives: the backends read theirs from the process
-// environment at Open, so for the length of the call each is set to
-// getenv's value, or unset where that is empty, and then put back. That
-// is what lets the two sides of a copy to the same kind of backend hold
-// different credentials, and keeps the one side's from reaching the
-// other.
+// openURL opens urlstr with identity.Open, its backend reading the
+// variables getenv gives and never the process's: that is what lets the
+// two sides of a copy to the same kind of backend hold different
+// credentials, and keeps the one side's from reaching the other.
 func openURL(ctx context.Context, urlstr string, getenv func(string) string) (*identity.Directory, error) {
-	envMu.Lock()
-	defer envMu.Unlock()
-	for _, b := range backendEnv {
-		for _, name := range b.names {
-			old, had := os.LookupEnv(name)
-			var err error
-			if v := getenv(name); v != "" {
-				err = os.Setenv(name, v)
-			} else {
-				err = os.Unsetenv(name)
-			}
-			if err != nil {
-				return nil, err
-			}
-			defer func() {
-				if had {
-					_ = os.Setenv(name, old)
-				} else {
-					_ = os.Unsetenv(name)
-				}
-			}()
-		}
-	}
-	return identity.Open(ctx, urlstr)
+	return identity.Open(ctx, urlstr, identity.WithEnvironment(getenv))
 }
 
 // sideEnv is the environment one side of a copy opens with: each variable

@@ -40,7 +40,7 @@ func TestScheme(t *testing.T) {
 }
 
 // TestOpenURLEnvironment: a backend sees the variables getenv gives, not
-// the process's, and the process's are as they were afterwards.
+// the process's, which stay as they were.
 func TestOpenURLEnvironment(t *testing.T) {
 	t.Setenv(okta.EnvAPIToken, "from-the-process")
 	ctx := t.Context()
@@ -60,5 +60,5 @@ func TestOpenURLEnvironment(t *testing.T) {
 	require.NoError(t, err)
 	dir.Close()
 	_, set := os.LookupEnv(okta.EnvAPIToken)
-	assert.False(t, set, "an unset variable is unset again")
+	assert.False(t, set, "the process's environment is not touched")
 }
