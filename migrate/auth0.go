@@ -158,13 +158,7 @@ func auth0Record(obj map[string]json.RawMessage, line, n int) (*Record, error) {
 		md["user_metadata"] = um
 	}
 	if am := f.object("app_metadata"); am != nil {
-		if roles, ok := stringList(am["roles"]); ok {
-			r.Roles = roles
-			delete(am, "roles")
-		}
-		if len(am) > 0 {
-			md["app_metadata"] = am
-		}
+		takeRoles(r, md, "app_metadata", am)
 	}
 	if len(md) > 0 {
 		r.Metadata = md
@@ -202,6 +196,19 @@ func auth0Record(obj map[string]json.RawMessage, line, n int) (*Record, error) {
 		loss("Auth0."+k, "the Auth0 field %q is not carried: the portable model has no place for it", k)
 	}
 	return r, nil
+}
+
+// takeRoles moves a "roles" list of strings out of m, an export's claims
+// or app metadata, into r.Roles, and keeps what is left of m, if any,
+// under md[key].
+func takeRoles(r *Record, md map[string]any, key string, m map[string]any) {
+	if roles, ok := stringList(m["roles"]); ok {
+		r.Roles = roles
+		delete(m, "roles")
+	}
+	if len(m) > 0 {
+		md[key] = m
+	}
 }
 
 // stringList reports whether v is a JSON list of strings, and returns it.

@@ -183,14 +183,7 @@ func firebaseRecord(obj map[string]json.RawMessage, line int, p FirebaseParams) 
 		if err := dec.Decode(&claims); err != nil || claims == nil {
 			loss("Metadata.custom_claims", "customAttributes is not a JSON object; the custom claims are not carried")
 		} else {
-			claims = numbersToFloat(claims).(map[string]any)
-			if roles, ok := stringList(claims["roles"]); ok {
-				r.Roles = roles
-				delete(claims, "roles")
-			}
-			if len(claims) > 0 {
-				md["custom_claims"] = claims
-			}
+			takeRoles(r, md, "custom_claims", numbersToFloat(claims).(map[string]any))
 		}
 	}
 	if len(md) > 0 {
