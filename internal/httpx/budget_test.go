@@ -85,38 +85,54 @@ func TestThrottledTokenEndpoint(t *testing.T) {
 	}
 }
 
-// failingSource fails every fetch after a pause, counting them.
+// failingSource fails every fetch, counting them. Before it answers, it
+// waits until every caller still at work shares the fetch, so that which
+// fetch a caller shares does not depend on how the scheduler runs
+// goroutines.
 type failingSource struct {
-	n     atomic.Int32
-	pause time.Duration
+	n      atomic.Int32
+	cache  *TokenCache
+	live   atomic.Int32 // callers that have not yet returned
+	waited atomic.Bool  // some fetch gave up waiting for the queue
 }
 
 func (s *failingSource) Token() (*oauth2.Token, error) {
 	s.n.Add(1)
-	time.Sleep(s.pause)
+	deadline := time.Now().Add(10 * time.Second)
+	for s.cache.sharing() < int(s.live.Load()) {
+		if time.Now().After(deadline) {
+			s.waited.Store(true)
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
 	return nil, &oauth2.RetrieveError{Response: &http.Response{StatusCode: 503}}
 }
 
 // TestSharedTokenFailure: callers waiting on one token fetch share its
 // failure instead of each fetching in turn, so that a failing token
-// endpoint sees a fetch per round of retries, not one per caller.
+// endpoint sees one fetch per round of retries, not one per caller.
 func TestSharedTokenFailure(t *testing.T) {
 	const callers, attempts = 16, 2
-	src := &failingSource{pause: 50 * time.Millisecond}
+	src := &failingSource{}
+	src.live.Store(callers)
 	var hits atomic.Int32
 	cl, _ := newClient(t, script(&hits), func(cfg *Config) { cfg.AuthHeader = ""; cfg.TokenSource = src; cfg.MaxAttempts = attempts })
+	src.cache = cl.tokens
 	useFakeClock(cl)
 	var wg sync.WaitGroup
 	for range callers {
 		wg.Go(func() {
+			defer src.live.Add(-1)
 			_, err := cl.Do(context.Background(), &Request{Method: http.MethodGet, Path: "/x"})
 			assert.Equal(t, identity.Unavailable, identity.CodeOf(err))
 		})
 	}
 	wg.Wait()
+	require.False(t, src.waited.Load(), "a fetch waited 10 s for callers that never queued")
 	assert.Zero(t, hits.Load(), "no request went without a token")
-	// One caller's own fetches would be callers*attempts = 32.
-	assert.LessOrEqual(t, src.n.Load(), int32(2*attempts), "fetches")
+	// Each caller fetching for itself would make callers*attempts = 32.
+	assert.Equal(t, int32(attempts), src.n.Load(), "fetches: one per round")
 }
 
 // TestProductionLikeThrottling: a fifth of requests faulted with every

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/url"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/idport/identity"
@@ -14,92 +13,109 @@ import (
 )
 
 // TokenCache caches the token of an oauth2.TokenSource. However many
-// goroutines call Token at once, an expired or missing token is fetched
-// once; and when that fetch fails, every caller that waited for it gets
-// its error, rather than each starting a fetch of its own in turn, which
-// against a throttled token endpoint would be a storm of requests, each
-// spending a caller's attempt. It is safe for concurrent use.
+// goroutines ask at once, an expired or missing token is fetched once,
+// and every caller that asked while that fetch was under way gets its
+// outcome, its error included: a caller never waits through one failed
+// fetch only to start another, which against a throttled token endpoint
+// would be a storm of requests, each spending a caller's attempt. It is
+// safe for concurrent use.
 type TokenCache struct {
 	src oauth2.TokenSource
 	mu  sync.Mutex
 	tok *oauth2.Token
-	// fetches counts the fetches from src, and lastErr is the last one's
-	// error: a caller that saw fetches move on while it waited shares
-	// that fetch's outcome.
-	fetches atomic.Uint64
-	lastErr error
+	// flight is the fetch under way, nil when there is none.
+	flight *tokenFetch
 	// fetched, when set, is told of every fetch from src and its error.
 	fetched func(error)
+}
+
+// tokenFetch is one fetch from the source; done closes once tok and err
+// are set.
+type tokenFetch struct {
+	done chan struct{}
+	tok  *oauth2.Token
+	err  error
+	// callers counts the callers that asked for this fetch, so that a
+	// test can hold it until every caller it expects shares it.
+	callers int
+}
+
+// sharing returns how many callers share the fetch under way, 0 when
+// there is none.
+func (c *TokenCache) sharing() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.flight == nil {
+		return 0
+	}
+	return c.flight.callers
 }
 
 // NewTokenCache returns a cache over src.
 func NewTokenCache(src oauth2.TokenSource) *TokenCache { return &TokenCache{src: src} }
 
-// Token returns the cached token while it is valid, and otherwise fetches
-// a new one, holding every other caller until it has.
+// Token returns the cached token while it is valid, and otherwise the
+// outcome of a fetch: the one under way, or a new one.
 func (c *TokenCache) Token() (*oauth2.Token, error) {
-	seen := c.fetches.Load()
+	return c.TokenContext(context.Background())
+}
+
+// valid returns the cached token when it is valid, and nil otherwise.
+func (c *TokenCache) valid() *oauth2.Token {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.tok.Valid() {
-		return c.tok, nil
-	}
-	if c.fetches.Load() != seen && c.lastErr != nil {
-		return nil, c.lastErr // the fetch this call waited for failed
-	}
-	t, err := c.src.Token()
-	if err == nil && (t == nil || t.AccessToken == "") {
-		err = errors.New("the token endpoint returned no access token")
-	}
-	c.fetches.Add(1)
-	c.lastErr = err
-	if c.fetched != nil {
-		c.fetched(err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	c.tok = t
-	return t, nil
-}
-
-// valid returns the cached token when it is valid and no fetch holds the
-// cache, and nil otherwise.
-func (c *TokenCache) valid() *oauth2.Token {
-	if c.mu.TryLock() {
-		t := c.tok
-		c.mu.Unlock()
-		if t.Valid() {
-			return t
-		}
+		return c.tok
 	}
 	return nil
 }
 
-// TokenContext is Token for a caller that stops waiting when ctx ends:
-// oauth2.TokenSource takes no context, so a slow token endpoint would
-// otherwise hold every caller for as long as its HTTP client allows. The
-// fetch under way is not abandoned: the callers still waiting, and the
-// next ones, get its result.
+// TokenContext is Token for a caller that stops waiting when ctx ends,
+// returning ctx.Err(): oauth2.TokenSource takes no context, so a slow
+// token endpoint would otherwise hold every caller for as long as its
+// HTTP client allows. The fetch is not abandoned: the callers still
+// waiting, and the next ones, get its result.
 func (c *TokenCache) TokenContext(ctx context.Context) (*oauth2.Token, error) {
-	if t := c.valid(); t != nil {
+	c.mu.Lock()
+	if c.tok.Valid() {
+		t := c.tok
+		c.mu.Unlock()
 		return t, nil
 	}
-	type result struct {
-		tok *oauth2.Token
-		err error
+	f := c.flight
+	if f == nil {
+		f = &tokenFetch{done: make(chan struct{})}
+		c.flight = f
+		go c.fetch(f)
 	}
-	ch := make(chan result, 1)
-	go func() {
-		t, err := c.Token()
-		ch <- result{t, err}
-	}()
+	f.callers++
+	c.mu.Unlock()
 	select {
-	case r := <-ch:
-		return r.tok, r.err
+	case <-f.done:
+		return f.tok, f.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// fetch runs f, caches its token when it succeeds, and releases its
+// callers.
+func (c *TokenCache) fetch(f *tokenFetch) {
+	t, err := c.src.Token()
+	if err == nil && (t == nil || t.AccessToken == "") {
+		t, err = nil, errors.New("the token endpoint returned no access token")
+	}
+	if c.fetched != nil {
+		c.fetched(err)
+	}
+	f.tok, f.err = t, err
+	c.mu.Lock()
+	if err == nil {
+		c.tok = t
+	}
+	c.flight = nil
+	c.mu.Unlock()
+	close(f.done)
 }
 
 // Invalidate drops t if it is still the cached token, so that the next
