@@ -16,8 +16,10 @@ import (
 )
 
 // The attributes of an HTTP attempt's span, beside OpenTelemetry's
-// http.request.method, url.template, http.response.status_code and
-// http.request.resend_count.
+// http.request.method, url.template, http.response.status_code,
+// http.request.resend_count and error.type (the status of a refusal;
+// "transport", "token" or, for an attempt its caller gave up, "canceled",
+// where no answer came).
 const (
 	// AttrAttempt is the attempt's number, from 1.
 	AttrAttempt = attribute.Key("identity.http.attempt")
@@ -113,7 +115,12 @@ func (c *Client) traced(ctx context.Context, tr trace.Tracer, req *Request, body
 		// The kind of failure only: a transport error's text can hold
 		// the URL, and with it an id or a search.
 		kind := "transport"
-		if !sent {
+		switch {
+		case ctx.Err() != nil:
+			// A listing drops the pages it asked for ahead and no
+			// longer needs: the caller's doing, not the server's.
+			kind = "canceled"
+		case !sent:
 			kind = "token"
 		}
 		span.SetAttributes(attribute.String("error.type", kind))
