@@ -440,6 +440,10 @@ func (d *Directory) ListUsers(ctx context.Context, opts ListOptions) iter.Seq2[*
 		}}
 		if d.ahead != nil {
 			l.ahead = func(cursor string, n int) (string, bool) { return d.ahead.CursorAhead(opts, cursor, n) }
+			// A listing by email or username has one page at most, and
+			// a search most often one: only a listing of every user, or
+			// of every user in a status, is likely to have several.
+			l.blind = opts.Email == "" && opts.Username == "" && opts.Query == ""
 		}
 		var keep func(*User) bool
 		if d.order != nil {

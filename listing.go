@@ -23,7 +23,11 @@ type fetch struct {
 	cursor string
 	// early is set for a page asked for before the one ahead of it was
 	// answered: its answer may come from another state of the listing.
-	early  bool
+	early bool
+	// blind is set for a page asked for with the first, before any
+	// answer said how long the listing is: its cursor is the backend's
+	// guess, replaced by the one the first page names once it is in.
+	blind  bool
 	done   chan pageResult // buffered: the request never waits for the loop
 	cancel context.CancelFunc
 }
@@ -38,6 +42,10 @@ type lister struct {
 	get   func(ctx context.Context, cursor string) pageResult
 	ahead func(cursor string, n int) (string, bool) // nil: cursors come only with pages
 	limit int
+	// blind lets the first pages be asked for together, before the first
+	// answer: set where a listing is likely to have several pages, since
+	// for a listing of one page the others are requests for nothing.
+	blind bool
 	// refetched counts the times the page at the queue's head was asked
 	// for again, answered in another state of the listing than the page
 	// before it.
@@ -46,9 +54,9 @@ type lister struct {
 	queue     []*fetch // requested, in page order
 }
 
-func (l *lister) start(cursor string) {
+func (l *lister) start(cursor string, blind bool) {
 	ctx, cancel := context.WithCancel(l.ctx)
-	f := &fetch{cursor: cursor, early: len(l.queue) > 0, done: make(chan pageResult, 1), cancel: cancel}
+	f := &fetch{cursor: cursor, early: len(l.queue) > 0, blind: blind, done: make(chan pageResult, 1), cancel: cancel}
 	l.queue = append(l.queue, f)
 	l.wg.Add(1)
 	go func() {
@@ -79,7 +87,55 @@ func (l *lister) fill(next string, n int) {
 				return
 			}
 		}
-		l.start(c)
+		l.start(c, false)
+	}
+}
+
+// maxBlind bounds the pages asked for blind, whatever the limit: for a
+// listing shorter than they are, they are requests for nothing, and a
+// limit set high for long listings should not cost a short one as many.
+const maxBlind = DefaultPrefetchPages - 1
+
+// begin requests the first page and, where blind allows and the backend
+// can name them before any answer (CursorAhead of the empty cursor), up
+// to maxBlind pages after it within the limit, so that a listing of many
+// pages does not wait a round trip for its first answer before asking
+// for the rest.
+func (l *lister) begin() {
+	l.start("", false)
+	if l.ahead == nil || !l.blind {
+		return
+	}
+	for n := 1; n < l.limit && n <= maxBlind; n++ {
+		c, ok := l.ahead("", n)
+		if !ok {
+			return
+		}
+		l.start(c, true)
+	}
+}
+
+// rebase gives the pages asked for blind the cursors that next, the
+// first page's NextCursor, names for them, so that each is checked
+// against the listing's state as any page asked for ahead is; those the
+// first answer says the listing does not have are dropped.
+func (l *lister) rebase(next string) {
+	for i, f := range l.queue {
+		if !f.blind {
+			return
+		}
+		c, ok := next, true
+		if i > 0 {
+			c, ok = l.ahead(next, i)
+		}
+		if !ok {
+			for _, g := range l.queue[i:] {
+				g.cancel()
+			}
+			l.queue = l.queue[:i]
+			return
+		}
+		f.cursor, f.blind = c, false
 	}
 }
 
@@ -114,7 +170,7 @@ func (l *lister) close() {
 // It returns the pages and users it yielded.
 func (l *lister) run(keep func(*User) bool, repeated func() error, yield func(*User, error) bool) (pages, users int) {
 	defer l.close()
-	l.start("")
+	l.begin()
 	for len(l.queue) > 0 {
 		f := l.queue[0]
 		var r pageResult
@@ -139,14 +195,19 @@ func (l *lister) run(keep func(*User) bool, repeated func() error, yield func(*U
 			// of the listing than the page before it (a user created or
 			// deleted in between moved the pages): its users may repeat
 			// or skip the previous page's. Ask again, now that the page
-			// before it is in hand.
+			// before it is in hand: for it alone, since the pages after
+			// it were named in the same old state, and its answer names
+			// them in the new one.
 			l.refetched++
 			l.drop()
-			l.fill(f.cursor, l.limit)
+			l.fill(f.cursor, 1)
 			continue
 		}
 		l.refetched = 0
 		pages++
+		if f.cursor == "" && r.next != "" {
+			l.rebase(r.next)
+		}
 		switch {
 		case r.next == "" || r.next == f.cursor:
 			l.drop()

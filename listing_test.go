@@ -239,3 +239,150 @@ func TestListUsersConcurrentLoops(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// guessing lists users u0..u{n-1}, oldest first, in pages of size, as a
+// provider numbering its pages does: a page's NextCursor "p{page}/{n}"
+// carries the total it was answered with, and CursorAhead of the empty
+// cursor guesses "p{page}", a cursor without one. The request for the
+// first page waits until together requests have arrived, so that the
+// test can tell which pages were asked for before any answer.
+type guessing struct {
+	driver.Directory // nil: only what a listing calls is implemented
+	size, together   int
+	// grow adds a user once the first page is answered: a page answered
+	// after that carries another total than the first.
+	grow bool
+
+	mu       sync.Mutex
+	n        int
+	cursors  []string // every cursor asked for, in order of arrival
+	timedOut bool     // the first page stopped waiting for the others
+}
+
+func (b *guessing) Capabilities() identity.Capabilities {
+	return identity.Capabilities{Statuses: []identity.Status{identity.StatusActive}, Username: true}
+}
+
+func (b *guessing) Close() error { return nil }
+
+func pageOf(cursor string) (page, total int, hinted bool) {
+	p, t, hinted := strings.Cut(strings.TrimPrefix(cursor, "p"), "/")
+	page, _ = strconv.Atoi(p)
+	total, _ = strconv.Atoi(t)
+	return max(page, 1), total, hinted
+}
+
+func (b *guessing) ListUsers(ctx context.Context, _ identity.ListOptions, cursor string) (*identity.UserPage, error) {
+	b.mu.Lock()
+	b.cursors = append(b.cursors, cursor)
+	b.mu.Unlock()
+	page, _, _ := pageOf(cursor)
+	if page == 1 {
+		deadline := time.Now().Add(5 * time.Second)
+		for b.asked() < b.together {
+			if time.Now().After(deadline) {
+				b.mu.Lock()
+				b.timedOut = true
+				b.mu.Unlock()
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+	} else {
+		// Pages after the first are answered after it.
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	pg := &identity.UserPage{}
+	for i := (page - 1) * b.size; i < min(page*b.size, b.n); i++ {
+		pg.Users = append(pg.Users, &identity.User{ID: fmt.Sprintf("u%d", i), Status: identity.StatusActive})
+	}
+	if page*b.size < b.n {
+		pg.NextCursor = fmt.Sprintf("p%d/%d", page+1, b.n)
+	}
+	if page == 1 && b.grow {
+		b.n++
+	}
+	return pg, nil
+}
+
+func (b *guessing) asked() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.cursors)
+}
+
+func (b *guessing) CursorAhead(_ identity.ListOptions, cursor string, n int) (string, bool) {
+	if cursor == "" {
+		return fmt.Sprintf("p%d", 1+n), true
+	}
+	page, total, hinted := pageOf(cursor)
+	if !hinted || page+n > (total+b.size-1)/b.size {
+		return "", false
+	}
+	return fmt.Sprintf("p%d/%d", page+n, total), true
+}
+
+// TestListUsersFirstPagesTogether: on a backend that numbers its pages, a
+// listing of every user asks for its first pages before the first answer,
+// up to DefaultPrefetchPages and within PrefetchPages; drops those the
+// first answer says the listing does not have; asks again for one
+// answered in another state of the listing than the first; and guesses
+// nothing for a listing by email, username or query.
+func TestListUsersFirstPagesTogether(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		users    int
+		opts     identity.ListOptions
+		prefetch int
+		grow     bool
+		guesses  int // pages asked for before the first answer, beside it
+		requests int
+		want     int // users listed
+	}{
+		{name: "many pages", users: 95, guesses: 3, requests: 10, want: 95},
+		{name: "by status", users: 95, opts: identity.ListOptions{Status: identity.StatusActive}, guesses: 3, requests: 10, want: 95},
+		{name: "two pages", users: 15, guesses: 3, requests: 4, want: 15},
+		{name: "one page", users: 5, guesses: 3, requests: 4, want: 5},
+		{name: "empty", users: 0, guesses: 3, requests: 4, want: 0},
+		{name: "a high limit guesses no more", users: 95, prefetch: 50, guesses: 3, requests: 10, want: 95},
+		{name: "within the limit", users: 95, prefetch: 2, guesses: 1, requests: 10, want: 95},
+		{name: "prefetch off", users: 95, prefetch: 1, guesses: 0, requests: 10, want: 95},
+		// p1, the guesses p2 p3 p4 answered with 41 users, p2 again, then
+		// p3 p4 p5 as the answers name them.
+		{name: "another state", users: 40, grow: true, guesses: 3, requests: 8, want: 41},
+		{name: "by email", users: 95, opts: identity.ListOptions{Email: "a@example.com"}, guesses: 0, requests: 10, want: 95},
+		{name: "by username", users: 95, opts: identity.ListOptions{Username: "ada"}, guesses: 0, requests: 10, want: 95},
+		{name: "by query", users: 95, opts: identity.ListOptions{Query: "ex"}, guesses: 0, requests: 10, want: 95},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base := runtime.NumGoroutine()
+			b := &guessing{size: 10, n: tc.users, together: 1 + tc.guesses, grow: tc.grow}
+			dir := identity.NewDirectory("guessing", b, identity.DirectoryOptions{PrefetchPages: tc.prefetch})
+			var got []string
+			for u, err := range dir.ListUsers(context.Background(), tc.opts) {
+				require.NoError(t, err)
+				got = append(got, u.ID)
+			}
+			settled(t, base)
+			require.False(t, b.timedOut, "the first page waited for %d requests; asked for %q", b.together, b.cursors)
+			require.Len(t, got, tc.want)
+			for i, id := range got {
+				require.Equal(t, fmt.Sprintf("u%d", i), id, "users come once each, in order")
+			}
+			assert.Len(t, b.cursors, tc.requests, "asked for %q", b.cursors)
+			guessed := 0
+			for _, c := range b.cursors {
+				if _, _, hinted := pageOf(c); c != "" && !hinted {
+					guessed++
+				}
+			}
+			assert.Equal(t, tc.guesses, guessed, "asked for %q", b.cursors)
+		})
+	}
+}

@@ -17,13 +17,20 @@ type DirectoryOptions struct {
 	// PrefetchPages bounds how many pages of one ListUsers listing are
 	// fetched and not yet yielded at a time, the page the loop is on
 	// included; 0 means DefaultPrefetchPages, and 1 fetches each page
-	// only once the loop has finished the one before. On a backend whose
-	// pages are numbered (Logto, Passage) that many pages are requested
-	// at once; on one whose cursor comes with each page (Okta) the next
-	// page is requested while the loop works on the current one. Users
-	// still come in the provider's order, and every request goes through
-	// the backend's pacing and retries, so a listing ahead never sends
-	// faster than the provider's advertised rate limit allows.
+	// only once the loop has finished the one before.
+	//
+	// On a backend whose pages are numbered (Logto, Passage) that many
+	// pages are requested at once. A listing there of every user, or of
+	// every user in a status, asks for its first pages (up to
+	// DefaultPrefetchPages of them) together, without waiting for the
+	// first answer to say how many there are: a listing of one page then
+	// costs up to three requests more, answered empty. On a backend whose
+	// cursor comes with each page (Okta) the next page is requested while
+	// the loop works on the current one.
+	//
+	// Users still come in the provider's order, and every request goes
+	// through the backend's pacing and retries, so a listing ahead never
+	// sends faster than the provider's advertised rate limit allows.
 	PrefetchPages int
 	// TracerProvider gets a span for each operation, with a child span
 	// for each HTTP attempt; nil means the global one

@@ -14,10 +14,18 @@ package driver
 // said of the listing when it was made (its total, say): a page asked for
 // ahead whose NextCursor is not CursorAhead(cursor, 1) is asked for
 // again, once the page before it is in hand.
+//
+// The empty cursor names the first page, before any answer: a cursor
+// ahead of it is a guess made without the provider's word on the
+// listing, and the portable layer asks for such pages together with the
+// first (unless the listing is by email, username or query), then checks each
+// answer against the cursor the first page's NextCursor names for it, as
+// for any page asked for ahead. A backend whose request for a page needs
+// something only the first answer gives returns ok false for it.
 type PagesAhead interface {
 	// CursorAhead returns the cursor of the page n pages (n >= 1) after
-	// the page that cursor names, listed with opts; cursor is one the
-	// backend returned as a NextCursor. ok is false when the backend
+	// the page that cursor names, listed with opts; cursor is "" or one
+	// the backend returned as a NextCursor. ok is false when the backend
 	// cannot tell, or knows that the listing has no such page (a cursor
 	// may carry how many pages the provider last said there are), so
 	// that no request is made for a page past the end.

@@ -421,8 +421,12 @@ func cursorPage(prefix, s string) (int, bool) {
 
 // CursorAhead implements driver.PagesAhead: Logto's pages are numbered,
 // so the cursor of a later page is the same cursor with a larger number,
-// up to the last page the cursor knows of.
+// up to the last page the cursor knows of. Before the first answer the
+// number alone names a page: the request for it is the same.
 func (d *directory) CursorAhead(_ identity.ListOptions, cursor string, n int) (string, bool) {
+	if cursor == "" {
+		return encodeCursor(pageHint{page: 1 + n}), n >= 1
+	}
 	h, ok := decodeCursor(cursor)
 	if !ok || n < 1 || h.last == 0 || h.page+n > h.last {
 		return "", false

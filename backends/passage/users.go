@@ -301,7 +301,9 @@ func (d *directory) listPage(ctx context.Context, q url.Values) (*listEnvelope, 
 // so that CursorAhead names no page past the end, and so that a page
 // answered while the total was another than its predecessor's (a user
 // deleted between the two) has a cursor of its own: the portable layer
-// then fetches it again (see driver.PagesAhead).
+// then fetches it again (see driver.PagesAhead). Anchor is 0 in a cursor
+// CursorAhead makes before the first answer: Passage then anchors the
+// page itself, as it does the first.
 type cursor struct {
 	Page   int   `json:"p"`
 	Anchor int64 `json:"a"`
@@ -317,7 +319,7 @@ func (c cursor) encode() string {
 func decodeCursor(s string) (cursor, bool) {
 	var c cursor
 	b, ok := driver.DecodeCursor("ps1.", s)
-	if !ok || json.Unmarshal(b, &c) != nil || c.Page < 2 || c.Anchor <= 0 || c.Last != 0 && c.Last < c.Page || c.Total < 0 {
+	if !ok || json.Unmarshal(b, &c) != nil || c.Page < 2 || c.Anchor < 0 || c.Last != 0 && c.Last < c.Page || c.Total < 0 {
 		return cursor{}, false
 	}
 	return c, true
@@ -325,8 +327,16 @@ func decodeCursor(s string) (cursor, bool) {
 
 // CursorAhead implements driver.PagesAhead: Passage's pages are numbered
 // under one anchor, so the cursor of a later page is the same cursor with
-// a larger number, up to the last page the cursor knows of.
+// a larger number, up to the last page the cursor knows of. Before the
+// first answer a page has no anchor yet: Passage anchors it at the
+// second it is asked for, which for pages asked for together with the
+// first is, but for the turn of a second, the first page's anchor; a
+// page anchored otherwise names another cursor after it, and is asked
+// for again.
 func (d *directory) CursorAhead(_ identity.ListOptions, cur string, n int) (string, bool) {
+	if cur == "" {
+		return cursor{Page: 1 + n}.encode(), n >= 1
+	}
 	c, ok := decodeCursor(cur)
 	if !ok || n < 1 || c.Last == 0 || c.Page+n > c.Last {
 		return "", false
@@ -352,7 +362,9 @@ func (d *directory) ListUsers(ctx context.Context, o identity.ListOptions, cur s
 			return nil, driver.ForeignCursorError()
 		}
 		q.Set("page", strconv.Itoa(c.Page))
-		q.Set("created_before", strconv.FormatInt(c.Anchor, 10))
+		if c.Anchor > 0 {
+			q.Set("created_before", strconv.FormatInt(c.Anchor, 10))
+		}
 	}
 	switch {
 	case o.Email != "":
