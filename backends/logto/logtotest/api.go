@@ -1,6 +1,7 @@
 package logtotest
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -896,11 +897,11 @@ func (e *Emulator) listUsers(w http.ResponseWriter, r *http.Request) {
 			hits = append(hits, u)
 		}
 	}
-	sort.Slice(hits, func(i, j int) bool {
-		if c := hits[i].created.Compare(hits[j].created); c != 0 {
-			return c > 0
+	slices.SortFunc(hits, func(x, y *user) int {
+		if c := y.created.Compare(x.created); c != 0 {
+			return c
 		}
-		return hits[i].seq > hits[j].seq
+		return cmp.Compare(y.seq, x.seq)
 	})
 	start, end := paginate(w, r, len(hits), page, size)
 	out := make([]map[string]any, 0, end-start)

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -574,14 +573,17 @@ func (e *Emulator) list(w http.ResponseWriter, r *http.Request) {
 		}
 		return ""
 	}
-	sort.SliceStable(hits, func(i, j int) bool {
+	// seq is unique, so the order is total and needs no stable sort.
+	slices.SortFunc(hits, func(x, y *user) int {
 		for _, o := range orders {
-			a, b := key(hits[i], o.field), key(hits[j], o.field)
-			if a != b {
-				return (a < b) != o.desc
+			if c := strings.Compare(key(x, o.field), key(y, o.field)); c != 0 {
+				if o.desc {
+					return -c
+				}
+				return c
 			}
 		}
-		return hits[i].seq < hits[j].seq
+		return cmp.Compare(x.seq, y.seq)
 	})
 	total := len(hits)
 	start := min((page-1)*limit, total)
