@@ -161,6 +161,60 @@ func names[T any](xs []T, name func(T) string) string {
 // those it lacks where it has a role catalogue; those it can neither
 // find nor create are losses in ls.
 func (k *catalogue) roles(ctx context.Context, want []string, ls *lossSet) ([]string, error) {
+	c := k.c
+	return ensureRoles(ctx, k, &k.roleSet, roleKind[identity.Role]{
+		what: "role", field: "Roles",
+		list:   c.dst.ListRoles,
+		create: c.dst.CreateRole,
+		name:   func(r *identity.Role) string { return r.Name },
+		build: func(n string) (identity.Role, bool) {
+			if !c.caps.RoleCatalog {
+				ls.add("Roles", "the destination has no role %q, and its roles are a fixed set; the role is not carried", n)
+				return identity.Role{}, false
+			}
+			return identity.Role{Name: n, Description: k.srcRoles[n].Description}, true
+		},
+	}, want, ls)
+}
+
+// orgRoles is roles for the catalogue of organization roles; field is
+// the Loss field for one it cannot carry.
+func (k *catalogue) orgRoles(ctx context.Context, want []string, field string, ls *lossSet) ([]string, error) {
+	c := k.c
+	return ensureRoles(ctx, k, &k.orgRoleSet, roleKind[identity.OrganizationRole]{
+		what: "organization role", field: field,
+		list:   c.dst.ListOrganizationRoles,
+		create: c.dst.CreateOrganizationRole,
+		name:   func(r *identity.OrganizationRole) string { return r.Name },
+		build: func(n string) (identity.OrganizationRole, bool) {
+			src := k.srcOrgRoles[n]
+			r := identity.OrganizationRole{Name: n, Description: src.Description, Permissions: src.Permissions}
+			if len(r.Permissions) > 0 && !c.caps.OrganizationPermissions {
+				k.losses = append(k.losses, Loss{Field: "OrganizationRoles." + n + ".Permissions",
+					Reason: fmt.Sprintf("the destination's organization roles carry no permissions; [%s] are not carried", strings.Join(r.Permissions, ", "))})
+				r.Permissions = nil
+			}
+			return r, true
+		},
+	}, want, ls)
+}
+
+// roleKind is what ensureRoles needs of one catalogue of roles.
+type roleKind[R any] struct {
+	what, field string // the kind in a loss's reason, and the loss's field
+	list        func(context.Context) ([]*R, error)
+	create      func(context.Context, R) (*R, error)
+	name        func(*R) string
+	// build returns the role to create for a name the destination
+	// lacks, or false, having named the loss, where none can be.
+	build func(name string) (R, bool)
+}
+
+// ensureRoles returns those of want that *set (read from the destination
+// on first use) holds, sorted, creating the others as kind builds them;
+// a role the destination refuses is a loss in ls. It holds k.mu
+// throughout, so that concurrent users create a role once.
+func ensureRoles[R any](ctx context.Context, k *catalogue, set *map[string]*R, kind roleKind[R], want []string, ls *lossSet) ([]string, error) {
 	out := []string{}
 	if len(want) == 0 {
 		return out, nil
@@ -168,29 +222,28 @@ func (k *catalogue) roles(ctx context.Context, want []string, ls *lossSet) ([]st
 	c := k.c
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.roleSet == nil {
-		var rs []*identity.Role
-		if err := retry(ctx, c.retries, func() (err error) { rs, err = c.dst.ListRoles(ctx); return err }); err != nil {
+	if *set == nil {
+		var rs []*R
+		if err := retry(ctx, c.retries, func() (err error) { rs, err = kind.list(ctx); return err }); err != nil {
 			return nil, err
 		}
-		k.roleSet = map[string]*identity.Role{}
+		*set = map[string]*R{}
 		for _, r := range rs {
-			k.roleSet[r.Name] = r
+			(*set)[kind.name(r)] = r
 		}
 	}
 	for _, n := range want {
-		if k.roleSet[n] != nil {
+		if (*set)[n] != nil {
 			out = append(out, n)
 			continue
 		}
-		if !c.caps.RoleCatalog {
-			ls.add("Roles", "the destination has no role %q, and its roles are a fixed set; the role is not carried", n)
+		r, ok := kind.build(n)
+		if !ok {
 			continue
 		}
-		r := identity.Role{Name: n, Description: k.srcRoles[n].Description}
 		if !c.dry {
-			var got *identity.Role
-			err := retry(ctx, c.retries, func() (err error) { got, err = c.dst.CreateRole(ctx, r); return err })
+			var got *R
+			err := retry(ctx, c.retries, func() (err error) { got, err = kind.create(ctx, r); return err })
 			switch identity.CodeOf(err) {
 			case identity.Unknown:
 				if err != nil {
@@ -200,71 +253,14 @@ func (k *catalogue) roles(ctx context.Context, want []string, ls *lossSet) ([]st
 			case identity.AlreadyExists:
 				// Made by another process meanwhile.
 			case identity.InvalidArgument:
-				ls.add("Roles", "the destination refused to create the role %q: %s; the role is not carried", n, message(err))
+				ls.add(kind.field, "the destination refused to create the %s %q: %s; the %s is not carried", kind.what, n, message(err), kind.what)
 				continue
 			default:
 				return nil, err
 			}
 		}
-		k.roleSet[n] = &r
-		k.addMade("role", n)
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	return out, nil
-}
-
-// orgRoles is roles for the catalogue of organization roles; field is
-// the Loss field for one it cannot carry.
-func (k *catalogue) orgRoles(ctx context.Context, want []string, field string, ls *lossSet) ([]string, error) {
-	out := []string{}
-	if len(want) == 0 {
-		return out, nil
-	}
-	c := k.c
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.orgRoleSet == nil {
-		var rs []*identity.OrganizationRole
-		if err := retry(ctx, c.retries, func() (err error) { rs, err = c.dst.ListOrganizationRoles(ctx); return err }); err != nil {
-			return nil, err
-		}
-		k.orgRoleSet = map[string]*identity.OrganizationRole{}
-		for _, r := range rs {
-			k.orgRoleSet[r.Name] = r
-		}
-	}
-	for _, n := range want {
-		if k.orgRoleSet[n] != nil {
-			out = append(out, n)
-			continue
-		}
-		src := k.srcOrgRoles[n]
-		r := identity.OrganizationRole{Name: n, Description: src.Description, Permissions: src.Permissions}
-		if len(r.Permissions) > 0 && !c.caps.OrganizationPermissions {
-			k.losses = append(k.losses, Loss{Field: "OrganizationRoles." + n + ".Permissions",
-				Reason: fmt.Sprintf("the destination's organization roles carry no permissions; [%s] are not carried", strings.Join(r.Permissions, ", "))})
-			r.Permissions = nil
-		}
-		if !c.dry {
-			var got *identity.OrganizationRole
-			err := retry(ctx, c.retries, func() (err error) { got, err = c.dst.CreateOrganizationRole(ctx, r); return err })
-			switch identity.CodeOf(err) {
-			case identity.Unknown:
-				if err != nil {
-					return nil, err
-				}
-				r = *got
-			case identity.AlreadyExists:
-			case identity.InvalidArgument:
-				ls.add(field, "the destination refused to create the organization role %q: %s; the role is not carried", n, message(err))
-				continue
-			default:
-				return nil, err
-			}
-		}
-		k.orgRoleSet[n] = &r
-		k.addMade("organization role", n)
+		(*set)[n] = &r
+		k.addMade(kind.what, n)
 		out = append(out, n)
 	}
 	slices.Sort(out)

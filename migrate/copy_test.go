@@ -569,3 +569,63 @@ func TestMatchedPassword(t *testing.T) {
 	assert.Equal(t, []string{"PasswordHash"}, lossFields(rep, "none"))
 	assert.Empty(t, lossFields(rep, "has"))
 }
+
+// TestRoleLosses: a role the destination lacks and cannot create, because
+// its roles are a fixed set or because it refuses the name, is named as
+// a loss, and the user is copied with the roles that could be carried.
+func TestRoleLosses(t *testing.T) {
+	refuse := func(what string) func(op string, n int) error {
+		return func(op string, _ int) error {
+			if op == what {
+				return &identity.Error{Code: identity.InvalidArgument, Field: "Name", Message: "Name: not a name this destination takes"}
+			}
+			return nil
+		}
+	}
+	tests := []struct {
+		name  string
+		caps  func(*identity.Capabilities)
+		fail  func(op string, n int) error
+		roles []string // the user's roles in the destination
+		field string   // the loss's field
+		says  string   // in the loss's reason
+	}{
+		{name: "a fixed set", caps: func(c *identity.Capabilities) { c.RoleCatalog = false }, roles: []string{"ops"},
+			field: "Roles", says: `the destination has no role "admin", and its roles are a fixed set`},
+		{name: "a refused role", fail: refuse("CreateRole"), roles: []string{"ops"},
+			field: "Roles", says: `the destination refused to create the role "admin": Name: not a name this destination takes; the role is not carried`},
+		{name: "a refused organization role", fail: refuse("CreateOrganizationRole"), roles: []string{"admin", "ops"},
+			field: "Organizations.Acme.Roles", says: `the destination refused to create the organization role "owner"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inner := newMemory(t)
+			_, err := inner.CreateRole(bg, identity.Role{Name: "ops"})
+			require.NoError(t, err)
+			f, dst := newFaulty(t, inner, tt.caps)
+			f.fail = tt.fail
+			rec := migrate.Record{ID: "s1", Email: "ada@example.com", Roles: []string{"admin", "ops"},
+				Organizations: []migrate.Membership{{Name: "Acme", Roles: []string{"owner"}}}}
+			rep, err := migrate.CopyFrom(bg, migrate.FromRecords(&rec), dst, migrate.Options{})
+			require.NoError(t, err)
+			require.Equal(t, migrate.Created, result(t, rep, "s1").Outcome)
+			var reasons []string
+			for _, l := range rep.Losses {
+				if l.Field == tt.field {
+					reasons = append(reasons, l.Reason)
+				}
+			}
+			require.Len(t, reasons, 1, "%+v", rep.Losses)
+			assert.Contains(t, reasons[0], tt.says)
+			u, err := dst.GetUserByEmail(bg, rec.Email)
+			require.NoError(t, err)
+			got, err := dst.ListUserRoles(bg, u.ID)
+			require.NoError(t, err)
+			var names []string
+			for _, r := range got {
+				names = append(names, r.Name)
+			}
+			assert.ElementsMatch(t, tt.roles, names)
+		})
+	}
+}
