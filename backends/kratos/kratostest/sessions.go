@@ -298,6 +298,39 @@ func (e *Emulator) logout(r *http.Request) reply {
 	return reply{status: http.StatusNoContent}
 }
 
+// readRecovery reads the body both recovery methods take, the identity's
+// id and the expires_in of its link or code (one hour when absent); bad
+// is the 400 Kratos answers to a body it cannot read.
+func readRecovery(r *http.Request) (id string, life time.Duration, bad *reply) {
+	fail := func(msg string) (string, time.Duration, *reply) {
+		rep := badRequest(msg)
+		return id, 0, &rep
+	}
+	data, err := readBody(r)
+	if err != nil {
+		return fail("Unable to decode JSON payload: " + err.Error())
+	}
+	var b struct {
+		IdentityID string `json:"identity_id"`
+		ExpiresIn  string `json:"expires_in"`
+	}
+	if err := json.Unmarshal(data, &b); err != nil {
+		return fail("Unable to decode JSON payload: " + err.Error())
+	}
+	if id, err = parseUUID(b.IdentityID); err != nil {
+		return fail("Unable to decode JSON payload: " + err.Error())
+	}
+	life = recoveryLifespan
+	if b.ExpiresIn != "" {
+		d, err := time.ParseDuration(b.ExpiresIn)
+		if err != nil || d <= 0 {
+			return fail("Unable to parse \"expires_in\" whose format should match \"[0-9]+(ns|us|ms|s|m|h)\" but did not: " + b.ExpiresIn)
+		}
+		life = d
+	}
+	return id, life, nil
+}
+
 // recoveryLink answers as Kratos does with the link method on
 // (selfservice.methods.link.enabled, as scripts/kratos.sh configures it):
 // 200, not the 201 of recovery/code, with a link to the public API's
@@ -305,28 +338,9 @@ func (e *Emulator) logout(r *http.Request) reply {
 // hour. An identity that does not exist is 400, not 404; an inactive one,
 // or one without a recovery address, gets a link too (observed).
 func (e *Emulator) recoveryLink(r *http.Request) reply {
-	data, err := readBody(r)
-	if err != nil {
-		return badRequest("Unable to decode JSON payload: " + err.Error())
-	}
-	var b struct {
-		IdentityID string `json:"identity_id"`
-		ExpiresIn  string `json:"expires_in"`
-	}
-	if err := json.Unmarshal(data, &b); err != nil {
-		return badRequest("Unable to decode JSON payload: " + err.Error())
-	}
-	id, err := parseUUID(b.IdentityID)
-	if err != nil {
-		return badRequest("Unable to decode JSON payload: " + err.Error())
-	}
-	life := recoveryLifespan
-	if b.ExpiresIn != "" {
-		d, err := time.ParseDuration(b.ExpiresIn)
-		if err != nil || d <= 0 {
-			return badRequest("Unable to parse \"expires_in\" whose format should match \"[0-9]+(ns|us|ms|s|m|h)\" but did not: " + b.ExpiresIn)
-		}
-		life = d
+	id, life, bad := readRecovery(r)
+	if bad != nil {
+		return *bad
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -343,28 +357,9 @@ func (e *Emulator) recoveryLink(r *http.Request) reply {
 // UI URL is configured), a six-digit code and its expiry: expires_in (a
 // Go duration such as "5m") or one hour.
 func (e *Emulator) recoveryCode(r *http.Request) reply {
-	data, err := readBody(r)
-	if err != nil {
-		return badRequest("Unable to decode JSON payload: " + err.Error())
-	}
-	var b struct {
-		IdentityID string `json:"identity_id"`
-		ExpiresIn  string `json:"expires_in"`
-	}
-	if err := json.Unmarshal(data, &b); err != nil {
-		return badRequest("Unable to decode JSON payload: " + err.Error())
-	}
-	id, err := parseUUID(b.IdentityID)
-	if err != nil {
-		return badRequest("Unable to decode JSON payload: " + err.Error())
-	}
-	life := recoveryLifespan
-	if b.ExpiresIn != "" {
-		d, err := time.ParseDuration(b.ExpiresIn)
-		if err != nil || d <= 0 {
-			return badRequest("Unable to parse \"expires_in\" whose format should match \"[0-9]+(ns|us|ms|s|m|h)\" but did not: " + b.ExpiresIn)
-		}
-		life = d
+	id, life, bad := readRecovery(r)
+	if bad != nil {
+		return *bad
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
