@@ -81,11 +81,16 @@ func FuzzUserFromJSON(f *testing.F) {
 			f.Fatal(err)
 		}
 		return func(raw []byte) (*identity.User, error) {
-			w, err := readIdentity(raw)
+			// As a request whose Out is an httpx.JSON decodes its body.
+			var j httpx.JSON[wireIdentity]
+			if err := j.DecodeBody(raw); err != nil {
+				j.Err = err
+			}
+			w, err := readIdentity(&j)
 			if err != nil {
 				return nil, err
 			}
-			return d.toUser(raw, w)
+			return d.toUser(j.Raw, w)
 		}
 	}
 	backendtest.FuzzUserFromJSON(f, backendtest.UserJSON{

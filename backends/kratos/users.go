@@ -2,7 +2,6 @@ package kratos
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -81,15 +80,16 @@ var states = map[string]identity.Status{"active": identity.StatusActive, "inacti
 // metadataKey is the identity field the portable Metadata lives in.
 func (d *directory) metadataKey() string { return "metadata_" + d.opts.Metadata }
 
-func readIdentity(raw json.RawMessage) (*wireIdentity, error) {
-	var w wireIdentity
-	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
+// readIdentity returns the identity decoded from an answer, the body
+// having been decoded once, straight into the wire type.
+func readIdentity(j *httpx.JSON[wireIdentity]) (*wireIdentity, error) {
+	if j.Err != nil || j.Value.ID == "" {
 		return nil, driver.Errorf(identity.Internal, "Kratos returned an identity the backend cannot read")
 	}
-	return &w, nil
+	return &j.Value, nil
 }
 
-func (d *directory) toUser(raw json.RawMessage, w *wireIdentity) (*identity.User, error) {
+func (d *directory) toUser(raw []byte, w *wireIdentity) (*identity.User, error) {
 	st, ok := states[w.State]
 	if !ok {
 		return nil, driver.Errorf(identity.Internal, "Kratos returned the unknown state %q", w.State)
@@ -174,16 +174,16 @@ func identityPath(id string, more ...string) string {
 
 // call sends a request to the admin API whose answer is an identity.
 func (d *directory) call(ctx context.Context, req *httpx.Request) (*identity.User, *wireIdentity, error) {
-	var raw json.RawMessage
-	req.Out = &raw
+	j := new(httpx.JSON[wireIdentity])
+	req.Out = j
 	if _, err := d.admin.Do(ctx, req); err != nil {
 		return nil, nil, d.fieldOf(err)
 	}
-	w, err := readIdentity(raw)
+	w, err := readIdentity(j)
 	if err != nil {
 		return nil, nil, err
 	}
-	u, err := d.toUser(raw, w)
+	u, err := d.toUser(j.Raw, w)
 	return u, w, err
 }
 
@@ -395,15 +395,16 @@ func (d *directory) listPage(ctx context.Context, q url.Values, size int, token 
 	if token != "" {
 		query.Set("page_token", token)
 	}
-	var raws []json.RawMessage
-	resp, err := d.admin.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: httpx.Path("admin", "identities"), Query: query, Out: &raws})
+	var js []httpx.JSON[wireIdentity]
+	resp, err := d.admin.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: httpx.Path("admin", "identities"), Query: query, Out: &js})
 	if err != nil {
 		return nil, nil, "", err
 	}
-	users := make([]*identity.User, 0, len(raws))
-	wires := make([]*wireIdentity, 0, len(raws))
-	for _, raw := range raws {
-		w, err := readIdentity(raw)
+	users := make([]*identity.User, 0, len(js))
+	wires := make([]*wireIdentity, 0, len(js))
+	for i := range js {
+		raw := js[i].Raw
+		w, err := readIdentity(&js[i])
 		if err != nil {
 			return nil, nil, "", err
 		}
@@ -417,7 +418,7 @@ func (d *directory) listPage(ctx context.Context, q url.Values, size int, token 
 		users, wires = append(users, u), append(wires, w)
 	}
 	next := ""
-	if len(raws) > 0 {
+	if len(js) > 0 {
 		next = nextToken(resp.Header.Values("Link"))
 	}
 	return users, wires, next, nil
