@@ -19,9 +19,10 @@ import (
 
 // BenchmarkGetUser reads one identity from the emulator's handler through
 // the backend and through a plain net/http + encoding/json client doing
-// the same request, in one process so that the ratio holds on a busy
-// machine. Self-hosted Kratos has no credential on its admin API, so
-// neither side sends one.
+// the same request, in one process and in pairs
+// (benchkit.CompareGet), so that the ratio holds on a busy machine.
+// Self-hosted Kratos has no credential on its admin API, so neither side
+// sends one.
 func BenchmarkGetUser(b *testing.B) {
 	ctx := context.Background()
 	srv := httptest.NewServer(kratostest.New(kratostest.Options{}))
@@ -35,42 +36,34 @@ func BenchmarkGetUser(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("raw", func(b *testing.B) {
-		raw := &benchkit.Raw{Client: &http.Client{Timeout: 30 * time.Second}, Header: http.Header{
-			"Accept": {"application/json"}}}
-		url := srv.URL + "/admin/identities/" + u.ID
-		b.ReportAllocs()
-		for b.Loop() {
-			var w struct {
-				ID                  string         `json:"id"`
-				SchemaID            string         `json:"schema_id"`
-				State               string         `json:"state"`
-				Traits              map[string]any `json:"traits"`
-				MetadataPublic      map[string]any `json:"metadata_public"`
-				MetadataAdmin       map[string]any `json:"metadata_admin"`
-				VerifiableAddresses []struct {
-					Value    string `json:"value"`
-					Verified bool   `json:"verified"`
-					Via      string `json:"via"`
-				} `json:"verifiable_addresses"`
-				Credentials map[string]struct {
-					Identifiers []string `json:"identifiers"`
-				} `json:"credentials"`
-				CreatedAt time.Time `json:"created_at"`
-				UpdatedAt time.Time `json:"updated_at"`
-			}
-			if err := raw.Get(ctx, url, &w); err != nil || w.ID != u.ID {
-				b.Fatal(err)
-			}
+	raw := &benchkit.Raw{Client: &http.Client{Timeout: 30 * time.Second}, Header: http.Header{
+		"Accept": {"application/json"}}}
+	url := srv.URL + "/admin/identities/" + u.ID
+	rawGet := func() error {
+		var w struct {
+			ID                  string         `json:"id"`
+			SchemaID            string         `json:"schema_id"`
+			State               string         `json:"state"`
+			Traits              map[string]any `json:"traits"`
+			MetadataPublic      map[string]any `json:"metadata_public"`
+			MetadataAdmin       map[string]any `json:"metadata_admin"`
+			VerifiableAddresses []struct {
+				Value    string `json:"value"`
+				Verified bool   `json:"verified"`
+				Via      string `json:"via"`
+			} `json:"verifiable_addresses"`
+			Credentials map[string]struct {
+				Identifiers []string `json:"identifiers"`
+			} `json:"credentials"`
+			CreatedAt time.Time `json:"created_at"`
+			UpdatedAt time.Time `json:"updated_at"`
 		}
-	})
-	b.Run("backend", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := dir.GetUser(ctx, u.ID); err != nil {
-				b.Fatal(err)
-			}
-		}
+		err := raw.Get(ctx, url, &w)
+		return benchkit.Answered(err, w.ID == u.ID)
+	}
+	benchkit.CompareGet(b, rawGet, func() error {
+		_, err := dir.GetUser(ctx, u.ID)
+		return err
 	})
 }
 

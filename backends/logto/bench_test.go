@@ -23,8 +23,8 @@ const benchSecret = "bench-secret"
 
 // BenchmarkGetUser reads one user from the emulator's handler through the
 // backend and through a plain net/http + encoding/json client doing the
-// same request with a token fetched once, in one process so that the
-// ratio holds on a busy machine.
+// same request with a token fetched once, in one process and in pairs
+// (benchkit.CompareGet), so that the ratio holds on a busy machine.
 func BenchmarkGetUser(b *testing.B) {
 	ctx := context.Background()
 	srv := httptest.NewServer(logtotest.New(logtotest.Options{AppID: "m2m", AppSecret: benchSecret}))
@@ -38,46 +38,38 @@ func BenchmarkGetUser(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("raw", func(b *testing.B) {
-		cc := &clientcredentials.Config{ClientID: "m2m", ClientSecret: benchSecret, TokenURL: srv.URL + "/oidc/token",
-			Scopes: []string{"all"}, EndpointParams: url.Values{"resource": {logtotest.DefaultResource}}, AuthStyle: oauth2.AuthStyleInHeader}
-		tok, err := cc.Token(ctx)
-		if err != nil {
-			b.Fatal(err)
+	cc := &clientcredentials.Config{ClientID: "m2m", ClientSecret: benchSecret, TokenURL: srv.URL + "/oidc/token",
+		Scopes: []string{"all"}, EndpointParams: url.Values{"resource": {logtotest.DefaultResource}}, AuthStyle: oauth2.AuthStyleInHeader}
+	tok, err := cc.Token(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw := &benchkit.Raw{Client: &http.Client{Timeout: 30 * time.Second}, Header: http.Header{
+		"Authorization": {"Bearer " + tok.AccessToken}, "Accept": {"application/json"}}}
+	url := srv.URL + "/api/users/" + u.ID
+	rawGet := func() error {
+		var w struct {
+			ID           string         `json:"id"`
+			Username     *string        `json:"username"`
+			PrimaryEmail *string        `json:"primaryEmail"`
+			PrimaryPhone *string        `json:"primaryPhone"`
+			Name         *string        `json:"name"`
+			CustomData   map[string]any `json:"customData"`
+			Profile      struct {
+				GivenName  string `json:"givenName"`
+				FamilyName string `json:"familyName"`
+			} `json:"profile"`
+			LastSignInAt *int64 `json:"lastSignInAt"`
+			CreatedAt    int64  `json:"createdAt"`
+			UpdatedAt    int64  `json:"updatedAt"`
+			IsSuspended  bool   `json:"isSuspended"`
 		}
-		raw := &benchkit.Raw{Client: &http.Client{Timeout: 30 * time.Second}, Header: http.Header{
-			"Authorization": {"Bearer " + tok.AccessToken}, "Accept": {"application/json"}}}
-		url := srv.URL + "/api/users/" + u.ID
-		b.ReportAllocs()
-		for b.Loop() {
-			var w struct {
-				ID           string         `json:"id"`
-				Username     *string        `json:"username"`
-				PrimaryEmail *string        `json:"primaryEmail"`
-				PrimaryPhone *string        `json:"primaryPhone"`
-				Name         *string        `json:"name"`
-				CustomData   map[string]any `json:"customData"`
-				Profile      struct {
-					GivenName  string `json:"givenName"`
-					FamilyName string `json:"familyName"`
-				} `json:"profile"`
-				LastSignInAt *int64 `json:"lastSignInAt"`
-				CreatedAt    int64  `json:"createdAt"`
-				UpdatedAt    int64  `json:"updatedAt"`
-				IsSuspended  bool   `json:"isSuspended"`
-			}
-			if err := raw.Get(ctx, url, &w); err != nil || w.ID != u.ID {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("backend", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := dir.GetUser(ctx, u.ID); err != nil {
-				b.Fatal(err)
-			}
-		}
+		err := raw.Get(ctx, url, &w)
+		return benchkit.Answered(err, w.ID == u.ID)
+	}
+	benchkit.CompareGet(b, rawGet, func() error {
+		_, err := dir.GetUser(ctx, u.ID)
+		return err
 	})
 }
 

@@ -19,7 +19,8 @@ import (
 
 // BenchmarkGetUser reads one user from the emulator's handler through the
 // backend and through a plain net/http + encoding/json client doing the
-// same request, in one process so that the ratio holds on a busy machine.
+// same request, in one process and in pairs
+// (benchkit.CompareGet), so that the ratio holds on a busy machine.
 func BenchmarkGetUser(b *testing.B) {
 	ctx := context.Background()
 	srv := httptest.NewServer(oktatest.New(oktatest.Options{APIToken: testToken, RateLimit: 1 << 30}))
@@ -33,32 +34,24 @@ func BenchmarkGetUser(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("raw", func(b *testing.B) {
-		raw := &benchkit.Raw{Client: &http.Client{Timeout: 30 * time.Second}, Header: http.Header{
-			"Authorization": {"SSWS " + testToken}, "Accept": {"application/json"}}}
-		url := srv.URL + "/api/v1/users/" + u.ID
-		b.ReportAllocs()
-		for b.Loop() {
-			var w struct {
-				ID          string         `json:"id"`
-				Status      string         `json:"status"`
-				Created     time.Time      `json:"created"`
-				LastUpdated time.Time      `json:"lastUpdated"`
-				LastLogin   time.Time      `json:"lastLogin"`
-				Profile     map[string]any `json:"profile"`
-			}
-			if err := raw.Get(ctx, url, &w); err != nil || w.ID != u.ID {
-				b.Fatal(err)
-			}
+	raw := &benchkit.Raw{Client: &http.Client{Timeout: 30 * time.Second}, Header: http.Header{
+		"Authorization": {"SSWS " + testToken}, "Accept": {"application/json"}}}
+	url := srv.URL + "/api/v1/users/" + u.ID
+	rawGet := func() error {
+		var w struct {
+			ID          string         `json:"id"`
+			Status      string         `json:"status"`
+			Created     time.Time      `json:"created"`
+			LastUpdated time.Time      `json:"lastUpdated"`
+			LastLogin   time.Time      `json:"lastLogin"`
+			Profile     map[string]any `json:"profile"`
 		}
-	})
-	b.Run("backend", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := dir.GetUser(ctx, u.ID); err != nil {
-				b.Fatal(err)
-			}
-		}
+		err := raw.Get(ctx, url, &w)
+		return benchkit.Answered(err, w.ID == u.ID)
+	}
+	benchkit.CompareGet(b, rawGet, func() error {
+		_, err := dir.GetUser(ctx, u.ID)
+		return err
 	})
 }
 

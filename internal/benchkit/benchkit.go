@@ -7,6 +7,7 @@ package benchkit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -148,3 +149,55 @@ func HeapWhileListing(b *testing.B, dir interface {
 
 // Sleep is a loop body's work: d of waiting.
 func Sleep(d time.Duration) func() { return func() { time.Sleep(d) } }
+
+// CompareGet measures one request made by raw, the baseline client, and
+// by lib, the backend: as sub-benchmarks "raw" and "backend", for time,
+// bytes and allocations each, and as "paired", which makes both in
+// turn within one loop, swapping which goes first at each iteration, and
+// reports their mean times and lib's time over raw's. A machine whose
+// speed drifts slows both sides of a pair alike, where the first two
+// run one after the other and each meets the machine as it then is.
+func CompareGet(b *testing.B, raw, lib func() error) {
+	b.Helper()
+	for _, side := range []struct {
+		name string
+		get  func() error
+	}{{"raw", raw}, {"backend", lib}} {
+		b.Run(side.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := side.get(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("paired", func(b *testing.B) {
+		var spent [2]time.Duration
+		gets := [2]func() error{raw, lib}
+		n := 0
+		for b.Loop() {
+			for k := range 2 {
+				i := (n + k) % 2
+				start := time.Now()
+				if err := gets[i](); err != nil {
+					b.Fatal(err)
+				}
+				spent[i] += time.Since(start)
+			}
+			n++
+		}
+		b.ReportMetric(float64(spent[0].Nanoseconds())/float64(n), "raw-ns/op")
+		b.ReportMetric(float64(spent[1].Nanoseconds())/float64(n), "backend-ns/op")
+		b.ReportMetric(float64(spent[1])/float64(spent[0]), "time-ratio")
+	})
+}
+
+// Answered is the error of a baseline request: err, or when there was
+// none and ok is false, one saying the answer was not the one asked for.
+func Answered(err error, ok bool) error {
+	if err == nil && !ok {
+		return errors.New("the answer is not the one asked for")
+	}
+	return err
+}
