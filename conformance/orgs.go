@@ -49,6 +49,16 @@ func (e *env) createOrgRole(name string, perms ...string) string {
 	return r.Name
 }
 
+// orgWithMember creates an organization and a user "u" who is its one
+// member, the start of most membership subtests.
+func (e *env) orgWithMember(name string) (*identity.Organization, *identity.User) {
+	e.t.Helper()
+	o := e.createOrg(name)
+	u := e.create(e.newUser("u"))
+	e.addMembers(o.ID, u.ID)
+	return o, u
+}
+
 func (e *env) addMembers(orgID string, userIDs ...string) {
 	e.t.Helper()
 	require.NoError(e.t, e.dir.AddMembers(e.ctx, orgID, userIDs...), "AddMembers")
@@ -633,9 +643,7 @@ func testOrgMembers(t *testing.T, h Harness) {
 	})
 	t.Run("MembersNotFound", func(t *testing.T) {
 		e := newEnv(t, h)
-		o := e.createOrg("nf")
-		u := e.create(e.newUser("u"))
-		e.addMembers(o.ID, u.ID)
+		o, u := e.orgWithMember("nf")
 		for _, tc := range []struct {
 			name, field, org string
 			call             func() error
@@ -795,9 +803,7 @@ func testOrgRoles(t *testing.T, h Harness) {
 	})
 	t.Run("AssignIdempotent", func(t *testing.T) {
 		e := newEnv(t, h)
-		o := e.createOrg("twice")
-		u := e.create(e.newUser("u"))
-		e.addMembers(o.ID, u.ID)
+		o, u := e.orgWithMember("twice")
 		r := e.createOrgRole("twice")
 		require.NoError(t, e.dir.AssignOrganizationRole(e.ctx, o.ID, u.ID, r))
 		require.NoError(t, e.dir.AssignOrganizationRole(e.ctx, o.ID, u.ID, r), "assigning again succeeds")
@@ -817,9 +823,7 @@ func testOrgRoles(t *testing.T, h Harness) {
 	})
 	t.Run("RevokeIdempotent", func(t *testing.T) {
 		e := newEnv(t, h)
-		o := e.createOrg("rev")
-		u := e.create(e.newUser("u"))
-		e.addMembers(o.ID, u.ID)
+		o, u := e.orgWithMember("rev")
 		r := e.createOrgRole("rev")
 		require.NoError(t, e.dir.RevokeOrganizationRole(e.ctx, o.ID, u.ID, r), "revoking a role the member lacks succeeds")
 		require.NoError(t, e.dir.AssignOrganizationRole(e.ctx, o.ID, u.ID, r))
@@ -846,9 +850,7 @@ func testOrgRoles(t *testing.T, h Harness) {
 	})
 	t.Run("RolesNotFound", func(t *testing.T) {
 		e := newEnv(t, h)
-		o := e.createOrg("nf")
-		u := e.create(e.newUser("u"))
-		e.addMembers(o.ID, u.ID)
+		o, u := e.orgWithMember("nf")
 		r := e.createOrgRole("r")
 		missing := e.orgRoleName("missing")
 		type call func(org, user, role string) error
@@ -874,9 +876,7 @@ func testOrgRoles(t *testing.T, h Harness) {
 	})
 	t.Run("SetMemberRoles", func(t *testing.T) {
 		e := newEnv(t, h)
-		o := e.createOrg("set")
-		u := e.create(e.newUser("u"))
-		e.addMembers(o.ID, u.ID)
+		o, u := e.orgWithMember("set")
 		a, b, c := e.createOrgRole("a"), e.createOrgRole("b"), e.createOrgRole("c")
 		require.NoError(t, e.dir.SetMemberRoles(e.ctx, o.ID, u.ID, b, a))
 		assert.Equal(t, []string{a, b}, e.memberRoles(o.ID, u.ID))
@@ -888,9 +888,7 @@ func testOrgRoles(t *testing.T, h Harness) {
 	})
 	t.Run("SetMemberRolesUnknownRole", func(t *testing.T) {
 		e := newEnv(t, h)
-		o := e.createOrg("setnf")
-		u := e.create(e.newUser("u"))
-		e.addMembers(o.ID, u.ID)
+		o, u := e.orgWithMember("setnf")
 		a, b := e.createOrgRole("a"), e.createOrgRole("b")
 		require.NoError(t, e.dir.SetMemberRoles(e.ctx, o.ID, u.ID, a))
 		err := e.dir.SetMemberRoles(e.ctx, o.ID, u.ID, b, e.orgRoleName("missing"))
@@ -899,9 +897,7 @@ func testOrgRoles(t *testing.T, h Harness) {
 	})
 	t.Run("RemoveMemberDropsRoles", func(t *testing.T) {
 		e := newEnv(t, h)
-		o := e.createOrg("rejoin")
-		u := e.create(e.newUser("u"))
-		e.addMembers(o.ID, u.ID)
+		o, u := e.orgWithMember("rejoin")
 		r := e.createOrgRole("r")
 		require.NoError(t, e.dir.AssignOrganizationRole(e.ctx, o.ID, u.ID, r))
 		require.NoError(t, e.dir.RemoveMember(e.ctx, o.ID, u.ID))
@@ -947,9 +943,7 @@ func testOrgRoles(t *testing.T, h Harness) {
 	})
 	t.Run("DeleteOrganizationThenRecreate", func(t *testing.T) {
 		e := newEnv(t, h)
-		o := e.createOrg("old")
-		u := e.create(e.newUser("u"))
-		e.addMembers(o.ID, u.ID)
+		o, u := e.orgWithMember("old")
 		r := e.createOrgRole("r")
 		require.NoError(t, e.dir.AssignOrganizationRole(e.ctx, o.ID, u.ID, r))
 		require.NoError(t, e.dir.DeleteOrganization(e.ctx, o.ID))
@@ -974,9 +968,7 @@ func testOrgPermissions(t *testing.T, h Harness) {
 	})
 	t.Run("MemberPermissionsUnion", func(t *testing.T) {
 		e := newEnv(t, h)
-		o := e.createOrg("perm")
-		u := e.create(e.newUser("u"))
-		e.addMembers(o.ID, u.ID)
+		o, u := e.orgWithMember("perm")
 		editor := e.createOrgRole("editor", "read", "write")
 		owner := e.createOrgRole("owner", "write", "billing")
 		e.createOrgRole("unheld", "delete")
@@ -1021,9 +1013,7 @@ func testOrgPermissions(t *testing.T, h Harness) {
 	})
 	t.Run("DeleteRoleDropsPermissions", func(t *testing.T) {
 		e := newEnv(t, h)
-		o := e.createOrg("drop")
-		u := e.create(e.newUser("u"))
-		e.addMembers(o.ID, u.ID)
+		o, u := e.orgWithMember("drop")
 		keep, gone := e.createOrgRole("keep", "read"), e.createOrgRole("gone", "read", "write")
 		require.NoError(t, e.dir.SetMemberRoles(e.ctx, o.ID, u.ID, keep, gone))
 		require.NoError(t, e.dir.DeleteOrganizationRole(e.ctx, gone))
@@ -1075,9 +1065,7 @@ func testOrgConcurrency(t *testing.T, h Harness) {
 func testOrgRoleConcurrency(t *testing.T, h Harness) {
 	t.Run("ConcurrentAssignRoles", func(t *testing.T) {
 		e := newEnv(t, h)
-		o := e.createOrg("busy")
-		u := e.create(e.newUser("u"))
-		e.addMembers(o.ID, u.ID)
+		o, u := e.orgWithMember("busy")
 		names := make([]string, Goroutines)
 		for i := range Goroutines {
 			names[i] = e.createOrgRole(fmt.Sprintf("r%02d", i))
