@@ -903,11 +903,9 @@ func (e *Emulator) listUsers(w http.ResponseWriter, r *http.Request) {
 		}
 		return cmp.Compare(y.seq, x.seq)
 	})
-	start, end := paginate(w, r, len(hits), page, size)
-	out := make([]map[string]any, 0, end-start)
-	for _, u := range hits[start:end] {
-		out = append(out, withHash(q, u, u.json()))
-	}
+	out := rendered(w, r, hits, page, size, func(u *user) map[string]any {
+		return withHash(q, u, u.json())
+	})
 	e.mu.Unlock()
 	emulate.WriteJSON(w, 200, out)
 }
@@ -974,9 +972,7 @@ func (e *Emulator) listRoles(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	sort.Slice(hits, func(i, j int) bool { return hits[i].seq > hits[j].seq })
-	start, end := paginate(w, r, len(hits), page, size)
-	out := make([]map[string]any, 0, end-start)
-	for _, ro := range hits[start:end] {
+	out := rendered(w, r, hits, page, size, func(ro *role) map[string]any {
 		m := ro.json()
 		count, featured := 0, []map[string]any{}
 		for _, u := range e.users {
@@ -989,8 +985,8 @@ func (e *Emulator) listRoles(w http.ResponseWriter, r *http.Request) {
 		}
 		m["usersCount"], m["featuredUsers"] = count, featured
 		m["applicationsCount"], m["featuredApplications"] = 0, []any{}
-		out = append(out, m)
-	}
+		return m
+	})
 	e.mu.Unlock()
 	emulate.WriteJSON(w, 200, out)
 }
@@ -1020,11 +1016,7 @@ func (e *Emulator) listUserRoles(w http.ResponseWriter, r *http.Request, id stri
 			hits = append(hits, e.roles[rid])
 		}
 		sort.Slice(hits, func(i, j int) bool { return hits[i].seq > hits[j].seq })
-		start, end := paginate(w, r, len(hits), page, size)
-		out := make([]map[string]any, 0, end-start)
-		for _, ro := range hits[start:end] {
-			out = append(out, ro.json())
-		}
+		out := rendered(w, r, hits, page, size, (*role).json)
 		emulate.WriteJSON(w, 200, out)
 	})
 }
@@ -1075,4 +1067,15 @@ func (e *Emulator) revokeRole(w http.ResponseWriter, id, rid string) {
 		delete(u.roles, rid)
 		w.WriteHeader(http.StatusNoContent)
 	})
+}
+
+// rendered cuts the page out of hits, writing its headers as paginate
+// does, and renders each of its items with js.
+func rendered[T any](w http.ResponseWriter, r *http.Request, hits []T, page, size int, js func(T) map[string]any) []map[string]any {
+	start, end := paginate(w, r, len(hits), page, size)
+	out := make([]map[string]any, 0, end-start)
+	for _, h := range hits[start:end] {
+		out = append(out, js(h))
+	}
+	return out
 }

@@ -137,9 +137,7 @@ func (e *Emulator) listOrganizations(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	slices.SortFunc(hits, func(a, b *organization) int { return strings.Compare(a.id, b.id) })
-	start, end := paginate(w, r, len(hits), page, size)
-	out := make([]map[string]any, 0, end-start)
-	for _, o := range hits[start:end] {
+	out := rendered(w, r, hits, page, size, func(o *organization) map[string]any {
 		m := o.json()
 		if q.Get("showFeatured") == "true" {
 			ids := slices.Sorted(maps.Keys(e.members[o.id]))
@@ -149,8 +147,8 @@ func (e *Emulator) listOrganizations(w http.ResponseWriter, r *http.Request) {
 			}
 			m["usersCount"], m["featuredUsers"] = len(ids), featured
 		}
-		out = append(out, m)
-	}
+		return m
+	})
 	e.mu.Unlock()
 	emulate.WriteJSON(w, http.StatusOK, out)
 }
@@ -243,11 +241,9 @@ func (e *Emulator) listMembers(w http.ResponseWriter, r *http.Request, id string
 		}
 	}
 	slices.SortFunc(hits, func(a, b *user) int { return strings.Compare(a.id, b.id) })
-	start, end := paginate(w, r, len(hits), page, size)
-	out := make([]map[string]any, 0, end-start)
-	for _, u := range hits[start:end] {
-		out = append(out, e.member(u, id))
-	}
+	out := rendered(w, r, hits, page, size, func(u *user) map[string]any {
+		return e.member(u, id)
+	})
 	e.mu.Unlock()
 	emulate.WriteJSON(w, http.StatusOK, out)
 }

@@ -140,17 +140,15 @@ func (e *Emulator) listOrgRoles(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	byName(hits, func(ro *orgRole) string { return ro.name })
-	start, end := paginate(w, r, len(hits), page, size)
-	out := make([]map[string]any, 0, end-start)
-	for _, ro := range hits[start:end] {
+	out := rendered(w, r, hits, page, size, func(ro *orgRole) map[string]any {
 		m := ro.json()
 		scopes := []map[string]any{}
 		for _, sid := range slices.Sorted(maps.Keys(ro.scopes)) {
 			scopes = append(scopes, map[string]any{"id": sid, "name": e.orgScopes[sid].name})
 		}
 		m["scopes"], m["resourceScopes"] = scopes, []any{}
-		out = append(out, m)
-	}
+		return m
+	})
 	e.mu.Unlock()
 	emulate.WriteJSON(w, http.StatusOK, out)
 }
