@@ -625,44 +625,76 @@ func (c *copier) findByPhone(ctx context.Context, phone string) (*identity.User,
 // be created without (a name, a metadata key, the password hash, a
 // pending status), and names the loss. It reports whether it did.
 func dropNew(err error, nu *identity.NewUser, st *userState) bool {
+	return dropRefused(err, nu.Metadata, map[string]func() (bool, string){
+		"GivenName":   func() (bool, string) { return clearString(&nu.GivenName), "" },
+		"FamilyName":  func() (bool, string) { return clearString(&nu.FamilyName), "" },
+		"DisplayName": func() (bool, string) { return clearString(&nu.DisplayName), "" },
+		"PasswordHash": func() (bool, string) {
+			held := nu.PasswordHash != ""
+			nu.PasswordHash = ""
+			return held, "; the user is created without a password"
+		},
+		"Status": func() (bool, string) {
+			if nu.Status != identity.StatusPending {
+				return false, ""
+			}
+			nu.Status = identity.StatusActive
+			return true, "; the user is created active"
+		},
+		"Metadata": func() (bool, string) {
+			held := len(nu.Metadata) > 0
+			nu.Metadata = nil
+			return held, "; the user is created without metadata"
+		},
+	}, st)
+}
+
+// dropRefused is dropNew and dropUpdate: when err is an InvalidArgument
+// or Unsupported naming a field clear holds, or a key of md, it takes
+// that field or key out of what is about to be sent (clear reports
+// whether the field held anything, and what to add to the loss's
+// reason), and names the loss in st. It reports whether it did.
+func dropRefused(err error, md map[string]any, clear map[string]func() (held bool, more string), st *userState) bool {
 	var e *identity.Error
 	if !errors.As(err, &e) || (e.Code != identity.InvalidArgument && e.Code != identity.Unsupported) {
 		return false
 	}
 	why := "the destination refused it: " + e.Message
-	switch {
-	case e.Field == "GivenName" && nu.GivenName != "":
-		nu.GivenName = ""
-	case e.Field == "FamilyName" && nu.FamilyName != "":
-		nu.FamilyName = ""
-	case e.Field == "DisplayName" && nu.DisplayName != "":
-		nu.DisplayName = ""
-	case e.Field == "PasswordHash" && nu.PasswordHash != "":
-		nu.PasswordHash = ""
-		why += "; the user is created without a password"
-	case e.Field == "Status" && nu.Status == identity.StatusPending:
-		nu.Status = identity.StatusActive
-		why += "; the user is created active"
-	case e.Field == "Metadata" && len(nu.Metadata) > 0:
-		nu.Metadata = nil
-		why += "; the user is created without metadata"
-	case strings.HasPrefix(e.Field, "Metadata."):
-		k, ok := metadataKey(nu.Metadata, strings.TrimPrefix(e.Field, "Metadata."))
+	if path, ok := strings.CutPrefix(e.Field, "Metadata."); ok {
+		k, ok := metadataKey(md, path)
 		if !ok {
 			return false
 		}
-		delete(nu.Metadata, k)
+		delete(md, k)
 		st.plan.dropKey(k)
 		st.losses.add("Metadata."+k, "%s", why)
 		return true
-	default:
+	}
+	c, ok := clear[e.Field]
+	if !ok {
+		return false
+	}
+	held, more := c()
+	if !held {
 		return false
 	}
 	if e.Field == "Metadata" {
 		st.plan.metadata = nil
 	}
-	st.losses.add(e.Field, "%s", why)
+	st.losses.add(e.Field, "%s", why+more)
 	return true
+}
+
+func clearString(s *string) bool {
+	held := *s != ""
+	*s = ""
+	return held
+}
+
+func clearPointer(p **string) bool {
+	held := *p != nil
+	*p = nil
+	return held
 }
 
 // metadataKey finds the key of md a backend's field path names: the

@@ -168,35 +168,16 @@ func (c *copier) update(ctx context.Context, st *userState, id string, upd ident
 
 // dropUpdate is dropNew for an update.
 func dropUpdate(err error, u *identity.UserUpdate, st *userState) bool {
-	var e *identity.Error
-	if !errors.As(err, &e) || (e.Code != identity.InvalidArgument && e.Code != identity.Unsupported) {
-		return false
-	}
-	why := "the destination refused it: " + e.Message
-	switch {
-	case e.Field == "GivenName" && u.GivenName != nil:
-		u.GivenName = nil
-	case e.Field == "FamilyName" && u.FamilyName != nil:
-		u.FamilyName = nil
-	case e.Field == "DisplayName" && u.DisplayName != nil:
-		u.DisplayName = nil
-	case e.Field == "Metadata" && len(u.Metadata) > 0:
-		u.Metadata = nil
-		st.plan.metadata = nil
-	case strings.HasPrefix(e.Field, "Metadata."):
-		k, ok := metadataKey(u.Metadata, strings.TrimPrefix(e.Field, "Metadata."))
-		if !ok {
-			return false
-		}
-		delete(u.Metadata, k)
-		st.plan.dropKey(k)
-		st.losses.add("Metadata."+k, "%s", why)
-		return true
-	default:
-		return false
-	}
-	st.losses.add(e.Field, "%s", why)
-	return true
+	return dropRefused(err, u.Metadata, map[string]func() (bool, string){
+		"GivenName":   func() (bool, string) { return clearPointer(&u.GivenName), "" },
+		"FamilyName":  func() (bool, string) { return clearPointer(&u.FamilyName), "" },
+		"DisplayName": func() (bool, string) { return clearPointer(&u.DisplayName), "" },
+		"Metadata": func() (bool, string) {
+			held := len(u.Metadata) > 0
+			u.Metadata = nil
+			return held, ""
+		},
+	}, st)
 }
 
 // statusBefore brings u to the status the source's user has, but for
