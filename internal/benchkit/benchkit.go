@@ -150,15 +150,21 @@ func HeapWhileListing(b *testing.B, dir interface {
 // Sleep is a loop body's work: d of waiting.
 func Sleep(d time.Duration) func() { return func() { time.Sleep(d) } }
 
-// CompareGet measures one request made by raw, the baseline client, and
-// by lib, the backend: as sub-benchmarks "raw" and "backend", for time,
-// bytes and allocations each, and as "paired", which makes both in
+// CompareGetUser measures one request made by raw, the baseline client,
+// and by dir.GetUser(id): as sub-benchmarks "raw" and "backend", for
+// time, bytes and allocations each, and as "paired", which makes both in
 // turn within one loop, swapping which goes first at each iteration, and
-// reports their mean times and lib's time over raw's. A machine whose
-// speed drifts slows both sides of a pair alike, where the first two
-// run one after the other and each meets the machine as it then is.
-func CompareGet(b *testing.B, raw, lib func() error) {
+// reports their mean times and the backend's time over raw's. A machine
+// whose speed drifts slows both sides of a pair alike, where the first
+// two run one after the other and each meets the machine as it then is.
+func CompareGetUser(b *testing.B, dir interface {
+	GetUser(context.Context, string) (*identity.User, error)
+}, id string, raw func() error) {
 	b.Helper()
+	lib := func() error {
+		_, err := dir.GetUser(context.Background(), id)
+		return err
+	}
 	for _, side := range []struct {
 		name string
 		get  func() error
