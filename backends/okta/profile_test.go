@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,16 +12,10 @@ import (
 	"github.com/idport/identity/backends/memory"
 	"github.com/idport/identity/backends/okta"
 	"github.com/idport/identity/backends/okta/oktatest"
+	"github.com/idport/identity/internal/backendtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// sorted returns c with its lists in order, for comparing declarations.
-func sorted(c identity.Capabilities) identity.Capabilities {
-	c.Statuses = slices.Sorted(slices.Values(c.Statuses))
-	c.PasswordHashes = slices.Sorted(slices.Values(c.PasswordHashes))
-	return c
-}
 
 // TestMemoryProfileIsOktas holds memory's like=okta to what this backend
 // declares in the configuration it mirrors (group roles, Okta's default
@@ -33,15 +26,12 @@ func TestMemoryProfileIsOktas(t *testing.T) {
 	require.NoError(t, err)
 	mem, err := memory.New(ctx, memory.Options{Like: memory.LikeOkta})
 	require.NoError(t, err)
-	assert.Equal(t, sorted(dir.Capabilities()), sorted(mem.Capabilities()))
-	assert.Equal(t, dir.Constraints(), mem.Constraints())
-	k := dir.Constraints()
-	require.NoError(t, k.Check())
+	backendtest.SameDeclarations(t, dir, mem)
 
 	// The other configurations change only what they say.
 	opt, err := okta.New(ctx, okta.Options{OrgURL: "https://dev-1.okta.com", APIToken: "t", NamesOptional: true, OrganizationPrefix: "tenant-"})
 	require.NoError(t, err)
-	k = opt.Constraints()
+	k := opt.Constraints()
 	assert.Empty(t, k.Required)
 	assert.Equal(t, "tenant-", k.Role.ReservedPrefix)
 	admin, err := okta.New(ctx, okta.Options{OrgURL: "https://dev-1.okta.com", APIToken: "t", RoleMode: okta.RoleModeAdmin})
@@ -59,17 +49,6 @@ func TestMemoryProfileIsOktas(t *testing.T) {
 	require.ErrorIs(t, err, identity.ErrInvalidArgument)
 }
 
-// countingClient counts the requests a directory sends.
-type countingClient struct {
-	n    int
-	next http.RoundTripper
-}
-
-func (c *countingClient) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n++
-	return c.next.RoundTrip(r)
-}
-
 // TestSameInputsFailOnMemoryAndOkta is issue #16's application, written
 // once and run on memory like=okta and on the Okta emulator as it comes
 // (firstName and lastName required): every input Okta refuses fails on
@@ -78,7 +57,7 @@ func (c *countingClient) RoundTrip(r *http.Request) (*http.Response, error) {
 // rule is Okta's; and what Okta takes, both take alike.
 func TestSameInputsFailOnMemoryAndOkta(t *testing.T) {
 	ctx := context.Background()
-	counter := &countingClient{next: http.DefaultTransport}
+	counter := &backendtest.Counting{Next: http.DefaultTransport}
 	srv := oktatest.NewServer(t, oktatest.Options{APIToken: testToken})
 	remote, err := okta.New(ctx, okta.Options{OrgURL: srv.URL, APIToken: testToken,
 		HTTPOptions: identity.HTTPOptions{HTTPClient: &http.Client{Transport: counter}}})
@@ -134,13 +113,13 @@ func TestSameInputsFailOnMemoryAndOkta(t *testing.T) {
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {
 			for name, dir := range map[string]*identity.Directory{"memory": local, "okta": remote} {
-				before := counter.n
+				before := counter.Requests()
 				_, err := dir.CreateUser(ctx, tt.u)
 				var e *identity.Error
 				require.True(t, errors.As(err, &e), "%s: %v", name, err)
 				assert.Equal(t, tt.code, e.Code, "%s: %v", name, err)
 				assert.Equal(t, tt.field, e.Field, "%s: %v", name, err)
-				assert.Equal(t, before, counter.n, "%s sent a request", name)
+				assert.Equal(t, before, counter.Requests(), "%s sent a request", name)
 			}
 			// The rule is Okta's: the emulator refuses the same user.
 			err := client.Do(ctx, http.MethodPost, "/api/v1/users?activate=false", map[string]any{"profile": profile(tt.u)}, nil)
@@ -176,10 +155,10 @@ func TestSameInputsFailOnMemoryAndOkta(t *testing.T) {
 			require.NoError(t, err, name)
 			_, err = dir.CreateRole(ctx, identity.Role{Name: "Editor"})
 			require.ErrorIs(t, err, identity.ErrAlreadyExists, "%s: group names are unique ignoring case", name)
-			before := counter.n
+			before := counter.Requests()
 			_, err = dir.CreateRole(ctx, identity.Role{Name: "org:acme"})
 			require.ErrorIs(t, err, identity.ErrInvalidArgument, "%s: the organization prefix", name)
-			assert.Equal(t, before, counter.n, "%s sent a request", name)
+			assert.Equal(t, before, counter.Requests(), "%s sent a request", name)
 		}
 	})
 }

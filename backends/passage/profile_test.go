@@ -4,22 +4,16 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"slices"
 	"testing"
 
 	"github.com/idport/identity"
 	"github.com/idport/identity/backends/memory"
 	"github.com/idport/identity/backends/passage"
 	"github.com/idport/identity/backends/passage/passagetest"
+	"github.com/idport/identity/internal/backendtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func sorted(c identity.Capabilities) identity.Capabilities {
-	c.Statuses = slices.Sorted(slices.Values(c.Statuses))
-	c.PasswordHashes = slices.Sorted(slices.Values(c.PasswordHashes))
-	return c
-}
 
 // TestMemoryProfileIsPassages holds memory's like=passage to what this
 // backend declares in roles mode, with the same fields and without, so
@@ -32,10 +26,7 @@ func TestMemoryProfileIsPassages(t *testing.T) {
 			require.NoError(t, err)
 			mem, err := memory.New(ctx, memory.Options{Like: memory.LikePassage, MetadataFields: fields})
 			require.NoError(t, err)
-			assert.Equal(t, sorted(dir.Capabilities()), sorted(mem.Capabilities()))
-			assert.Equal(t, dir.Constraints(), mem.Constraints())
-			k := dir.Constraints()
-			require.NoError(t, k.Check())
+			backendtest.SameDeclarations(t, dir, mem)
 		})
 	}
 }
@@ -70,16 +61,6 @@ func TestMetadataFieldsOption(t *testing.T) {
 	}
 }
 
-type countingTransport struct {
-	n    int
-	next http.RoundTripper
-}
-
-func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n++
-	return c.next.RoundTrip(r)
-}
-
 // TestSameInputsFailOnMemoryAndPassage is issue #16's application on
 // memory like=passage and on the Passage emulator, with the app's fields
 // declared on both: every input Passage refuses fails on both with the
@@ -89,7 +70,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestSameInputsFailOnMemoryAndPassage(t *testing.T) {
 	ctx := context.Background()
 	fields := fieldTypes(metadataFields())
-	counter := &countingTransport{next: http.DefaultTransport}
+	counter := &backendtest.Counting{Next: http.DefaultTransport}
 	srv := passagetest.NewServer(t, passagetest.Options{AppID: "app1", APIKey: "test-key", MetadataFields: metadataFields()})
 	remote, err := passage.New(ctx, passage.Options{AppID: "app1", APIKey: "test-key", BaseURL: srv.URL + "/v1",
 		RolesField: memory.PassageRolesField, Roles: []identity.Role{{Name: "editor"}}, MetadataFields: fields,
@@ -119,13 +100,13 @@ func TestSameInputsFailOnMemoryAndPassage(t *testing.T) {
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {
 			for name, dir := range map[string]*identity.Directory{"memory": local, "passage": remote} {
-				before := counter.n
+				before := counter.Requests()
 				_, err := dir.CreateUser(ctx, identity.NewUser{Email: "ada@example.com", Metadata: tt.md})
 				var e *identity.Error
 				require.True(t, errors.As(err, &e), "%s: %v", name, err)
 				assert.Equal(t, tt.code, e.Code, "%s: %v", name, err)
 				assert.Equal(t, tt.field, e.Field, "%s: %v", name, err)
-				assert.Equal(t, before, counter.n, "%s sent a request", name)
+				assert.Equal(t, before, counter.Requests(), "%s sent a request", name)
 			}
 			err := client.Do(ctx, http.MethodPost, "/apps/app1/users", map[string]any{"email": "raw@example.com", "user_metadata": tt.md}, nil)
 			var e *identity.Error
@@ -138,14 +119,14 @@ func TestSameInputsFailOnMemoryAndPassage(t *testing.T) {
 		for name, dir := range map[string]*identity.Directory{"memory": local, "passage": remote} {
 			u, err := dir.CreateUser(ctx, identity.NewUser{Email: name + ".roles@example.com"})
 			require.NoError(t, err, name)
-			before := counter.n
+			before := counter.Requests()
 			err = dir.AssignRole(ctx, u.ID, "read,write")
 			require.ErrorIs(t, err, identity.ErrInvalidArgument, "%s: a role name with a comma", name)
 			_, err = dir.CreateRole(ctx, identity.Role{Name: "read,write"})
 			require.ErrorIs(t, err, identity.ErrInvalidArgument, "%s: a role name with a comma", name)
 			_, err = dir.UpdateUser(ctx, u.ID, identity.UserUpdate{Metadata: map[string]any{memory.PassageRolesField: "editor"}})
 			require.ErrorIs(t, err, identity.ErrInvalidArgument, "%s: the roles field is no metadata", name)
-			assert.Equal(t, before, counter.n, "%s sent a request", name)
+			assert.Equal(t, before, counter.Requests(), "%s sent a request", name)
 			require.NoError(t, dir.AssignRole(ctx, u.ID, "editor"), name)
 		}
 	})

@@ -395,16 +395,22 @@ func (h *hold) wrap(next http.Handler) http.Handler {
 	})
 }
 
-// counting is an http.RoundTripper that counts the requests through it.
-type counting struct {
+// Counting is an http.RoundTripper that counts the requests through it
+// to Next, for a test that a call sent nothing. It is safe for
+// concurrent use.
+type Counting struct {
+	Next http.RoundTripper
 	n    atomic.Int64
-	next http.RoundTripper
 }
 
-func (c *counting) RoundTrip(r *http.Request) (*http.Response, error) {
+// RoundTrip counts r and sends it through Next.
+func (c *Counting) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.n.Add(1)
-	return c.next.RoundTrip(r)
+	return c.Next.RoundTrip(r)
 }
+
+// Requests returns how many requests went through c.
+func (c *Counting) Requests() int { return int(c.n.Load()) }
 
 // counters maps directories to the request counters of their clients.
 type counters struct{ m sync.Map }
@@ -412,7 +418,7 @@ type counters struct{ m sync.Map }
 // client returns a client whose requests are counted, and the function
 // that files the count under the directory made with it.
 func (cs *counters) client() (*http.Client, func(*identity.Directory)) {
-	c := &counting{next: http.DefaultTransport}
+	c := &Counting{Next: http.DefaultTransport}
 	return &http.Client{Transport: c}, func(d *identity.Directory) { cs.m.Store(d, c) }
 }
 
@@ -420,7 +426,7 @@ func (cs *counters) client() (*http.Client, func(*identity.Directory)) {
 // the counters do not know.
 func (cs *counters) requests(d *identity.Directory) int {
 	if c, ok := cs.m.Load(d); ok {
-		return int(c.(*counting).n.Load())
+		return c.(*Counting).Requests()
 	}
 	return -1
 }
