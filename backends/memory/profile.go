@@ -712,12 +712,9 @@ func page(rs []*record, next string) *identity.UserPage {
 
 // listUp is the store's listing, oldest first, with the profile's filter.
 func (p *profiled) listUp(ctx context.Context, o identity.ListOptions, cursor string, hide bool) (*identity.UserPage, error) {
-	var after uint64
-	if cursor != "" {
-		var ok bool
-		if after, ok = decodeCursor(cursor); !ok {
-			return nil, driver.ForeignCursorError()
-		}
+	after, err := cursorSeq(cursor, 0)
+	if err != nil {
+		return nil, err
 	}
 	size := driver.PageSize(o.PageSize, defaultPageSize, maxPageSize)
 	p.store.mu.RLock()
@@ -736,12 +733,9 @@ func (p *profiled) listUp(ctx context.Context, o identity.ListOptions, cursor st
 // listDown lists newest first: its cursor is the seq of the last user of
 // the previous page, and the next page holds the users created before it.
 func (p *profiled) listDown(ctx context.Context, o identity.ListOptions, cursor string, hide bool) (*identity.UserPage, error) {
-	before := uint64(math.MaxUint64)
-	if cursor != "" {
-		var ok bool
-		if before, ok = decodeCursor(cursor); !ok {
-			return nil, driver.ForeignCursorError()
-		}
+	before, err := cursorSeq(cursor, math.MaxUint64)
+	if err != nil {
+		return nil, err
 	}
 	size := driver.PageSize(o.PageSize, defaultPageSize, maxPageSize)
 	keep := p.keep(&o, hide)

@@ -327,6 +327,20 @@ func decodeCursor(c string) (uint64, bool) {
 	return seq, err == nil
 }
 
+// cursorSeq returns the sequence number a listing's cursor holds, empty
+// for the empty cursor, and the foreign-cursor error for one this
+// backend did not make.
+func cursorSeq(cursor string, empty uint64) (uint64, error) {
+	if cursor == "" {
+		return empty, nil
+	}
+	seq, ok := decodeCursor(cursor)
+	if !ok {
+		return 0, driver.ForeignCursorError()
+	}
+	return seq, nil
+}
+
 func matches(u *identity.User, o *identity.ListOptions) bool {
 	if o.Email != "" && !strings.EqualFold(u.Email, o.Email) {
 		return false
@@ -347,12 +361,9 @@ func matches(u *identity.User, o *identity.ListOptions) bool {
 }
 
 func (s *store) ListUsers(ctx context.Context, o identity.ListOptions, cursor string) (*identity.UserPage, error) {
-	var after uint64
-	if cursor != "" {
-		var ok bool
-		if after, ok = decodeCursor(cursor); !ok {
-			return nil, driver.ForeignCursorError()
-		}
+	after, err := cursorSeq(cursor, 0)
+	if err != nil {
+		return nil, err
 	}
 	size := driver.PageSize(o.PageSize, defaultPageSize, maxPageSize)
 
