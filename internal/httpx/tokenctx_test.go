@@ -60,3 +60,34 @@ func TestTokenWaitEndsWithContext(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, src.n.Load(), "the held fetch served the later call")
 }
+
+// emptySource answers every fetch with tok, an answer without an access
+// token in it.
+type emptySource struct {
+	tok *oauth2.Token
+	n   atomic.Int32
+}
+
+func (s *emptySource) Token() (*oauth2.Token, error) {
+	s.n.Add(1)
+	return s.tok, nil
+}
+
+// TestTokenWithoutAccessToken: a fetch that answers no token, or a token
+// without an access token, is an error for every caller that shared it,
+// and is not cached: the next call fetches again.
+func TestTokenWithoutAccessToken(t *testing.T) {
+	for name, tok := range map[string]*oauth2.Token{"nil": nil, "empty": {TokenType: "Bearer", Expiry: time.Now().Add(time.Hour)}} {
+		t.Run(name, func(t *testing.T) {
+			src := &emptySource{tok: tok}
+			c := NewTokenCache(src)
+			for i := range 2 {
+				got, err := c.Token()
+				require.Error(t, err)
+				assert.Nil(t, got)
+				assert.Contains(t, err.Error(), "no access token")
+				assert.EqualValues(t, i+1, src.n.Load(), "nothing was cached")
+			}
+		})
+	}
+}
